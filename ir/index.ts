@@ -1,0 +1,11 @@
+export * from './errors.js';
+export * from './dtype.js';
+export * from './shape.js';
+export * from './tensor.js';
+export * from './graph.js';
+export * from './registry.js';
+export * from './ops/index.js';
+export { GraphBuilder } from './builder.js';
+export { verifyGraph } from './verify.js';
+export { printGraph } from './printer.js';
+export * from './plan.js';

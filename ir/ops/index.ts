@@ -1,0 +1,10 @@
+/** Importing this module registers every op of the IR. */
+import './elementwise.js';
+import './reduce.js';
+import './matmul.js';
+import './layout.js';
+
+export { BINARY_OPS, UNARY_OPS } from './elementwise.js';
+export { REDUCE_OPS, reducedAxes, reducedShape } from './reduce.js';
+export { resolveReshape, sliceAxis } from './layout.js';
+export type { AxisSlice } from './layout.js';

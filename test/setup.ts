@@ -1,0 +1,8 @@
+// Every test process: the Dawn runtime needs XDG_RUNTIME_DIR on headless Linux.
+import { mkdirSync } from 'node:fs';
+
+if (!process.env.XDG_RUNTIME_DIR) {
+  const dir = `/tmp/xdg-runtime-${process.getuid?.() ?? 0}`;
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  process.env.XDG_RUNTIME_DIR = dir;
+}
