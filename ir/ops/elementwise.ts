@@ -174,3 +174,14 @@ registerOp({
     return [{ dtype: attrs.to as DType, shape: x.shape }];
   },
 });
+
+/** identity: a copy (ONNX Identity; also materializes a graph output that is an input or constant). */
+registerOp({
+  name: 'identity',
+  category: 'elementwise',
+  arity: [1, 1],
+  attrs: {},
+  infer([x]) {
+    return [{ dtype: x.dtype, shape: x.shape }];
+  },
+});

@@ -1,0 +1,2 @@
+/** Importing this module registers every op's reference kernel. */
+import './elementwise.js';

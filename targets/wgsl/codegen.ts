@@ -1,0 +1,101 @@
+import type { Node, StaticShape, Value } from '../../ir/index.js';
+import { numel, ShapeError } from '../../ir/index.js';
+import { toStorage } from './expr.js';
+import type { TensorAccess } from './kernel_builder.js';
+import { KernelBuilder, unravel } from './kernel_builder.js';
+import { getLowering } from './lowering.js';
+import './ops/index.js';
+
+/** A set of nodes computed by one kernel; `outputs` are the values it writes to memory. */
+export interface KernelGroup {
+  readonly nodes: readonly Node[];
+  readonly outputs: readonly Value[];
+}
+
+export interface GeneratedKernel {
+  readonly name: string;
+  readonly wgsl: string;
+  readonly entryPoint: string;
+  readonly workgroupSize: readonly [number, number, number];
+  /** Value ids in binding order. */
+  readonly bindings: readonly number[];
+  readonly dispatch: readonly [number, number, number];
+}
+
+export interface CodegenOptions {
+  readonly maxWorkgroupsPerDimension: number;
+  readonly workgroupSize?: number;
+}
+
+/** Splits a 1-D count of workgroups into a 2-D grid when it exceeds the per-dimension limit. */
+export function gridFor(workgroups: number, maxPerDim: number): [number, number, number] {
+  if (workgroups <= maxPerDim) return [workgroups, workgroups === 0 ? 0 : 1, workgroups === 0 ? 0 : 1];
+  const y = Math.ceil(workgroups / maxPerDim);
+  if (y > maxPerDim) throw new ShapeError(`kernel needs ${workgroups} workgroups, more than ${maxPerDim}² the device allows`);
+  return [Math.ceil(workgroups / y), y, 1];
+}
+
+function staticShapeOf(v: Value): StaticShape {
+  return v.type.shape as StaticShape;
+}
+
+/**
+ * One kernel for a group: each invocation computes one element of the outputs. Every output must
+ * have the same element count (the group's iteration space); outputs of other shapes belong to
+ * other groups.
+ */
+export function generateKernel(group: KernelGroup, options: CodegenOptions): GeneratedKernel {
+  const b = new KernelBuilder();
+  const wg = options.workgroupSize ?? 64;
+  const total = numel(staticShapeOf(group.outputs[0]));
+  b.line(`let idx = gid.x + gid.y * (nwg.x * ${wg}u);`);
+  b.line(`if (idx >= ${total}u) { return; }`);
+  const inGroup = new Set(group.nodes.flatMap((n) => n.outputs));
+  const accesses = new Map<Value, TensorAccess>();
+  const access = (v: Value): TensorAccess => {
+    let a = accesses.get(v);
+    if (!a) {
+      if (inGroup.has(v)) throw new Error(`codegen: ${v} used before it is computed`);
+      a = b.loadAccess(v.id, v.type.dtype, staticShapeOf(v));
+      accesses.set(v, a);
+    }
+    return a;
+  };
+
+  // Input bindings first (in first-use order), then outputs: a stable, readable layout.
+  for (const node of group.nodes) {
+    const where = `${node.op} '${node.name}'`;
+    const lowered = getLowering(node.op, where)({
+      b,
+      node,
+      inputs: node.inputs.map(access),
+      outputs: node.outputs.map((v) => ({ dtype: v.type.dtype, shape: staticShapeOf(v) })),
+      where,
+    });
+    node.outputs.forEach((v, i) => accesses.set(v, lowered[i]));
+  }
+
+  for (const v of group.outputs) {
+    if (numel(staticShapeOf(v)) !== total) throw new Error(`codegen: outputs of one kernel must have equal sizes (${v})`);
+  }
+  const dispatch = gridFor(Math.ceil(total / wg), options.maxWorkgroupsPerDimension);
+
+  // Accesses emit their statements on demand: computing each output's value writes the body.
+  const outNames = group.outputs.map((v) => b.bind(v.id, v.type.dtype));
+  group.outputs.forEach((v, i) => {
+    const coords = unravel(b, 'idx', staticShapeOf(v));
+    const value = accesses.get(v)!.at(coords);
+    b.line(`${outNames[i]}[idx] = ${toStorage(value, v.type.dtype)};`);
+  });
+  const wgsl = b.render(
+    `@compute @workgroup_size(${wg})\nfn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>)`,
+  );
+  return {
+    name: group.nodes.map((n) => n.op).join('+'),
+    wgsl,
+    entryPoint: 'main',
+    workgroupSize: [wg, 1, 1],
+    bindings: b.bindings.map((x) => x.key),
+    dispatch,
+  };
+}

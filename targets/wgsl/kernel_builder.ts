@@ -1,0 +1,154 @@
+import type { DType, StaticShape } from '../../ir/index.js';
+import { stridesOf } from '../../ir/index.js';
+import type { Expr } from './expr.js';
+import { expr, fromStorage, storageType } from './expr.js';
+
+/**
+ * A tensor as a kernel sees it: a function from element coordinates to a scalar expression.
+ * Coordinates are WGSL u32 expressions, one per dim. Loads from buffers, elementwise math,
+ * broadcasting, transposes, slices... all are TensorAccesses, so chaining them is fusion:
+ * an op's lowering never knows whether its inputs are buffers or other ops' expressions.
+ */
+export interface TensorAccess {
+  readonly dtype: DType;
+  readonly shape: StaticShape;
+  at(coords: readonly string[]): Expr;
+}
+
+export interface KernelBinding {
+  /** The caller's key for the tensor bound here (a Value id). */
+  readonly key: number;
+  readonly name: string;
+  readonly dtype: DType;
+}
+
+/**
+ * Accumulates one WGSL compute kernel: storage bindings, helper functions, and the body's
+ * statements. `let` gives every intermediate a name so expressions are never duplicated, and a
+ * scope-aware memo lets an access used twice at the same coordinates compute once.
+ */
+export class KernelBuilder {
+  readonly bindings: KernelBinding[] = [];
+  #helpers = new Map<string, string>();
+  #enables = new Set<string>();
+  #lines: string[] = [];
+  #indent = 1;
+  #scopes: Map<string, Expr>[] = [new Map()];
+  #counter = 0;
+
+  fresh(prefix: string): string {
+    return `${prefix}${this.#counter++}`;
+  }
+
+  /** Binds a tensor (deduplicated by key) and returns its storage variable's name. */
+  bind(key: number, dtype: DType): string {
+    const found = this.bindings.find((b) => b.key === key);
+    if (found) return found.name;
+    if (dtype === 'f16') this.#enables.add('f16');
+    const name = `buf${this.bindings.length}`;
+    this.bindings.push({ key, name, dtype });
+    return name;
+  }
+
+  /** A load access over a bound buffer in row-major layout. */
+  loadAccess(key: number, dtype: DType, shape: StaticShape): TensorAccess {
+    const name = this.bind(key, dtype);
+    const strides = stridesOf(shape);
+    return {
+      dtype,
+      shape,
+      at: (coords) => {
+        const index = linearIndex(coords, shape, strides);
+        return this.memo(`${name}[${index}]`, () => this.let(fromStorage(`${name}[${index}]`, dtype)));
+      },
+    };
+  }
+
+  line(code: string): void {
+    this.#lines.push(`${'  '.repeat(this.#indent)}${code}`);
+  }
+
+  /** Emits `let tN = e;` and returns the name as an expression. */
+  let(e: Expr, prefix = 't'): Expr {
+    if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(e.code)) return e;
+    const name = this.fresh(prefix);
+    this.line(`let ${name} = ${e.code};`);
+    return expr(name, e.type);
+  }
+
+  /** Emits `var vN: type = init;` and returns its name. */
+  variable(init: Expr, prefix = 'v'): Expr {
+    const name = this.fresh(prefix);
+    this.line(`var ${name}: ${init.type} = ${init.code};`);
+    return expr(name, init.type);
+  }
+
+  /** Computes a value once per scope: inner scopes see outer values, not the reverse. */
+  memo(key: string, make: () => Expr): Expr {
+    for (let i = this.#scopes.length - 1; i >= 0; i--) {
+      const hit = this.#scopes[i].get(key);
+      if (hit) return hit;
+    }
+    const v = make();
+    this.#scopes[this.#scopes.length - 1].set(key, v);
+    return v;
+  }
+
+  /** A block (loop body, branch) with its own scope. */
+  block(header: string, body: () => void): void {
+    this.line(`${header} {`);
+    this.#indent++;
+    this.#scopes.push(new Map());
+    body();
+    this.#scopes.pop();
+    this.#indent--;
+    this.line('}');
+  }
+
+  /** for (var i = 0u; i < count; i++) { body(i) } */
+  loop(count: number | string, body: (index: string) => void): void {
+    const i = this.fresh('i');
+    const bound = typeof count === 'number' ? `${count}u` : count;
+    this.block(`for (var ${i} = 0u; ${i} < ${bound}; ${i}++)`, () => body(i));
+  }
+
+  /** A helper function emitted once, whatever the number of callers. */
+  helper(name: string, code: string): string {
+    if (!this.#helpers.has(name)) this.#helpers.set(name, code);
+    return name;
+  }
+
+  enable(extension: string): void {
+    this.#enables.add(extension);
+  }
+
+  /** The module: enables, bindings (all read_write, see runtime), helpers, then the entry point. */
+  render(entryHeader: string): string {
+    const enables = [...this.#enables].map((e) => `enable ${e};`);
+    const bindings = this.bindings.map(
+      (b, i) => `@group(0) @binding(${i}) var<storage, read_write> ${b.name}: array<${storageType(b.dtype)}>;`,
+    );
+    return [...enables, ...bindings, '', ...this.#helpers.values(), `${entryHeader} {`, ...this.#lines, '}', ''].join('\n');
+  }
+}
+
+/** Row-major linear index; size-1 dims contribute nothing. */
+export function linearIndex(coords: readonly string[], shape: StaticShape, strides: readonly number[] = stridesOf(shape)): string {
+  const terms: string[] = [];
+  shape.forEach((d, i) => {
+    if (d === 1) return;
+    terms.push(strides[i] === 1 ? coords[i] : `${coords[i]} * ${strides[i]}u`);
+  });
+  return terms.length ? terms.join(' + ') : '0u';
+}
+
+/** Coordinates of a row-major linear index, one `let` per dim. */
+export function unravel(b: KernelBuilder, index: string, shape: StaticShape): string[] {
+  const strides = stridesOf(shape);
+  return shape.map((d, i) => {
+    if (d === 1) return '0u';
+    const div = strides[i] === 1 ? index : `(${index} / ${strides[i]}u)`;
+    const code = i === 0 ? div : `${div} % ${d}u`;
+    return b.let(expr(code, 'u32'), 'c').code;
+  });
+}

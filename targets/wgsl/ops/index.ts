@@ -1,0 +1,2 @@
+/** Importing this module registers every op's WGSL lowering. */
+import './elementwise.js';
