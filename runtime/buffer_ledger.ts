@@ -39,6 +39,6 @@ export class BufferLedger {
 
   #add(delta: number): void {
     this.#bytes += delta;
-    this.parent?.#add(delta);
+    if (this.parent) this.parent.#add(delta);
   }
 }

@@ -1,0 +1,148 @@
+import type { DType, TensorData } from '../ir/dtype.js';
+import { InputError } from '../ir/errors.js';
+import type { PlanTensor } from '../ir/plan.js';
+import { numel } from '../ir/shape.js';
+import type { HostTensor } from '../ir/tensor.js';
+
+/**
+ * Host data to and from device bytes: checking what a caller hands in against the plan, and
+ * the few conversions between host and device layouts (bool is a byte on the host and a u32
+ * word on the device; f32 may arrive as a Float64Array).
+ */
+
+/** What `run()` accepts for one tensor: a HostTensor, or a bare array of the right type. */
+export type RunInput = HostTensor | TensorData;
+
+/** The host array types that hold each dtype. */
+const HOST_ARRAYS: Record<DType, readonly (new (n: number) => TensorData)[]> = {
+  f32: [Float32Array, Float64Array],
+  f16: [Uint16Array],
+  i32: [Int32Array],
+  u32: [Uint32Array],
+  bool: [Uint8Array],
+};
+
+export function roundUp4(bytes: number): number {
+  return Math.ceil(bytes / 4) * 4;
+}
+
+export function formatTensorType(t: { readonly dtype: DType; readonly shape: readonly number[] }): string {
+  return `${t.dtype}[${t.shape.join(',')}]`;
+}
+
+/**
+ * Checks `value` against the plan tensor and returns the bytes to upload: a view over a plain
+ * ArrayBuffer (never shared: dawn.node's writeBuffer crashes on SharedArrayBuffer views) whose
+ * length is a multiple of 4, as writeBuffer requires. `what` names the value in errors, e.g.
+ * "input 'x'".
+ */
+export function encodeHostData(what: string, value: unknown, t: PlanTensor): ArrayBufferView<ArrayBuffer> {
+  const data = checkedData(what, value, t);
+  const n = data.length;
+  switch (t.dtype) {
+    case 'bool': {
+      const words = new Uint32Array(n);
+      for (let i = 0; i < n; i++) words[i] = data[i] ? 1 : 0;
+      return words;
+    }
+    case 'f32':
+      return data instanceof Float32Array && isPlain(data) ? data : new Float32Array(data);
+    case 'f16': {
+      if (n % 2 === 0 && isPlain(data)) return data;
+      const padded = new Uint16Array(n + (n % 2));
+      padded.set(data);
+      return padded;
+    }
+    default:
+      return isPlain(data) ? data : copyOf(data);
+  }
+}
+
+/** Decodes a tensor's device bytes, copying them out of `mapped` (which dies with unmap). */
+export function decodeDeviceData(t: PlanTensor, mapped: ArrayBuffer, offset: number): HostTensor {
+  const n = numel(t.shape);
+  const end = offset + t.bytes;
+  let data: TensorData;
+  switch (t.dtype) {
+    case 'f32':
+      data = new Float32Array(mapped.slice(offset, end));
+      break;
+    case 'i32':
+      data = new Int32Array(mapped.slice(offset, end));
+      break;
+    case 'u32':
+      data = new Uint32Array(mapped.slice(offset, end));
+      break;
+    case 'f16':
+      data = new Uint16Array(mapped.slice(offset, end));
+      break;
+    case 'bool': {
+      const words = new Uint32Array(mapped, offset, n);
+      const bytes = new Uint8Array(n);
+      for (let i = 0; i < n; i++) bytes[i] = words[i] !== 0 ? 1 : 0;
+      data = bytes;
+      break;
+    }
+  }
+  return { dtype: t.dtype, shape: [...t.shape], data };
+}
+
+/** The value's typed array, once it is known to match the tensor in dtype, shape and length. */
+function checkedData(what: string, value: unknown, t: PlanTensor): TensorData {
+  const expected = formatTensorType(t);
+  const n = numel(t.shape);
+  let data: unknown = value;
+  if (isHostTensorLike(value)) {
+    if (value.dtype !== t.dtype) throw new InputError(`${what}: expected dtype ${t.dtype}, got ${String(value.dtype)} (expected ${expected})`);
+    if (!sameShape(value.shape, t.shape)) {
+      throw new InputError(`${what}: expected shape [${t.shape.join(',')}], got [${Array.isArray(value.shape) ? value.shape.join(',') : String(value.shape)}] (expected ${expected})`);
+    }
+    data = value.data;
+  }
+  if (!ArrayBuffer.isView(data) || data instanceof DataView) {
+    throw new InputError(`${what}: expected a HostTensor or a typed array holding ${expected}, got ${describe(data)}`);
+  }
+  if (!HOST_ARRAYS[t.dtype].some((ctor) => data instanceof ctor)) {
+    const names = HOST_ARRAYS[t.dtype].map((c) => c.name).join(' or ');
+    throw new InputError(`${what}: dtype ${t.dtype} needs a ${names}, got a ${data.constructor.name} (expected ${expected})`);
+  }
+  const array = data as TensorData;
+  // Node 20 lacks ArrayBuffer#detached; a detached buffer reads as zero bytes long.
+  if (n > 0 && array.buffer.byteLength === 0) {
+    throw new InputError(`${what}: its ArrayBuffer is detached (transferred to a worker or structuredClone?)`);
+  }
+  if (array.length !== n) {
+    throw new InputError(`${what}: expected ${n} elements (${expected}), got a ${array.constructor.name} of length ${array.length}`);
+  }
+  return array;
+}
+
+interface HostTensorLike {
+  readonly dtype: unknown;
+  readonly shape: unknown;
+  readonly data: unknown;
+}
+
+function isHostTensorLike(value: unknown): value is HostTensorLike {
+  return typeof value === 'object' && value !== null && !ArrayBuffer.isView(value) && 'dtype' in value && 'data' in value && 'shape' in value;
+}
+
+function sameShape(shape: unknown, expected: readonly number[]): boolean {
+  return Array.isArray(shape) && shape.length === expected.length && shape.every((d, i) => d === expected[i]);
+}
+
+function isPlain<T extends TensorData>(data: T): data is T & ArrayBufferView<ArrayBuffer> {
+  return data.buffer instanceof ArrayBuffer;
+}
+
+function copyOf(data: TensorData): ArrayBufferView<ArrayBuffer> {
+  const bytes = new Uint8Array(data.byteLength);
+  bytes.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  return bytes;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return `a ${value.constructor?.name ?? 'object'}`;
+  return `a ${typeof value}`;
+}

@@ -1,0 +1,176 @@
+import { deviceBytesPerElement } from '../ir/dtype.js';
+import { ArtifactError, DeviceError, OutOfMemoryError } from '../ir/errors.js';
+import type { Plan, PlanRegion, PlanStep, PlanTensor } from '../ir/plan.js';
+import { PLAN_FORMAT, PLAN_VERSION } from '../ir/plan.js';
+import { numel } from '../ir/shape.js';
+import { formatTensorType, roundUp4 } from './host_data.js';
+
+/**
+ * Everything about a plan that can be checked before touching the device: its structure, and
+ * its fit to the device's features and limits. Failing here gives a message that names the
+ * tensor, kernel or step, where the same fault found by Dawn later would name a bind group.
+ */
+
+export const REGIONS: readonly PlanRegion[] = ['arena', 'constants', 'states'];
+
+export interface DeviceCaps {
+  readonly limits: Readonly<Record<string, number>>;
+  readonly features: ReadonlySet<string>;
+  readonly adapterDescription: string;
+}
+
+/** Checks the plan and returns the byte size of each region's buffer (a multiple of 4, >= 4). */
+export function checkPlan(plan: Plan, caps: DeviceCaps): Record<PlanRegion, number> {
+  const where = `plan '${plan.name}'`;
+  if (plan.format !== PLAN_FORMAT) throw new ArtifactError(`${where}: format '${String(plan.format)}' is not '${PLAN_FORMAT}'`);
+  if (plan.version > PLAN_VERSION) throw new ArtifactError(`${where}: format version ${plan.version} is newer than this runtime's ${PLAN_VERSION}`);
+  checkRequirements(plan, caps, where);
+  const sizes = checkTensors(plan, caps, where);
+  checkKernels(plan, caps, where);
+  plan.steps.forEach((step, i) => checkStep(plan, step, i, caps, where));
+  checkSignature(plan, where);
+  return sizes;
+}
+
+/** The device limit a plan needs, or a DeviceError naming it. */
+function limit(caps: DeviceCaps, name: string, where: string): number {
+  const value = caps.limits[name];
+  if (value === undefined) throw new DeviceError(`${where}: the device reports no limit '${name}'`);
+  return value;
+}
+
+function checkRequirements(plan: Plan, caps: DeviceCaps, where: string): void {
+  for (const feature of plan.requirements.features) {
+    if (!caps.features.has(feature)) throw new DeviceError(`${where} needs the feature '${feature}', which the adapter (${caps.adapterDescription}) lacks`);
+  }
+  for (const [name, needed] of Object.entries(plan.requirements.limits)) {
+    const have = limit(caps, name, where);
+    // min* limits are alignments (smaller is better); max* limits are capacities.
+    const ok = name.startsWith('min') ? have <= needed : have >= needed;
+    if (!ok) throw new DeviceError(`${where} needs ${name} = ${needed}, but the adapter (${caps.adapterDescription}) has ${have}`);
+  }
+}
+
+function checkTensors(plan: Plan, caps: DeviceCaps, where: string): Record<PlanRegion, number> {
+  const sizes: Record<PlanRegion, number> = { arena: 0, constants: 0, states: 0 };
+  for (const region of REGIONS) sizes[region] = plan.regionBytes[region] ?? 0;
+  plan.tensors.forEach((t, i) => {
+    const what = `${where}, tensor ${i} '${t.name}'`;
+    if (t.id !== i) throw new ArtifactError(`${what}: id ${t.id} differs from its index ${i}`);
+    if (!REGIONS.includes(t.region)) throw new ArtifactError(`${what}: unknown region '${String(t.region)}'`);
+    const bytes = numel(t.shape) * deviceBytesPerElement(t.dtype);
+    if (t.bytes !== bytes) throw new ArtifactError(`${what}: ${t.bytes} bytes declared, ${formatTensorType(t)} needs ${bytes}`);
+    if (!Number.isInteger(t.offset) || t.offset < 0) throw new ArtifactError(`${what}: bad offset ${t.offset}`);
+    if (t.offset + t.bytes > sizes[t.region]) {
+      throw new ArtifactError(`${what}: bytes [${t.offset}, ${t.offset + t.bytes}) lie outside the ${t.region} region (${sizes[t.region]} bytes)`);
+    }
+  });
+  const maxBuffer = limit(caps, 'maxBufferSize', where);
+  for (const region of REGIONS) {
+    // Bindings and copies round tensors up to whole words: the buffer must hold the last one.
+    for (const t of plan.tensors) if (t.region === region) sizes[region] = Math.max(sizes[region], t.offset + roundUp4(t.bytes));
+    sizes[region] = Math.max(4, roundUp4(sizes[region]));
+    if (sizes[region] > maxBuffer) {
+      throw new OutOfMemoryError(`${where}: the ${region} region needs ${sizes[region]} bytes, above the device's maxBufferSize of ${maxBuffer}`);
+    }
+  }
+  return sizes;
+}
+
+function checkKernels(plan: Plan, caps: DeviceCaps, where: string): void {
+  const maxBindings = Math.min(limit(caps, 'maxStorageBuffersPerShaderStage', where), limit(caps, 'maxBindingsPerBindGroup', where));
+  const maxInvocations = limit(caps, 'maxComputeInvocationsPerWorkgroup', where);
+  const maxSize = ['X', 'Y', 'Z'].map((axis) => limit(caps, `maxComputeWorkgroupSize${axis}`, where));
+  plan.kernels.forEach((k, i) => {
+    const what = `${where}, kernel ${i} '${k.name}'`;
+    if (k.bindingCount > maxBindings) {
+      throw new DeviceError(`${what}: ${k.bindingCount} storage bindings, above the device's maxStorageBuffersPerShaderStage of ${maxBindings}`);
+    }
+    const [x, y, z] = k.workgroupSize;
+    if (x * y * z > maxInvocations) {
+      throw new DeviceError(`${what}: workgroup size ${x}x${y}x${z} = ${x * y * z} invocations, above maxComputeInvocationsPerWorkgroup ${maxInvocations}`);
+    }
+    k.workgroupSize.forEach((d, axis) => {
+      if (d > maxSize[axis]) throw new DeviceError(`${what}: workgroup size ${d} along ${'xyz'[axis]} exceeds the device's ${maxSize[axis]}`);
+    });
+  });
+}
+
+function checkStep(plan: Plan, step: PlanStep, index: number, caps: DeviceCaps, where: string): void {
+  const kernel = plan.kernels[step.kernel];
+  const what = `${where}, step ${index} '${step.label}'`;
+  if (!kernel) throw new ArtifactError(`${what}: kernel index ${step.kernel} out of range`);
+  if (step.tensors.length !== kernel.bindingCount) {
+    throw new ArtifactError(`${what}: ${step.tensors.length} tensors bound to kernel '${kernel.name}', which has ${kernel.bindingCount} bindings`);
+  }
+  const maxGroups = limit(caps, 'maxComputeWorkgroupsPerDimension', where);
+  if (step.dispatch.length !== 3 || step.dispatch.some((d) => !Number.isInteger(d) || d < 0 || d > maxGroups)) {
+    throw new DeviceError(`${what}: dispatch [${step.dispatch.join(',')}] is not three whole counts within maxComputeWorkgroupsPerDimension ${maxGroups}`);
+  }
+  const align = limit(caps, 'minStorageBufferOffsetAlignment', where);
+  const maxBinding = limit(caps, 'maxStorageBufferBindingSize', where);
+  const bound = step.tensors.map((id, binding) => {
+    const t = plan.tensors[id];
+    if (!t) throw new ArtifactError(`${what}: binding ${binding} names tensor ${id}, which does not exist`);
+    if (t.bytes > 0 && t.offset % align !== 0) {
+      throw new DeviceError(`${what}: tensor '${t.name}' sits at ${t.region} offset ${t.offset}, not a multiple of minStorageBufferOffsetAlignment ${align}`);
+    }
+    if (t.bytes > maxBinding) {
+      throw new OutOfMemoryError(`${what}: tensor '${t.name}' is ${t.bytes} bytes, above the device's maxStorageBufferBindingSize of ${maxBinding}`);
+    }
+    return t;
+  });
+  checkAliasing(bound, what);
+}
+
+/**
+ * Every binding is read_write storage, and Dawn rejects a dispatch where two writable bindings
+ * overlap in one buffer, even for the same tensor twice. A kernel must bind a tensor once.
+ */
+function checkAliasing(bound: readonly PlanTensor[], what: string): void {
+  const end = (t: PlanTensor): number => t.offset + roundUp4(t.bytes);
+  for (let i = 0; i < bound.length; i++) {
+    for (let j = i + 1; j < bound.length; j++) {
+      const a = bound[i];
+      const b = bound[j];
+      if (a.bytes === 0 || b.bytes === 0 || a.region !== b.region) continue;
+      if (a.offset < end(b) && b.offset < end(a)) {
+        throw new DeviceError(
+          `${what}: bindings ${i} ('${a.name}', ${a.region} [${a.offset}, ${end(a)})) and ${j} ('${b.name}', [${b.offset}, ${end(b)})) overlap; ` +
+            'WebGPU rejects aliasing writable storage bindings, so a tensor must be bound once',
+        );
+      }
+    }
+  }
+}
+
+function checkSignature(plan: Plan, where: string): void {
+  const tensorOf = (id: number, what: string): PlanTensor => {
+    const t = plan.tensors[id];
+    if (!t) throw new ArtifactError(`${where}, ${what}: tensor ${id} does not exist`);
+    return t;
+  };
+  for (const list of [plan.inputs, plan.outputs]) {
+    const names = new Set<string>();
+    for (const io of list) {
+      if (names.has(io.name)) throw new ArtifactError(`${where}: the name '${io.name}' appears twice in the ${list === plan.inputs ? 'inputs' : 'outputs'}`);
+      names.add(io.name);
+      tensorOf(io.tensor, `'${io.name}'`);
+    }
+  }
+  for (const c of plan.constants) tensorOf(c.tensor, 'a constant');
+  for (const s of plan.states) {
+    if (tensorOf(s.tensor, 'a state').region !== 'states') throw new ArtifactError(`${where}: state '${plan.tensors[s.tensor].name}' is not in the states region`);
+  }
+  for (const u of plan.stateUpdates) {
+    const state = tensorOf(u.state, 'a state update');
+    const from = tensorOf(u.from, 'a state update');
+    const what = `${where}, update of state '${state.name}' from '${from.name}'`;
+    if (state.region !== 'states') throw new ArtifactError(`${what}: the target is not in the states region`);
+    // copyBufferToBuffer may not copy within one buffer.
+    if (from.region === 'states') throw new ArtifactError(`${what}: the source is in the states region too`);
+    if (from.dtype !== state.dtype || from.bytes !== state.bytes) {
+      throw new ArtifactError(`${what}: ${formatTensorType(from)} does not match ${formatTensorType(state)}`);
+    }
+  }
+}

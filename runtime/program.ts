@@ -1,0 +1,84 @@
+import type { Plan, PlanRegion, PlanTensor } from '../ir/plan.js';
+import type { BufferLedger } from './buffer_ledger.js';
+import { roundUp4 } from './host_data.js';
+import type { CompiledKernels } from './pipelines.js';
+
+/**
+ * A plan's work in the form a run encodes without allocating anything: pipelines with their
+ * bind groups, made once at load, and the state-update copies.
+ */
+
+export type RegionBuffers = Readonly<Record<PlanRegion, GPUBuffer>>;
+
+interface BoundStep {
+  readonly pipeline: GPUComputePipeline;
+  readonly bindGroup: GPUBindGroup;
+  readonly dispatch: readonly [number, number, number];
+}
+
+interface Copy {
+  readonly from: GPUBuffer;
+  readonly fromOffset: number;
+  readonly to: GPUBuffer;
+  readonly toOffset: number;
+  readonly bytes: number;
+}
+
+export class Program {
+  readonly #steps: BoundStep[] = [];
+  readonly #updates: Copy[] = [];
+
+  /**
+   * Binds every step. Steps with a zero in their dispatch do nothing and are left out.
+   * Zero-byte tensors cannot be bound (Dawn rejects a zero-size binding), so each takes its
+   * own small slot of a scratch buffer: distinct slots, since all bindings are writable and
+   * must not alias. A kernel never touches such a binding, having no element to touch.
+   */
+  constructor(device: GPUDevice, plan: Plan, regions: RegionBuffers, kernels: CompiledKernels, ledger: BufferLedger, alignment: number) {
+    const live = plan.steps.map((s, index) => ({ s, index })).filter(({ s }) => s.dispatch.every((d) => d > 0));
+    const slots = Math.max(0, ...live.map(({ s }) => s.tensors.filter((id) => plan.tensors[id].bytes === 0).length));
+    const slotBytes = roundUp4(Math.max(16, alignment));
+    const scratch = slots > 0 ? ledger.create({ size: slots * slotBytes, usage: GPUBufferUsage.STORAGE, label: `${plan.name} zero-size bindings` }) : undefined;
+
+    for (const { s, index } of live) {
+      const kernel = plan.kernels[s.kernel];
+      let slot = 0;
+      const entries = s.tensors.map((id, binding): GPUBindGroupEntry => {
+        const t: PlanTensor = plan.tensors[id];
+        if (t.bytes === 0 && scratch) return { binding, resource: { buffer: scratch, offset: slot++ * slotBytes, size: slotBytes } };
+        return { binding, resource: { buffer: regions[t.region], offset: t.offset, size: roundUp4(t.bytes) } };
+      });
+      const bindGroup = device.createBindGroup({
+        layout: kernels.layout(kernel.bindingCount),
+        entries,
+        label: `${plan.name} step ${index} '${s.label}' (kernel '${kernel.name}')`,
+      });
+      this.#steps.push({ pipeline: kernels.pipelines[s.kernel], bindGroup, dispatch: s.dispatch });
+    }
+
+    for (const u of plan.stateUpdates) {
+      const from = plan.tensors[u.from];
+      const to = plan.tensors[u.state];
+      if (from.bytes === 0) continue;
+      this.#updates.push({ from: regions[from.region], fromOffset: from.offset, to: regions[to.region], toOffset: to.offset, bytes: roundUp4(from.bytes) });
+    }
+  }
+
+  /** Records every step into one compute pass, then the state updates. */
+  encode(encoder: GPUCommandEncoder): void {
+    if (this.#steps.length > 0) {
+      const pass = encoder.beginComputePass();
+      let current: GPUComputePipeline | undefined;
+      for (const step of this.#steps) {
+        if (step.pipeline !== current) {
+          pass.setPipeline(step.pipeline);
+          current = step.pipeline;
+        }
+        pass.setBindGroup(0, step.bindGroup);
+        pass.dispatchWorkgroups(step.dispatch[0], step.dispatch[1], step.dispatch[2]);
+      }
+      pass.end();
+    }
+    for (const c of this.#updates) encoder.copyBufferToBuffer(c.from, c.fromOffset, c.to, c.toOffset, c.bytes);
+  }
+}

@@ -1,0 +1,106 @@
+import { DeviceError, UsageError } from '../ir/errors.js';
+import type { PlanTensor } from '../ir/plan.js';
+import type { HostTensor } from '../ir/tensor.js';
+import type { DawnDevice } from './device.js';
+import type { Ticket } from './gpu_wait.js';
+import { decodeDeviceData } from './host_data.js';
+import type { StagingPool } from './staging_pool.js';
+
+/**
+ * The host side of one submitted run: its outputs, copied on the GPU into one staging buffer,
+ * become host tensors when first read. Reading is lazy so a training loop can submit many
+ * steps and only look at the loss now and then.
+ */
+
+/** One output's place in the staging buffer. */
+export interface ReadbackEntry {
+  readonly name: string;
+  readonly tensor: PlanTensor;
+  readonly offset: number;
+}
+
+/** What a handle needs from the executable that made it. */
+export interface ReadbackSource {
+  readonly device: DawnDevice;
+  readonly pool: StagingPool;
+  /** Names the plan in messages. */
+  readonly what: string;
+  isDisposed(): boolean;
+  /** Feeds the observed GPU time per submission back into the plan's estimate. */
+  observed(gpuMs: number): void;
+}
+
+interface Lease {
+  readonly pool: StagingPool;
+  readonly buffer: GPUBuffer;
+}
+
+// A handle dropped unread still holds its staging buffer. It can go back to the pool as is:
+// any later use of it is queued after the copy this run made into it.
+const unread = new FinalizationRegistry<Lease>(({ pool, buffer }) => pool.give(buffer));
+
+export class RunHandle {
+  readonly #source: ReadbackSource;
+  readonly #ticket: Ticket;
+  readonly #staging: GPUBuffer | undefined;
+  readonly #entries: readonly ReadbackEntry[];
+  #result: Promise<Record<string, HostTensor>> | undefined;
+
+  constructor(source: ReadbackSource, ticket: Ticket, staging: GPUBuffer | undefined, entries: readonly ReadbackEntry[]) {
+    this.#source = source;
+    this.#ticket = ticket;
+    this.#staging = staging;
+    this.#entries = entries;
+    if (staging) unread.register(this, { pool: source.pool, buffer: staging }, this);
+  }
+
+  /** The outputs this run copied back, in plan order. */
+  get outputNames(): readonly string[] {
+    return this.#entries.map((e) => e.name);
+  }
+
+  /** All requested outputs; with none requested, resolves once the run has finished. */
+  read(): Promise<Record<string, HostTensor>>;
+  /** One requested output. */
+  read(name: string): Promise<HostTensor>;
+  read(name?: string): Promise<Record<string, HostTensor> | HostTensor> {
+    if (name !== undefined && !this.#entries.some((e) => e.name === name)) {
+      const have = this.#entries.map((e) => `'${e.name}'`).join(', ') || 'none';
+      return Promise.reject(new UsageError(`${this.#source.what}: output '${name}' was not requested for this run (requested: ${have})`));
+    }
+    this.#result ??= this.#collect();
+    return name === undefined ? this.#result : this.#result.then((all) => all[name]);
+  }
+
+  async #collect(): Promise<Record<string, HostTensor>> {
+    const { device, pool, what } = this.#source;
+    const staging = this.#staging;
+    unread.unregister(this);
+    await device.clock.sleepBefore(this.#ticket);
+    try {
+      if (staging) await staging.mapAsync(GPUMapMode.READ);
+      else await device.device.queue.onSubmittedWorkDone();
+    } catch (cause) {
+      if (this.#source.isDisposed()) throw new UsageError(`${what}: disposed before this run's outputs were read`, { cause });
+      device.assertUsable(what);
+      throw new DeviceError(`${what}: reading back the outputs failed: ${String(cause)}`, { cause });
+    }
+    const sample = device.clock.observe(this.#ticket);
+    if (sample !== undefined) this.#source.observed(sample);
+
+    const outputs: Record<string, HostTensor> = {};
+    // Zero-size outputs have no bytes to copy, and a run of only those no staging buffer.
+    const mapped = staging ? staging.getMappedRange() : new ArrayBuffer(0);
+    for (const e of this.#entries) outputs[e.name] = decodeDeviceData(e.tensor, mapped, e.offset);
+    if (staging) {
+      staging.unmap();
+      pool.give(staging);
+    }
+    // Validation errors are not captured per run (scopes cost a wait); everything was checked
+    // at load, so one raised while this run was in flight is reported against it.
+    if (device.errorCount > this.#ticket.errorsAtSubmit) {
+      throw new DeviceError(`${what}: the device reported an error while this run was in flight: ${device.recentErrors.at(-1)?.split('\n')[0]}`);
+    }
+    return outputs;
+  }
+}
