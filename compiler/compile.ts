@@ -1,11 +1,14 @@
 import type { Graph, Plan, PlanConstant, PlanKernel, PlanRegion, PlanStep, PlanTensor, Value } from '../ir/index.js';
 import { deviceBytesPerElement, isStaticShape, numel, OutOfMemoryError, PLAN_FORMAT, PLAN_VERSION, verifyGraph } from '../ir/index.js';
-import type { GeneratedKernel, KernelGroup } from '../targets/wgsl/codegen.js';
+import type { GeneratedKernel } from '../targets/wgsl/codegen.js';
 import { generateKernel } from '../targets/wgsl/codegen.js';
-import type { Lifetime } from './memory/arena.js';
+import type { FusedGroup } from './fusion/partition.js';
+import { partitionIntoKernels } from './fusion/partition.js';
+import type { ArenaLayout, Lifetime } from './memory/arena.js';
 import { alignUp, planArena } from './memory/arena.js';
 import { materializeOutputs } from './passes/materialize_outputs.js';
 import { specialize } from './passes/specialize.js';
+import { scheduleForMemory } from './schedule/order.js';
 
 /** What the compiler must know of the target device. */
 export interface TargetLimits {
@@ -26,25 +29,50 @@ export interface CompileOptions {
   /** Sizes of the graph's symbolic dims. */
   readonly dims?: Readonly<Record<string, number>>;
   readonly limits?: TargetLimits;
+  /** Operator fusion (default on). */
+  readonly fusion?: boolean;
+  /** Memory-aware kernel order (default on); off keeps the graph's order. */
+  readonly memorySchedule?: boolean;
+}
+
+/** What the compiler did, for `dawnflow inspect --plan` and the tests that assert structure. */
+export interface CompileReport {
+  readonly graph: Graph;
+  readonly groups: readonly FusedGroup[];
+  readonly lifetimes: readonly Lifetime[];
+  readonly layout: ArenaLayout;
+  readonly schedulePeakBytes: number;
+  readonly originalOrderPeakBytes: number;
+}
+
+export interface CompileResult {
+  readonly plan: Plan;
+  readonly report: CompileReport;
 }
 
 function tensorBytes(v: Value): number {
   return numel(v.type.shape as number[]) * deviceBytesPerElement(v.type.dtype);
 }
 
-/** Graph → Plan: specialize shapes, lower each group to a kernel, schedule, plan memory. */
+/** Graph → Plan: specialize shapes, fuse into kernels, order them, plan memory, generate WGSL. */
 export function compile(source: Graph, options: CompileOptions = {}): Plan {
+  return compileWithReport(source, options).plan;
+}
+
+export function compileWithReport(source: Graph, options: CompileOptions = {}): CompileResult {
   const limits = options.limits ?? DEFAULT_LIMITS;
   const align = limits.minStorageBufferOffsetAlignment;
   verifyGraph(source);
   const graph = materializeOutputs(specialize(source, new Map(Object.entries(options.dims ?? {}))));
 
-  const groups: KernelGroup[] = graph.nodes.map((n) => ({ nodes: [n], outputs: n.outputs }));
-  const generated: GeneratedKernel[] = groups.map((g) =>
-    generateKernel(g, { maxWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension }),
-  );
+  const partition = partitionIntoKernels(graph, options.fusion ?? true);
+  const pinned = new Set<Value>([...graph.outputs, ...graph.stateUpdates.values()]);
+  const external = new Set<Value>(graph.inputs);
+  const schedule = scheduleForMemory(partition, pinned, external);
+  const groups = options.memorySchedule === false ? partition : schedule.order;
+  const generated: GeneratedKernel[] = groups.map((g) => generateKernel(g, { maxWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension }));
 
-  // Kernels deduplicated by source: one pipeline per distinct WGSL module.
+  // One pipeline per distinct WGSL module.
   const kernels: PlanKernel[] = [];
   const kernelIndex = new Map<string, number>();
   const steps: PlanStep[] = generated.map((k, i) => {
@@ -58,53 +86,57 @@ export function compile(source: Graph, options: CompileOptions = {}): Plan {
   });
 
   // Lifetimes over the schedule: inputs from before step 0, outputs and state updates to the end.
-  const values = new Map<number, Value>();
-  const region = new Map<number, PlanRegion>();
-  const lifetimes = new Map<number, { start: number; end: number }>();
+  const byId = new Map<number, Value>();
+  for (const v of [...graph.inputs, ...graph.constants.keys(), ...graph.states.keys()]) byId.set(v.id, v);
+  for (const n of graph.nodes) for (const v of n.outputs) byId.set(v.id, v);
+  const regionOf = (v: Value): PlanRegion => (graph.constants.has(v) ? 'constants' : graph.states.has(v) ? 'states' : 'arena');
+  const used = new Map<number, { start: number; end: number }>();
   const touch = (v: Value, step: number) => {
-    values.set(v.id, v);
-    const kind: PlanRegion = graph.constants.has(v) ? 'constants' : graph.states.has(v) ? 'states' : 'arena';
-    region.set(v.id, kind);
-    const l = lifetimes.get(v.id);
-    if (l) l.end = Math.max(l.end, step), (l.start = Math.min(l.start, step));
-    else lifetimes.set(v.id, { start: step, end: step });
+    const l = used.get(v.id);
+    if (l) {
+      l.start = Math.min(l.start, step);
+      l.end = Math.max(l.end, step);
+    } else used.set(v.id, { start: step, end: step });
   };
   const end = steps.length;
   for (const v of graph.inputs) touch(v, -1);
-  generated.forEach((k, step) => {
-    for (const id of k.bindings) touch(findValue(graph, id), step);
-  });
+  generated.forEach((k, step) => k.bindings.forEach((id) => touch(byId.get(id)!, step)));
   for (const v of graph.outputs) touch(v, end);
   for (const [state, next] of graph.stateUpdates) {
     touch(state, end);
     touch(next, end);
   }
 
-  const arenaLifetimes: Lifetime[] = [];
-  for (const [id, l] of lifetimes) {
-    if (region.get(id) === 'arena') arenaLifetimes.push({ key: id, bytes: tensorBytes(values.get(id)!), start: l.start, end: l.end });
+  const lifetimes: Lifetime[] = [];
+  for (const [id, l] of used) {
+    const v = byId.get(id)!;
+    if (regionOf(v) === 'arena') lifetimes.push({ key: id, bytes: tensorBytes(v), start: l.start, end: l.end });
   }
-  const layout = planArena(arenaLifetimes, align);
+  const layout = planArena(lifetimes, align);
 
   const tensors: PlanTensor[] = [];
   const regionBytes: Record<PlanRegion, number> = { arena: layout.arenaBytes, constants: 0, states: 0 };
   const constants: PlanConstant[] = [];
   const states: PlanConstant[] = [];
-  for (const [id, v] of values) {
-    const r = region.get(id)!;
+  // States are laid out in graph order, whether or not a kernel reads them, so readState works.
+  for (const v of graph.states.keys()) touch(v, end);
+  for (const [id] of used) {
+    const v = byId.get(id)!;
+    const region = regionOf(v);
     const bytes = tensorBytes(v);
     if (bytes > limits.maxStorageBufferBindingSize) {
       throw new OutOfMemoryError(`${v.name || `value ${id}`}: ${bytes} bytes exceed the device's maxStorageBufferBindingSize ${limits.maxStorageBufferBindingSize}`);
     }
     let offset: number;
-    if (r === 'arena') offset = layout.offsets.get(id)!;
+    if (region === 'arena') offset = layout.offsets.get(id)!;
     else {
-      offset = regionBytes[r];
-      regionBytes[r] = alignUp(offset + Math.max(bytes, 4), align);
-      (r === 'constants' ? constants : states).push({ tensor: id, data: (r === 'constants' ? graph.constants : graph.states).get(v)!.data });
+      offset = regionBytes[region];
+      regionBytes[region] = alignUp(offset + Math.max(bytes, 4), align);
+      const data = (region === 'constants' ? graph.constants : graph.states).get(v)!.data;
+      (region === 'constants' ? constants : states).push({ tensor: id, data });
     }
     if (!isStaticShape(v.type.shape)) throw new Error(`compile: ${v} still has a symbolic shape`);
-    tensors.push({ id, name: v.name, dtype: v.type.dtype, shape: v.type.shape, bytes, region: r, offset });
+    tensors.push({ id, name: v.name, dtype: v.type.dtype, shape: v.type.shape, bytes, region, offset });
   }
   for (const r of ['arena', 'constants', 'states'] as const) {
     if (regionBytes[r] > limits.maxBufferSize) {
@@ -112,28 +144,27 @@ export function compile(source: Graph, options: CompileOptions = {}): Plan {
     }
   }
 
-  return {
+  // Tensor ids are dense (tensor i has id i): the runtime indexes tensors by id.
+  const dense = new Map(tensors.map((t, i) => [t.id, i]));
+  const id = (valueId: number) => dense.get(valueId)!;
+  const plan: Plan = {
     format: PLAN_FORMAT,
     version: PLAN_VERSION,
     name: graph.name,
-    tensors,
+    tensors: tensors.map((t) => ({ ...t, id: id(t.id) })),
     kernels,
-    steps,
-    inputs: graph.inputs.map((v) => ({ name: v.name, tensor: v.id })),
-    outputs: graph.outputs.map((v, i) => ({ name: v.name || `output_${i}`, tensor: v.id })),
-    constants,
-    states,
-    stateUpdates: [...graph.stateUpdates].map(([s, next]) => ({ state: s.id, from: next.id })),
+    steps: steps.map((s) => ({ ...s, tensors: s.tensors.map(id) })),
+    inputs: graph.inputs.map((v) => ({ name: v.name, tensor: id(v.id) })),
+    outputs: graph.outputs.map((v, i) => ({ name: v.name || `output_${i}`, tensor: id(v.id) })),
+    constants: constants.map((c) => ({ ...c, tensor: id(c.tensor) })),
+    states: states.map((c) => ({ ...c, tensor: id(c.tensor) })),
+    stateUpdates: [...graph.stateUpdates].map(([s, next]) => ({ state: id(s.id), from: id(next.id) })),
     regionBytes,
     memory: { naiveBytes: layout.naiveBytes, arenaBytes: layout.arenaBytes, lowerBoundBytes: layout.lowerBoundBytes },
     requirements: { features: kernels.some((k) => k.wgsl.includes('enable f16;')) ? ['shader-f16'] : [], limits: {} },
   };
-}
-
-function findValue(graph: Graph, id: number): Value {
-  for (const v of graph.inputs) if (v.id === id) return v;
-  for (const v of graph.constants.keys()) if (v.id === id) return v;
-  for (const v of graph.states.keys()) if (v.id === id) return v;
-  for (const n of graph.nodes) for (const v of n.outputs) if (v.id === id) return v;
-  throw new Error(`compile: no value with id ${id}`);
+  return {
+    plan,
+    report: { graph, groups, lifetimes, layout, schedulePeakBytes: schedule.peakBytes, originalOrderPeakBytes: schedule.originalPeakBytes },
+  };
 }

@@ -39,9 +39,10 @@ export function literal(value: number | boolean, type: WgslType): Expr {
     case 'f32':
     case 'f16': {
       const v = Number(value);
-      if (Number.isNaN(v)) return expr(`bitcast<f32>(0x7fc00000u)`, 'f32');
-      if (v === Infinity) return expr(`bitcast<f32>(0x7f800000u)`, 'f32');
-      if (v === -Infinity) return expr(`bitcast<f32>(0xff800000u)`, 'f32');
+      // Non-finite constants are errors in WGSL const-expressions: compute them at run time.
+      if (Number.isNaN(v)) return expr(`${NON_FINITE.nan}()`, 'f32');
+      if (v === Infinity) return expr(`${NON_FINITE.inf}()`, 'f32');
+      if (v === -Infinity) return expr(`(-${NON_FINITE.inf}())`, 'f32');
       const f = Math.fround(v);
       if (f === Infinity || f === -Infinity) return literal(f, type);
       let s = f === 0 ? (Object.is(f, -0) ? '-0.0' : '0.0') : f.toPrecision(9);
@@ -52,6 +53,14 @@ export function literal(value: number | boolean, type: WgslType): Expr {
       return type satisfies never;
   }
 }
+
+/** Helpers producing non-finite floats at run time; the kernel builder emits them on use. */
+export const NON_FINITE = { nan: 'df_nan', inf: 'df_inf' } as const;
+
+export const NON_FINITE_HELPERS: Readonly<Record<string, string>> = {
+  df_nan: 'fn df_nan() -> f32 {\n  var bits = 0x7fc00000u;\n  return bitcast<f32>(bits);\n}\n',
+  df_inf: 'fn df_inf() -> f32 {\n  var bits = 0x7f800000u;\n  return bitcast<f32>(bits);\n}\n',
+};
 
 /** Converts between scalar types with dawnflow's cast semantics. */
 export function convert(e: Expr, to: WgslType): Expr {

@@ -1,7 +1,7 @@
 import type { DType, StaticShape } from '../../ir/index.js';
 import { stridesOf } from '../../ir/index.js';
 import type { Expr } from './expr.js';
-import { expr, fromStorage, storageType } from './expr.js';
+import { expr, fromStorage, NON_FINITE_HELPERS, storageType } from './expr.js';
 
 /**
  * A tensor as a kernel sees it: a function from element coordinates to a scalar expression.
@@ -128,7 +128,10 @@ export class KernelBuilder {
     const bindings = this.bindings.map(
       (b, i) => `@group(0) @binding(${i}) var<storage, read_write> ${b.name}: array<${storageType(b.dtype)}>;`,
     );
-    return [...enables, ...bindings, '', ...this.#helpers.values(), `${entryHeader} {`, ...this.#lines, '}', ''].join('\n');
+    const helpers = [...this.#helpers.values()];
+    const text = [...helpers, ...this.#lines].join('\n');
+    for (const [name, code] of Object.entries(NON_FINITE_HELPERS)) if (text.includes(`${name}(`)) helpers.unshift(code);
+    return [...enables, ...bindings, '', ...helpers, `${entryHeader} {`, ...this.#lines, '}', ''].join('\n');
   }
 }
 

@@ -26,8 +26,9 @@ const UNARY: Record<keyof typeof UNARY_OPS, Scalar> = {
   sin: (_b, [a]) => `sin(${a.code})`,
   cos: (_b, [a]) => `cos(${a.code})`,
   tan: (_b, [a]) => `tan(${a.code})`,
-  asin: (_b, [a]) => `asin(${a.code})`,
-  acos: (_b, [a]) => `acos(${a.code})`,
+  // Through atan2: some drivers' asin/acos lose 1e-4 near ±1.
+  asin: (_b, [a]) => `atan2(${a.code}, sqrt((1.0f - ${a.code}) * (1.0f + ${a.code})))`,
+  acos: (_b, [a]) => `atan2(sqrt((1.0f - ${a.code}) * (1.0f + ${a.code})), ${a.code})`,
   atan: (_b, [a]) => `atan(${a.code})`,
   sinh: (_b, [a]) => `sinh(${a.code})`,
   cosh: (_b, [a]) => `cosh(${a.code})`,

@@ -20,7 +20,7 @@ export const POW_F32 = `fn pow_f32(a: f32, b: f32) -> f32 {
   if (b == 0.0f) { return 1.0f; }
   let r = pow(abs(a), b);
   if (a >= 0.0f) { return r; }
-  if (trunc(b) != b) { return bitcast<f32>(0x7fc00000u); }
+  if (trunc(b) != b) { return df_nan(); }
   let odd = (trunc(b * 0.5f) * 2.0f) != b;
   return select(r, -r, odd);
 }

@@ -1,0 +1,87 @@
+import type { Value } from '../../ir/index.js';
+import { deviceBytesPerElement, numel } from '../../ir/index.js';
+import type { FusedGroup } from '../fusion/partition.js';
+
+/**
+ * A memory-aware topological order of kernels. Greedy list scheduling: among the kernels whose
+ * inputs are ready, run the one that grows live memory least (bytes it allocates minus bytes
+ * whose last reader it is), ties going to the original order. The result is kept only when its
+ * peak is lower than the original order's: the heuristic can never make things worse.
+ */
+export interface ScheduleResult {
+  readonly order: FusedGroup[];
+  readonly peakBytes: number;
+  readonly originalPeakBytes: number;
+}
+
+function bytesOf(v: Value): number {
+  return numel(v.type.shape as number[]) * deviceBytesPerElement(v.type.dtype);
+}
+
+/** External inputs of a group: values it reads that other groups (or the graph) produce. */
+export function groupInputs(g: FusedGroup): Value[] {
+  const inside = new Set(g.nodes.flatMap((n) => n.outputs));
+  return [...new Set(g.nodes.flatMap((n) => n.inputs).filter((v) => !inside.has(v)))];
+}
+
+/** Peak of live arena bytes over an order (values produced by groups; `pinned` live to the end). */
+export function peakLiveBytes(order: readonly FusedGroup[], pinned: ReadonlySet<Value>, external: ReadonlySet<Value>): number {
+  const lastUse = new Map<Value, number>();
+  order.forEach((g, i) => groupInputs(g).forEach((v) => lastUse.set(v, i)));
+  let live = [...external].reduce((s, v) => s + bytesOf(v), 0);
+  let peak = live;
+  order.forEach((g, i) => {
+    for (const v of g.outputs) live += bytesOf(v);
+    peak = Math.max(peak, live);
+    for (const v of groupInputs(g)) {
+      if (lastUse.get(v) === i && !pinned.has(v) && (external.has(v) || v.producer)) live -= bytesOf(v);
+    }
+    for (const v of g.outputs) if (!lastUse.has(v) && !pinned.has(v)) live -= bytesOf(v);
+  });
+  return peak;
+}
+
+export function scheduleForMemory(groups: readonly FusedGroup[], pinned: ReadonlySet<Value>, external: ReadonlySet<Value>): ScheduleResult {
+  const producerGroup = new Map<Value, FusedGroup>();
+  for (const g of groups) for (const v of g.outputs) producerGroup.set(v, g);
+  const inputs = new Map(groups.map((g) => [g, groupInputs(g)]));
+  const readers = new Map<Value, number>();
+  for (const g of groups) for (const v of inputs.get(g)!) readers.set(v, (readers.get(v) ?? 0) + 1);
+
+  const position = new Map(groups.map((g, i) => [g, i]));
+  const waiting = new Map(groups.map((g) => [g, inputs.get(g)!.filter((v) => producerGroup.has(v)).length]));
+  const consumersOf = new Map<FusedGroup, FusedGroup[]>();
+  for (const g of groups) {
+    for (const v of inputs.get(g)!) {
+      const p = producerGroup.get(v);
+      if (p) consumersOf.set(p, [...(consumersOf.get(p) ?? []), g]);
+    }
+  }
+  const ready = groups.filter((g) => waiting.get(g) === 0);
+  const remainingReaders = new Map(readers);
+  const order: FusedGroup[] = [];
+  const delta = (g: FusedGroup) => {
+    let d = g.outputs.reduce((s, v) => s + bytesOf(v), 0);
+    for (const v of inputs.get(g)!) if (remainingReaders.get(v) === 1 && !pinned.has(v) && (v.producer || external.has(v))) d -= bytesOf(v);
+    return d;
+  };
+  while (ready.length) {
+    let best = 0;
+    for (let i = 1; i < ready.length; i++) {
+      const di = delta(ready[i]);
+      const db = delta(ready[best]);
+      if (di < db || (di === db && position.get(ready[i])! < position.get(ready[best])!)) best = i;
+    }
+    const g = ready.splice(best, 1)[0];
+    order.push(g);
+    for (const v of inputs.get(g)!) remainingReaders.set(v, remainingReaders.get(v)! - 1);
+    for (const c of consumersOf.get(g) ?? []) {
+      const w = waiting.get(c)! - 1;
+      waiting.set(c, w);
+      if (w === 0) ready.push(c);
+    }
+  }
+  const originalPeakBytes = peakLiveBytes(groups, pinned, external);
+  const peakBytes = peakLiveBytes(order, pinned, external);
+  return peakBytes < originalPeakBytes ? { order, peakBytes, originalPeakBytes } : { order: [...groups], peakBytes: originalPeakBytes, originalPeakBytes };
+}
