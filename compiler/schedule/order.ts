@@ -4,9 +4,10 @@ import type { FusedGroup } from '../fusion/partition.js';
 
 /**
  * A memory-aware topological order of kernels. Greedy list scheduling: among the kernels whose
- * inputs are ready, run the one that grows live memory least (bytes it allocates minus bytes
- * whose last reader it is), ties going to the original order. The result is kept only when its
- * peak is lower than the original order's: the heuristic can never make things worse.
+ * inputs are ready, run the one that raises the peak least (its outputs are allocated while its
+ * inputs are still live), then the one that grows live memory least (bytes it allocates minus
+ * bytes whose last reader it is), ties going to the original order. The result is kept only when
+ * its peak is lower than the original order's: the heuristic never makes things worse.
  */
 export interface ScheduleResult {
   readonly order: FusedGroup[];
@@ -60,20 +61,29 @@ export function scheduleForMemory(groups: readonly FusedGroup[], pinned: Readonl
   const ready = groups.filter((g) => waiting.get(g) === 0);
   const remainingReaders = new Map(readers);
   const order: FusedGroup[] = [];
-  const delta = (g: FusedGroup) => {
-    let d = g.outputs.reduce((s, v) => s + bytesOf(v), 0);
-    for (const v of inputs.get(g)!) if (remainingReaders.get(v) === 1 && !pinned.has(v) && (v.producer || external.has(v))) d -= bytesOf(v);
-    return d;
+  let live = [...external].reduce((s, v) => s + bytesOf(v), 0);
+  let peak = live;
+  const score = (g: FusedGroup): [number, number, number] => {
+    const allocated = g.outputs.reduce((s, v) => s + bytesOf(v), 0);
+    let freed = 0;
+    for (const v of inputs.get(g)!) if (remainingReaders.get(v) === 1 && !pinned.has(v) && (v.producer || external.has(v))) freed += bytesOf(v);
+    return [Math.max(peak, live + allocated), allocated - freed, position.get(g)!];
   };
+  const better = (a: [number, number, number], b: [number, number, number]) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
   while (ready.length) {
     let best = 0;
+    let bestScore = score(ready[0]);
     for (let i = 1; i < ready.length; i++) {
-      const di = delta(ready[i]);
-      const db = delta(ready[best]);
-      if (di < db || (di === db && position.get(ready[i])! < position.get(ready[best])!)) best = i;
+      const s = score(ready[i]);
+      if (better(s, bestScore) < 0) {
+        best = i;
+        bestScore = s;
+      }
     }
     const g = ready.splice(best, 1)[0];
     order.push(g);
+    peak = bestScore[0];
+    live += bestScore[1];
     for (const v of inputs.get(g)!) remainingReaders.set(v, remainingReaders.get(v)! - 1);
     for (const c of consumersOf.get(g) ?? []) {
       const w = waiting.get(c)! - 1;
