@@ -77,6 +77,8 @@ export class RunHandle {
     const staging = this.#staging;
     unread.unregister(this);
     await device.clock.sleepBefore(this.#ticket);
+    // Mapping a destroyed buffer would raise a device validation error, not just reject.
+    if (this.#source.isDisposed()) throw new UsageError(`${what}: disposed before this run's outputs were read`);
     try {
       if (staging) await staging.mapAsync(GPUMapMode.READ);
       else await device.device.queue.onSubmittedWorkDone();
