@@ -5,11 +5,18 @@ import type { TensorAccess } from './kernel_builder.js';
 import { KernelBuilder, unravel } from './kernel_builder.js';
 import { getLowering } from './lowering.js';
 import './ops/index.js';
+import type { TiledMatmulConfig } from './templates/tiled_matmul.js';
+import { DEFAULT_MATMUL_CONFIG, generateTiledMatmul, matchesTiledMatmul } from './templates/tiled_matmul.js';
 
 /** A set of nodes computed by one kernel; `outputs` are the values it writes to memory. */
 export interface KernelGroup {
   readonly nodes: readonly Node[];
   readonly outputs: readonly Value[];
+  /**
+   * The reduction/contraction whose loops shape the kernel. Fusion guarantees every node between
+   * it and the output reads it elementwise, so templates may evaluate the epilogue on registers.
+   */
+  readonly anchor?: Node | null;
 }
 
 export interface GeneratedKernel {
@@ -25,6 +32,10 @@ export interface GeneratedKernel {
 export interface CodegenOptions {
   readonly maxWorkgroupsPerDimension: number;
   readonly workgroupSize?: number;
+  /** Tile configuration of the matmul template (autotuned per shape and adapter). */
+  readonly matmulConfig?: (group: KernelGroup) => TiledMatmulConfig | undefined;
+  /** Off: every group takes the generic one-invocation-per-element path. */
+  readonly templates?: boolean;
 }
 
 /** Splits a 1-D count of workgroups into a 2-D grid when it exceeds the per-dimension limit. */
@@ -45,6 +56,15 @@ function staticShapeOf(v: Value): StaticShape {
  * other groups.
  */
 export function generateKernel(group: KernelGroup, options: CodegenOptions): GeneratedKernel {
+  if (options.templates !== false && matchesTiledMatmul(group)) {
+    const kernel = generateTiledMatmul(group, options.matmulConfig?.(group) ?? DEFAULT_MATMUL_CONFIG, options.maxWorkgroupsPerDimension);
+    if (kernel) return kernel;
+  }
+  return generateElementwiseKernel(group, options);
+}
+
+/** The generic path: one invocation per output element, everything inlined into it. */
+function generateElementwiseKernel(group: KernelGroup, options: CodegenOptions): GeneratedKernel {
   const b = new KernelBuilder();
   const wg = options.workgroupSize ?? 64;
   const total = numel(staticShapeOf(group.outputs[0]));

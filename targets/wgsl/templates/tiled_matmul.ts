@@ -1,0 +1,140 @@
+import type { Node, StaticShape, Value } from '../../../ir/index.js';
+import { numel } from '../../../ir/index.js';
+import { broadcastCoords } from '../access.js';
+import type { Expr, WgslType } from '../expr.js';
+import { convert, expr, literal, toStorage } from '../expr.js';
+import type { TensorAccess } from '../kernel_builder.js';
+import { KernelBuilder, unravel } from '../kernel_builder.js';
+import type { GeneratedKernel, KernelGroup } from '../codegen.js';
+import { getLowering } from '../lowering.js';
+
+/**
+ * The register-tiled matmul template. Each invocation accumulates a TM×TN block of the output
+ * in registers; its rows are consecutive, its columns strided by the workgroup width so that
+ * neighbouring invocations read neighbouring addresses of B (coalesced on GPUs, vector loads on
+ * a SIMD-per-lane CPU rasterizer like lavapipe) and share A's element (a broadcast).
+ * Prologues (casts, transposes, scales of the operands) are read through the operands'
+ * accesses inside the K loop; the epilogue (bias, activation, residual...) is evaluated per
+ * output element on the accumulator before the single store.
+ */
+export interface TiledMatmulConfig {
+  readonly wgX: number;
+  readonly wgY: number;
+  readonly tm: number;
+  readonly tn: number;
+  /** K iterations unrolled per loop trip. */
+  readonly unrollK: number;
+}
+
+export const DEFAULT_MATMUL_CONFIG: TiledMatmulConfig = { wgX: 16, wgY: 4, tm: 4, tn: 4, unrollK: 1 };
+
+/** The template computes the group when its anchor is a matmul of two matrices (rank ≥ 2). */
+export function matchesTiledMatmul(group: KernelGroup): boolean {
+  const anchor = group.anchor;
+  if (!anchor || anchor.op !== 'matmul') return false;
+  const [a, b] = anchor.inputs;
+  if (a.type.shape.length < 2 || b.type.shape.length < 2) return false;
+  const out = anchor.outputs[0].type.shape as StaticShape;
+  const root = group.outputs[0].type.shape as StaticShape;
+  return group.outputs.length === 1 && root.length === out.length && root.every((d, i) => d === out[i]) && numel(out) > 0;
+}
+
+export function generateTiledMatmul(group: KernelGroup, config: TiledMatmulConfig = DEFAULT_MATMUL_CONFIG, maxWorkgroupsPerDimension = 65535): GeneratedKernel | null {
+  const anchor = group.anchor as Node;
+  const outShape = anchor.outputs[0].type.shape as StaticShape;
+  const [lhsV, rhsV] = anchor.inputs;
+  const lhsShape = lhsV.type.shape as StaticShape;
+  const rhsShape = rhsV.type.shape as StaticShape;
+  const rank = outShape.length;
+  const m = outShape[rank - 2];
+  const n = outShape[rank - 1];
+  const k = lhsShape[lhsShape.length - 1];
+  const batchShape = outShape.slice(0, rank - 2);
+  const batches = numel(batchShape);
+  const { wgX, wgY, tm, tn, unrollK } = config;
+  const grid: [number, number, number] = [Math.ceil(n / (wgX * tn)), Math.ceil(m / (wgY * tm)), batches];
+  if (grid.some((g) => g > maxWorkgroupsPerDimension)) return null;
+
+  const b = new KernelBuilder();
+  const inGroup = new Set(group.nodes.flatMap((nd) => nd.outputs));
+  const accesses = new Map<Value, TensorAccess>();
+  const access = (v: Value): TensorAccess => {
+    let a = accesses.get(v);
+    if (!a) {
+      if (inGroup.has(v)) throw new Error(`codegen: ${v} used before it is computed`);
+      a = b.loadAccess(v.id, v.type.dtype, v.type.shape as StaticShape);
+      accesses.set(v, a);
+    }
+    return a;
+  };
+  const outType = anchor.outputs[0].type.dtype;
+  const accType: WgslType = outType === 'f16' ? 'f32' : outType;
+  // The anchor's value at the element being stored: the matching accumulator register.
+  let current: Expr = literal(0, accType);
+  let lhs: TensorAccess | null = null;
+  let rhs: TensorAccess | null = null;
+  for (const node of group.nodes) {
+    const where = `${node.op} '${node.name}'`;
+    if (node === anchor) {
+      lhs = access(lhsV);
+      rhs = access(rhsV);
+      accesses.set(anchor.outputs[0], { dtype: outType, shape: outShape, at: () => convert(current, outType) });
+      continue;
+    }
+    const lowered = getLowering(node.op, where)({
+      b,
+      node,
+      inputs: node.inputs.map(access),
+      outputs: node.outputs.map((v) => ({ dtype: v.type.dtype, shape: v.type.shape as StaticShape })),
+      where,
+    });
+    node.outputs.forEach((v, i) => accesses.set(v, lowered[i]));
+  }
+
+  const root = group.outputs[0];
+  const outName = b.bind(root.id, root.type.dtype);
+  b.line(`let row0 = (wid.y * ${wgY}u + lid.y) * ${tm}u;`);
+  b.line(`let col0 = wid.x * ${wgX * tn}u + lid.x;`);
+  const batchCoords = batchShape.length ? unravel(b, 'wid.z', batchShape) : [];
+  const lhsBatch = broadcastCoords(batchCoords, lhsShape.slice(0, -2));
+  const rhsBatch = broadcastCoords(batchCoords, rhsShape.slice(0, -2));
+  const rows = [...Array(tm).keys()].map((i) => b.let(expr(`min(row0 + ${i}u, ${m - 1}u)`, 'u32'), 'r').code);
+  const cols = [...Array(tn).keys()].map((j) => b.let(expr(`min(col0 + ${j * wgX}u, ${n - 1}u)`, 'u32'), 'c').code);
+  const acc = (i: number, j: number) => `acc_${i}_${j}`;
+  for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) b.line(`var ${acc(i, j)}: ${accType} = ${literal(0, accType).code};`);
+
+  const body = (q: string) => {
+    const as = rows.map((r) => convert(lhs!.at([...lhsBatch, r, q]), accType).code);
+    const bs = cols.map((c) => convert(rhs!.at([...rhsBatch, q, c]), accType).code);
+    for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) b.line(`${acc(i, j)} = ${acc(i, j)} + ${as[i]} * ${bs[j]};`);
+  };
+  const unroll = k % unrollK === 0 ? unrollK : 1;
+  if (unroll === 1) b.loop(k, body);
+  else {
+    b.block(`for (var kk = 0u; kk < ${k}u; kk += ${unroll}u)`, () => {
+      for (let u = 0; u < unroll; u++) b.block('', () => body(`(kk + ${u}u)`));
+    });
+  }
+
+  for (let i = 0; i < tm; i++) {
+    for (let j = 0; j < tn; j++) {
+      b.block(`if (row0 + ${i}u < ${m}u && col0 + ${j * wgX}u < ${n}u)`, () => {
+        current = expr(acc(i, j), accType);
+        const coords = [...batchCoords, `(row0 + ${i}u)`, `(col0 + ${j * wgX}u)`];
+        const value = accesses.get(root)!.at(coords);
+        b.line(`${outName}[wid.z * ${m * n}u + (row0 + ${i}u) * ${n}u + col0 + ${j * wgX}u] = ${toStorage(value, root.type.dtype)};`);
+      });
+    }
+  }
+  const wgsl = b.render(
+    `@compute @workgroup_size(${wgX}, ${wgY})\nfn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>)`,
+  );
+  return {
+    name: group.nodes.map((nd) => nd.op).join('+'),
+    wgsl,
+    entryPoint: 'main',
+    workgroupSize: [wgX, wgY, 1],
+    bindings: b.bindings.map((x) => x.key),
+    dispatch: grid,
+  };
+}
