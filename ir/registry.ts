@@ -1,3 +1,4 @@
+import { DTYPES } from './dtype.js';
 import { DTypeError, ShapeError, UnsupportedOpError } from './errors.js';
 import type { AttrValue, Attrs } from './graph.js';
 import type { TensorType } from './tensor.js';
@@ -75,8 +76,9 @@ function accepts(kind: AttrKind, v: AttrValue): boolean {
     case 'bool':
       return k === 'bool';
     case 'string':
-    case 'dtype':
       return k === 'string';
+    case 'dtype':
+      return k === 'string' && (DTYPES as readonly string[]).includes(v as string);
     case 'tensor':
       return k === 'tensor';
     case 'ints':

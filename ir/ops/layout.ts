@@ -23,8 +23,9 @@ export function resolveReshape(input: Shape, target: readonly Dim[], where: stri
     // Symbolic: -1 can only be resolved when the symbols cancel.
     const symsIn = input.filter((d) => typeof d === 'string');
     const symsOut = target.filter((d) => typeof d === 'string');
-    if (symsOut.length === 0 && symsIn.length === 1) return target.map((d) => (d === -1 ? symsIn[0] : d));
     const staticIn = input.filter((d): d is number => typeof d === 'number').reduce((a, b) => a * b, 1);
+    // -1 is the lone symbol only when the static dims account for each other exactly.
+    if (symsOut.length === 0 && symsIn.length === 1 && staticIn === knownCount) return target.map((d) => (d === -1 ? symsIn[0] : d));
     if (symsIn.length === symsOut.length && symsIn.every((s, i) => s === symsOut[i])) {
       if (staticIn % knownCount !== 0) throw new ShapeError(`${where}: cannot reshape ${formatShape(input)} to ${formatShape(target)}`);
       return target.map((d) => (d === -1 ? staticIn / knownCount : d));
@@ -75,6 +76,7 @@ registerOp({
   infer(inputs, attrs, { where }) {
     const first = inputs[0];
     const rank = first.shape.length;
+    if (rank === 0) throw new ShapeError(`${where}: cannot concat scalars`);
     const axis = normalizeAxis(attrs.axis as number, rank, where);
     let total: Dim = 0;
     for (const [i, t] of inputs.entries()) {
@@ -154,6 +156,7 @@ registerOp({
   attrs: { axis: { kind: 'int', default: 0 } },
   infer([x, idx], attrs, { where }) {
     if (idx.dtype !== 'i32' && idx.dtype !== 'u32') throw new DTypeError(`${where}: indices have dtype ${idx.dtype}, expected i32`);
+    if (x.shape.length === 0) throw new ShapeError(`${where}: cannot gather from a scalar`);
     const axis = normalizeAxis(attrs.axis as number, x.shape.length, where);
     return [{ dtype: x.dtype, shape: [...x.shape.slice(0, axis), ...idx.shape, ...x.shape.slice(axis + 1)] }];
   },
@@ -237,6 +240,7 @@ registerOp({
   infer([x], attrs, { where }) {
     const reps = attrs.repeats as number[];
     if (reps.length !== x.shape.length) throw new ShapeError(`${where}: repeats has ${reps.length} entries for rank ${x.shape.length}`);
+    if (reps.some((r) => r < 0)) throw new ShapeError(`${where}: repeats [${reps.join(',')}] has a negative entry`);
     return [{ dtype: x.dtype, shape: x.shape.map((d, i) => (typeof d === 'number' ? d * reps[i] : reps[i] === 1 ? d : `${d}*${reps[i]}`)) }];
   },
 });
