@@ -8,6 +8,7 @@ import './indexing.js';
 import './sorting.js';
 import './resize.js';
 import './random.js';
+import './normalization.js';
 
 export { BINARY_OPS, UNARY_OPS } from './elementwise.js';
 export { REDUCE_OPS, reducedAxes, reducedShape } from './reduce.js';

@@ -8,3 +8,4 @@ import './indexing.js';
 import './sorting.js';
 import './resize.js';
 import './random.js';
+import './normalization.js';
