@@ -1,0 +1,3 @@
+/** The reverse-mode autodiff pass; rules and the pass itself live in compiler/autodiff. */
+export { grad, gradients } from '../autodiff/index.js';
+export type { GradientOptions } from '../autodiff/index.js';
