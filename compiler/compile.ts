@@ -28,7 +28,8 @@ export const DEFAULT_LIMITS: TargetLimits = {
 export interface CompileOptions {
   /** Sizes of the graph's symbolic dims. */
   readonly dims?: Readonly<Record<string, number>>;
-  readonly limits?: TargetLimits;
+  /** The device's limits (e.g. `DawnDevice.limits`); missing ones take WebGPU's defaults. */
+  readonly limits?: Partial<TargetLimits> | Readonly<Record<string, number>>;
   /** Operator fusion (default on). */
   readonly fusion?: boolean;
   /** Memory-aware kernel order (default on); off keeps the graph's order. */
@@ -60,7 +61,7 @@ export function compile(source: Graph, options: CompileOptions = {}): Plan {
 }
 
 export function compileWithReport(source: Graph, options: CompileOptions = {}): CompileResult {
-  const limits = options.limits ?? DEFAULT_LIMITS;
+  const limits: TargetLimits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
   const align = limits.minStorageBufferOffsetAlignment;
   verifyGraph(source);
   const graph = materializeOutputs(specialize(source, new Map(Object.entries(options.dims ?? {}))));

@@ -5,6 +5,8 @@ import type { TensorAccess } from './kernel_builder.js';
 import { KernelBuilder, unravel } from './kernel_builder.js';
 import { getLowering } from './lowering.js';
 import './ops/index.js';
+import type { TiledConvConfig } from './templates/tiled_conv.js';
+import { generateTiledConv, matchesTiledConv } from './templates/tiled_conv.js';
 import type { TiledMatmulConfig } from './templates/tiled_matmul.js';
 import { DEFAULT_MATMUL_CONFIG, generateTiledMatmul, matchesTiledMatmul } from './templates/tiled_matmul.js';
 
@@ -34,6 +36,7 @@ export interface CodegenOptions {
   readonly workgroupSize?: number;
   /** Tile configuration of the matmul template (autotuned per shape and adapter). */
   readonly matmulConfig?: (group: KernelGroup) => TiledMatmulConfig | undefined;
+  readonly convConfig?: (group: KernelGroup) => TiledConvConfig | undefined;
   /** Off: every group takes the generic one-invocation-per-element path. */
   readonly templates?: boolean;
 }
@@ -58,6 +61,10 @@ function staticShapeOf(v: Value): StaticShape {
 export function generateKernel(group: KernelGroup, options: CodegenOptions): GeneratedKernel {
   if (options.templates !== false && matchesTiledMatmul(group)) {
     const kernel = generateTiledMatmul(group, options.matmulConfig?.(group) ?? DEFAULT_MATMUL_CONFIG, options.maxWorkgroupsPerDimension);
+    if (kernel) return kernel;
+  }
+  if (options.templates !== false && matchesTiledConv(group)) {
+    const kernel = generateTiledConv(group, options.convConfig?.(group), options.maxWorkgroupsPerDimension);
     if (kernel) return kernel;
   }
   return generateElementwiseKernel(group, options);

@@ -140,7 +140,8 @@ export function linearIndex(coords: readonly string[], shape: StaticShape, strid
   const terms: string[] = [];
   shape.forEach((d, i) => {
     if (d === 1) return;
-    terms.push(strides[i] === 1 ? coords[i] : `${coords[i]} * ${strides[i]}u`);
+    const c = /^[\w.]+$/.test(coords[i]) ? coords[i] : `(${coords[i]})`;
+    terms.push(strides[i] === 1 ? c : `${c} * ${strides[i]}u`);
   });
   return terms.length ? terms.join(' + ') : '0u';
 }

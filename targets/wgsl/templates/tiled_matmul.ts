@@ -93,13 +93,13 @@ export function generateTiledMatmul(group: KernelGroup, config: TiledMatmulConfi
 
   const root = group.outputs[0];
   const outName = b.bind(root.id, root.type.dtype);
-  b.line(`let row0 = (wid.y * ${wgY}u + lid.y) * ${tm}u;`);
-  b.line(`let col0 = wid.x * ${wgX * tn}u + lid.x;`);
+  b.line(`let tile_row0 = (wid.y * ${wgY}u + lid.y) * ${tm}u;`);
+  b.line(`let tile_col0 = wid.x * ${wgX * tn}u + lid.x;`);
   const batchCoords = batchShape.length ? unravel(b, 'wid.z', batchShape) : [];
   const lhsBatch = broadcastCoords(batchCoords, lhsShape.slice(0, -2));
   const rhsBatch = broadcastCoords(batchCoords, rhsShape.slice(0, -2));
-  const rows = [...Array(tm).keys()].map((i) => b.let(expr(`min(row0 + ${i}u, ${m - 1}u)`, 'u32'), 'r').code);
-  const cols = [...Array(tn).keys()].map((j) => b.let(expr(`min(col0 + ${j * wgX}u, ${n - 1}u)`, 'u32'), 'c').code);
+  const rows = [...Array(tm).keys()].map((i) => b.let(expr(`min(tile_row0 + ${i}u, ${m - 1}u)`, 'u32'), 'r').code);
+  const cols = [...Array(tn).keys()].map((j) => b.let(expr(`min(tile_col0 + ${j * wgX}u, ${n - 1}u)`, 'u32'), 'c').code);
   const acc = (i: number, j: number) => `acc_${i}_${j}`;
   for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) b.line(`var ${acc(i, j)}: ${accType} = ${literal(0, accType).code};`);
 
@@ -118,11 +118,11 @@ export function generateTiledMatmul(group: KernelGroup, config: TiledMatmulConfi
 
   for (let i = 0; i < tm; i++) {
     for (let j = 0; j < tn; j++) {
-      b.block(`if (row0 + ${i}u < ${m}u && col0 + ${j * wgX}u < ${n}u)`, () => {
+      b.block(`if (tile_row0 + ${i}u < ${m}u && tile_col0 + ${j * wgX}u < ${n}u)`, () => {
         current = expr(acc(i, j), accType);
-        const coords = [...batchCoords, `(row0 + ${i}u)`, `(col0 + ${j * wgX}u)`];
+        const coords = [...batchCoords, `(tile_row0 + ${i}u)`, `(tile_col0 + ${j * wgX}u)`];
         const value = accesses.get(root)!.at(coords);
-        b.line(`${outName}[wid.z * ${m * n}u + (row0 + ${i}u) * ${n}u + col0 + ${j * wgX}u] = ${toStorage(value, root.type.dtype)};`);
+        b.line(`${outName}[wid.z * ${m * n}u + (tile_row0 + ${i}u) * ${n}u + tile_col0 + ${j * wgX}u] = ${toStorage(value, root.type.dtype)};`);
       });
     }
   }

@@ -1,0 +1,59 @@
+import type { Node, StaticShape, Value } from '../../../ir/index.js';
+import type { Expr } from '../expr.js';
+import { convert, literal } from '../expr.js';
+import type { KernelBuilder, TensorAccess } from '../kernel_builder.js';
+import type { KernelGroup } from '../codegen.js';
+import { getLowering } from '../lowering.js';
+
+/**
+ * Lowers a group around its anchor for a template: every node but the anchor lowers as usual;
+ * the anchor's output becomes a register the template sets (`setCurrent`) before evaluating the
+ * epilogue at one output element. Fusion guarantees the epilogue reads the anchor elementwise.
+ */
+export interface AnchoredGroup {
+  /** The anchor's inputs, as accesses (with their fused prologues). */
+  readonly anchorInputs: readonly TensorAccess[];
+  /** The group output's access (the epilogue applied to the anchor's register). */
+  readonly root: TensorAccess;
+  setCurrent(value: Expr): void;
+}
+
+export function lowerAroundAnchor(b: KernelBuilder, group: KernelGroup, anchor: Node): AnchoredGroup {
+  const inGroup = new Set(group.nodes.flatMap((n) => n.outputs));
+  const accesses = new Map<Value, TensorAccess>();
+  const access = (v: Value): TensorAccess => {
+    let a = accesses.get(v);
+    if (!a) {
+      if (inGroup.has(v)) throw new Error(`codegen: ${v} used before it is computed`);
+      a = b.loadAccess(v.id, v.type.dtype, v.type.shape as StaticShape);
+      accesses.set(v, a);
+    }
+    return a;
+  };
+  const out = anchor.outputs[0];
+  let current: Expr = literal(0, 'f32');
+  let anchorInputs: TensorAccess[] = [];
+  for (const node of group.nodes) {
+    if (node === anchor) {
+      anchorInputs = node.inputs.map(access);
+      accesses.set(out, { dtype: out.type.dtype, shape: out.type.shape as StaticShape, at: () => convert(current, out.type.dtype) });
+      continue;
+    }
+    const where = `${node.op} '${node.name}'`;
+    const lowered = getLowering(node.op, where)({
+      b,
+      node,
+      inputs: node.inputs.map(access),
+      outputs: node.outputs.map((v) => ({ dtype: v.type.dtype, shape: v.type.shape as StaticShape })),
+      where,
+    });
+    node.outputs.forEach((v, i) => accesses.set(v, lowered[i]));
+  }
+  return {
+    anchorInputs,
+    root: accesses.get(group.outputs[0])!,
+    setCurrent: (value) => {
+      current = value;
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import type { Node, StaticShape } from '../../../ir/index.js';
+import { numel } from '../../../ir/index.js';
+import { windowGeometry } from '../../../ir/ops/nn.js';
+import { expr, toStorage } from '../expr.js';
+import { KernelBuilder } from '../kernel_builder.js';
+import type { GeneratedKernel, KernelGroup } from '../codegen.js';
+import { kernelLoops, masked, toAccumulator, windowTap } from '../ops/window.js';
+import { lowerAroundAnchor } from './group_lowering.js';
+
+/**
+ * Convolution as an implicit GEMM on registers: rows are output channels (within a group), columns
+ * are output pixels of the whole batch. Each invocation accumulates TM channels × TN pixels; its
+ * pixels are strided by the workgroup width so neighbouring invocations read neighbouring input
+ * addresses while sharing each weight (a broadcast). The reduction runs over input channels and
+ * kernel taps as nested loops (no divisions inside), padding masked with select. Fused prologues
+ * are read through the operands' accesses; the epilogue (BN folded into bias, activation,
+ * residual add) is evaluated on each accumulator before its store.
+ */
+export interface TiledConvConfig {
+  readonly wgX: number;
+  readonly wgY: number;
+  readonly tm: number;
+  readonly tn: number;
+}
+
+export function defaultConvConfig(channelsPerGroup: number): TiledConvConfig {
+  return channelsPerGroup >= 4 ? { wgX: 16, wgY: 4, tm: 4, tn: 4 } : { wgX: 64, wgY: 1, tm: 1, tn: 4 };
+}
+
+export function matchesTiledConv(group: KernelGroup): boolean {
+  const anchor = group.anchor;
+  if (!anchor || anchor.op !== 'conv' || group.outputs.length !== 1) return false;
+  const out = anchor.outputs[0].type.shape as StaticShape;
+  const root = group.outputs[0].type.shape as StaticShape;
+  return root.length === out.length && root.every((d, i) => d === out[i]) && numel(out) > 0 && anchor.outputs[0].type.dtype === 'f32';
+}
+
+export function generateTiledConv(group: KernelGroup, config: TiledConvConfig | undefined, maxWorkgroupsPerDimension = 65535): GeneratedKernel | null {
+  const anchor = group.anchor as Node;
+  const y = anchor.outputs[0];
+  const outShape = y.type.shape as StaticShape;
+  const [xV, wV] = anchor.inputs;
+  const xShape = xV.type.shape as StaticShape;
+  const wShape = wV.type.shape as StaticShape;
+  const groups = anchor.attrs.group as number;
+  const where = `${anchor.op} '${anchor.name}'`;
+  const g = windowGeometry(anchor.attrs, wShape.slice(2), where);
+  const [batch, channels, ...outSpatial] = outShape;
+  const inSpatial = xShape.slice(2);
+  const mg = channels / groups;
+  const cg = wShape[1];
+  const pixels = numel(outSpatial);
+  const columns = batch * pixels;
+  const { wgX, wgY, tm, tn } = config ?? defaultConvConfig(mg);
+  const grid: [number, number, number] = [Math.ceil(columns / (wgX * tn)), Math.ceil(mg / (wgY * tm)), groups];
+  if (grid.some((d) => d > maxWorkgroupsPerDimension)) return null;
+
+  const b = new KernelBuilder();
+  const lowered = lowerAroundAnchor(b, group, anchor);
+  const [x, w, bias] = lowered.anchorInputs;
+  const outName = b.bind(group.outputs[0].id, group.outputs[0].type.dtype);
+
+  b.line(`let tile_m0 = wid.z * ${mg}u + (wid.y * ${wgY}u + lid.y) * ${tm}u;`);
+  b.line(`let tile_p0 = wid.x * ${wgX * tn}u + lid.x;`);
+  const mEnd = `(wid.z + 1u) * ${mg}u`;
+  const ms = [...Array(tm).keys()].map((i) => b.let(expr(`min(tile_m0 + ${i}u, ${mEnd} - 1u)`, 'u32'), 'm').code);
+  const cBase = groups === 1 ? '0u' : b.let(expr(`wid.z * ${cg}u`, 'u32'), 'cb').code;
+  // Each column: its batch index and output coordinates, computed once outside the reduction.
+  const cols = [...Array(tn).keys()].map((j) => {
+    const p = b.let(expr(`min(tile_p0 + ${j * wgX}u, ${columns - 1}u)`, 'u32'), 'p').code;
+    const n = b.let(expr(`${p} / ${pixels}u`, 'u32'), 'n').code;
+    const local = b.let(expr(`${p} % ${pixels}u`, 'u32'), 'q').code;
+    const o: string[] = [];
+    let stride = pixels;
+    for (const d of outSpatial) {
+      stride /= d;
+      o.push(b.let(expr(`(${local} / ${stride}u) % ${d}u`, 'u32'), 'o').code);
+    }
+    return { n, local, o };
+  });
+  const acc = (i: number, j: number) => `acc_${i}_${j}`;
+  for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) b.line(`var ${acc(i, j)}: f32 = 0.0f;`);
+  b.loop(cg, (c) => {
+    const channel = cBase === '0u' ? c : `${cBase} + ${c}`;
+    kernelLoops(b, g.kernel, (k) => {
+      const ws = ms.map((m) => toAccumulator(w.at([m, c, ...k]), 'f32').code);
+      const xs = cols.map(({ n, o }) => {
+        const tap = windowTap(b, g, o, k, inSpatial, outSpatial);
+        return b.let(masked(toAccumulator(x.at([n, channel, ...tap.coords]), 'f32'), tap.valid)).code;
+      });
+      for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) b.line(`${acc(i, j)} = ${acc(i, j)} + ${ws[i]} * ${xs[j]};`);
+    });
+  });
+  for (let i = 0; i < tm; i++) {
+    for (let j = 0; j < tn; j++) {
+      b.block(`if (tile_m0 + ${i}u < ${mEnd} && tile_p0 + ${j * wgX}u < ${columns}u)`, () => {
+        const m = `(tile_m0 + ${i}u)`;
+        const { n, local, o } = cols[j];
+        const withBias = bias ? `${acc(i, j)} + ${toAccumulator(bias.at([m]), 'f32').code}` : acc(i, j);
+        lowered.setCurrent(expr(`(${withBias})`, 'f32'));
+        const value = lowered.root.at([n, m, ...o]);
+        b.line(`${outName}[(${n} * ${channels}u + ${m}) * ${pixels}u + ${local}] = ${toStorage(value, group.outputs[0].type.dtype)};`);
+      });
+    }
+  }
+  const wgsl = b.render(
+    `@compute @workgroup_size(${wgX}, ${wgY})\nfn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>)`,
+  );
+  return { name: group.nodes.map((nd) => nd.op).join('+'), wgsl, entryPoint: 'main', workgroupSize: [wgX, wgY, 1], bindings: b.bindings.map((v) => v.key), dispatch: grid };
+}
