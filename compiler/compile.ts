@@ -34,6 +34,8 @@ export interface CompileOptions {
   readonly fusion?: boolean;
   /** Memory-aware kernel order (default on); off keeps the graph's order. */
   readonly memorySchedule?: boolean;
+  /** Kernel templates (tiled matmul/conv; default on); off lowers every group generically. */
+  readonly templates?: boolean;
 }
 
 /** What the compiler did, for `dawnflow inspect --plan` and the tests that assert structure. */
@@ -71,7 +73,7 @@ export function compileWithReport(source: Graph, options: CompileOptions = {}): 
   const external = new Set<Value>(graph.inputs);
   const schedule = scheduleForMemory(partition, pinned, external);
   const groups = options.memorySchedule === false ? partition : schedule.order;
-  const generated: GeneratedKernel[] = groups.map((g) => generateKernel(g, { maxWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension }));
+  const generated: GeneratedKernel[] = groups.map((g) => generateKernel(g, { maxWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension, templates: options.templates }));
 
   // One pipeline per distinct WGSL module.
   const kernels: PlanKernel[] = [];
