@@ -1,10 +1,10 @@
 import type { Node, StaticShape, Value } from '../../ir/index.js';
 import { numel, ShapeError } from '../../ir/index.js';
 import { toStorage } from './expr.js';
-import type { TensorAccess } from './kernel_builder.js';
 import { KernelBuilder, unravel } from './kernel_builder.js';
-import { getLowering } from './lowering.js';
 import './ops/index.js';
+import { lowerNodes } from './templates/group_lowering.js';
+import { generateRowKernel, matchesRowTemplate } from './templates/row_template.js';
 import type { TiledConvConfig } from './templates/tiled_conv.js';
 import { generateTiledConv, matchesTiledConv } from './templates/tiled_conv.js';
 import type { TiledMatmulConfig } from './templates/tiled_matmul.js';
@@ -63,6 +63,7 @@ export function generateKernel(group: KernelGroup, options: CodegenOptions): Gen
     const kernel = generateTiledMatmul(group, options.matmulConfig?.(group) ?? DEFAULT_MATMUL_CONFIG, options.maxWorkgroupsPerDimension);
     if (kernel) return kernel;
   }
+  if (options.templates !== false && matchesRowTemplate(group)) return generateRowKernel(group, options.maxWorkgroupsPerDimension);
   if (options.templates !== false && matchesTiledConv(group)) {
     const kernel = generateTiledConv(group, options.convConfig?.(group), options.maxWorkgroupsPerDimension);
     if (kernel) return kernel;
@@ -77,30 +78,7 @@ function generateElementwiseKernel(group: KernelGroup, options: CodegenOptions):
   const total = numel(staticShapeOf(group.outputs[0]));
   b.line(`let idx = gid.x + gid.y * (nwg.x * ${wg}u);`);
   b.line(`if (idx >= ${total}u) { return; }`);
-  const inGroup = new Set(group.nodes.flatMap((n) => n.outputs));
-  const accesses = new Map<Value, TensorAccess>();
-  const access = (v: Value): TensorAccess => {
-    let a = accesses.get(v);
-    if (!a) {
-      if (inGroup.has(v)) throw new Error(`codegen: ${v} used before it is computed`);
-      a = b.loadAccess(v.id, v.type.dtype, staticShapeOf(v));
-      accesses.set(v, a);
-    }
-    return a;
-  };
-
-  // Input bindings first (in first-use order), then outputs: a stable, readable layout.
-  for (const node of group.nodes) {
-    const where = `${node.op} '${node.name}'`;
-    const lowered = getLowering(node.op, where)({
-      b,
-      node,
-      inputs: node.inputs.map(access),
-      outputs: node.outputs.map((v) => ({ dtype: v.type.dtype, shape: staticShapeOf(v) })),
-      where,
-    });
-    node.outputs.forEach((v, i) => accesses.set(v, lowered[i]));
-  }
+  const accesses = lowerNodes(b, group, null);
 
   for (const v of group.outputs) {
     if (numel(staticShapeOf(v)) !== total) throw new Error(`codegen: outputs of one kernel must have equal sizes (${v})`);

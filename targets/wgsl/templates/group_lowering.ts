@@ -18,7 +18,14 @@ export interface AnchoredGroup {
   setCurrent(value: Expr): void;
 }
 
-export function lowerAroundAnchor(b: KernelBuilder, group: KernelGroup, anchor: Node): AnchoredGroup {
+/** Lowers every node of a group as usual; returns the output's access. */
+export function lowerGroup(b: KernelBuilder, group: KernelGroup): TensorAccess {
+  const accesses = lowerNodes(b, group, null);
+  return accesses.get(group.outputs[0])!;
+}
+
+/** Lowers the group's nodes in order (the anchor through `onAnchor` when given); all their accesses. */
+export function lowerNodes(b: KernelBuilder, group: KernelGroup, anchor: Node | null, onAnchor?: (inputs: TensorAccess[]) => TensorAccess): Map<Value, TensorAccess> {
   const inGroup = new Set(group.nodes.flatMap((n) => n.outputs));
   const accesses = new Map<Value, TensorAccess>();
   const access = (v: Value): TensorAccess => {
@@ -30,13 +37,9 @@ export function lowerAroundAnchor(b: KernelBuilder, group: KernelGroup, anchor: 
     }
     return a;
   };
-  const out = anchor.outputs[0];
-  let current: Expr = literal(0, 'f32');
-  let anchorInputs: TensorAccess[] = [];
   for (const node of group.nodes) {
-    if (node === anchor) {
-      anchorInputs = node.inputs.map(access);
-      accesses.set(out, { dtype: out.type.dtype, shape: out.type.shape as StaticShape, at: () => convert(current, out.type.dtype) });
+    if (node === anchor && onAnchor) {
+      accesses.set(node.outputs[0], onAnchor(node.inputs.map(access)));
       continue;
     }
     const where = `${node.op} '${node.name}'`;
@@ -49,6 +52,17 @@ export function lowerAroundAnchor(b: KernelBuilder, group: KernelGroup, anchor: 
     });
     node.outputs.forEach((v, i) => accesses.set(v, lowered[i]));
   }
+  return accesses;
+}
+
+export function lowerAroundAnchor(b: KernelBuilder, group: KernelGroup, anchor: Node): AnchoredGroup {
+  const out = anchor.outputs[0];
+  let current: Expr = literal(0, 'f32');
+  let anchorInputs: TensorAccess[] = [];
+  const accesses = lowerNodes(b, group, anchor, (inputs) => {
+    anchorInputs = inputs;
+    return { dtype: out.type.dtype, shape: out.type.shape as StaticShape, at: () => convert(current, out.type.dtype) };
+  });
   return {
     anchorInputs,
     root: accesses.get(group.outputs[0])!,

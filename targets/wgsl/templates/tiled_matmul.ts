@@ -1,12 +1,11 @@
-import type { Node, StaticShape, Value } from '../../../ir/index.js';
+import type { Node, StaticShape } from '../../../ir/index.js';
 import { numel } from '../../../ir/index.js';
 import { broadcastCoords } from '../access.js';
-import type { Expr, WgslType } from '../expr.js';
+import type { WgslType } from '../expr.js';
 import { convert, expr, literal, toStorage } from '../expr.js';
-import type { TensorAccess } from '../kernel_builder.js';
 import { KernelBuilder, unravel } from '../kernel_builder.js';
 import type { GeneratedKernel, KernelGroup } from '../codegen.js';
-import { getLowering } from '../lowering.js';
+import { lowerAroundAnchor } from './group_lowering.js';
 
 /**
  * The register-tiled matmul template. Each invocation accumulates a TM×TN block of the output
@@ -56,40 +55,10 @@ export function generateTiledMatmul(group: KernelGroup, config: TiledMatmulConfi
   if (grid.some((g) => g > maxWorkgroupsPerDimension)) return null;
 
   const b = new KernelBuilder();
-  const inGroup = new Set(group.nodes.flatMap((nd) => nd.outputs));
-  const accesses = new Map<Value, TensorAccess>();
-  const access = (v: Value): TensorAccess => {
-    let a = accesses.get(v);
-    if (!a) {
-      if (inGroup.has(v)) throw new Error(`codegen: ${v} used before it is computed`);
-      a = b.loadAccess(v.id, v.type.dtype, v.type.shape as StaticShape);
-      accesses.set(v, a);
-    }
-    return a;
-  };
   const outType = anchor.outputs[0].type.dtype;
   const accType: WgslType = outType === 'f16' ? 'f32' : outType;
-  // The anchor's value at the element being stored: the matching accumulator register.
-  let current: Expr = literal(0, accType);
-  let lhs: TensorAccess | null = null;
-  let rhs: TensorAccess | null = null;
-  for (const node of group.nodes) {
-    const where = `${node.op} '${node.name}'`;
-    if (node === anchor) {
-      lhs = access(lhsV);
-      rhs = access(rhsV);
-      accesses.set(anchor.outputs[0], { dtype: outType, shape: outShape, at: () => convert(current, outType) });
-      continue;
-    }
-    const lowered = getLowering(node.op, where)({
-      b,
-      node,
-      inputs: node.inputs.map(access),
-      outputs: node.outputs.map((v) => ({ dtype: v.type.dtype, shape: v.type.shape as StaticShape })),
-      where,
-    });
-    node.outputs.forEach((v, i) => accesses.set(v, lowered[i]));
-  }
+  const lowered = lowerAroundAnchor(b, group, anchor);
+  const [lhs, rhs] = lowered.anchorInputs;
 
   const root = group.outputs[0];
   const outName = b.bind(root.id, root.type.dtype);
@@ -104,8 +73,8 @@ export function generateTiledMatmul(group: KernelGroup, config: TiledMatmulConfi
   for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) b.line(`var ${acc(i, j)}: ${accType} = ${literal(0, accType).code};`);
 
   const body = (q: string) => {
-    const as = rows.map((r) => convert(lhs!.at([...lhsBatch, r, q]), accType).code);
-    const bs = cols.map((c) => convert(rhs!.at([...rhsBatch, q, c]), accType).code);
+    const as = rows.map((r) => convert(lhs.at([...lhsBatch, r, q]), accType).code);
+    const bs = cols.map((c) => convert(rhs.at([...rhsBatch, q, c]), accType).code);
     for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) b.line(`${acc(i, j)} = ${acc(i, j)} + ${as[i]} * ${bs[j]};`);
   };
   const unroll = k % unrollK === 0 ? unrollK : 1;
@@ -119,9 +88,9 @@ export function generateTiledMatmul(group: KernelGroup, config: TiledMatmulConfi
   for (let i = 0; i < tm; i++) {
     for (let j = 0; j < tn; j++) {
       b.block(`if (tile_row0 + ${i}u < ${m}u && tile_col0 + ${j * wgX}u < ${n}u)`, () => {
-        current = expr(acc(i, j), accType);
+        lowered.setCurrent(expr(acc(i, j), accType));
         const coords = [...batchCoords, `(tile_row0 + ${i}u)`, `(tile_col0 + ${j * wgX}u)`];
-        const value = accesses.get(root)!.at(coords);
+        const value = lowered.root.at(coords);
         b.line(`${outName}[wid.z * ${m * n}u + (tile_row0 + ${i}u) * ${n}u + tile_col0 + ${j * wgX}u] = ${toStorage(value, root.type.dtype)};`);
       });
     }

@@ -1,0 +1,74 @@
+import type { StaticShape } from '../../../ir/index.js';
+import { normalizeAxis, numel, stridesOf } from '../../../ir/index.js';
+import { toStorage } from '../expr.js';
+import { KernelBuilder, linearIndex, unravel } from '../kernel_builder.js';
+import type { GeneratedKernel, KernelGroup } from '../codegen.js';
+import { gridFor } from '../codegen.js';
+import { lowerGroup } from './group_lowering.js';
+
+/**
+ * One invocation per row for normalizing anchors (softmax, logSoftmax, layerNorm): their lowerings
+ * memoize row statistics (max, sum, mean, variance) under a key that ignores the row axes. The
+ * template evaluates the output once at the row's first element in the invocation's outer scope
+ * (computing the statistics there), then loops over the row, where every element finds the
+ * statistics already computed. O(n) per row instead of the generic path's O(n²).
+ */
+const ROW_OPS: Readonly<Record<string, (attrs: Readonly<Record<string, unknown>>, rank: number) => number[]>> = {
+  softmax: (attrs, rank) => [normalizeAxis(attrs.axis as number, rank, 'softmax')],
+  logSoftmax: (attrs, rank) => [normalizeAxis(attrs.axis as number, rank, 'logSoftmax')],
+  layerNorm: (attrs, rank) => {
+    const axis = normalizeAxis(attrs.axis as number, rank, 'layerNorm');
+    return [...Array(rank - axis).keys()].map((i) => axis + i);
+  },
+};
+
+export function matchesRowTemplate(group: KernelGroup): boolean {
+  const anchor = group.anchor;
+  if (!anchor || !(anchor.op in ROW_OPS) || group.outputs.length !== 1) return false;
+  const out = anchor.outputs[0].type.shape as StaticShape;
+  const root = group.outputs[0].type.shape as StaticShape;
+  return root.length === out.length && root.every((d, i) => d === out[i]) && numel(out) > 0;
+}
+
+export function generateRowKernel(group: KernelGroup, maxWorkgroupsPerDimension: number): GeneratedKernel {
+  const anchor = group.anchor!;
+  const root = group.outputs[0];
+  const shape = root.type.shape as StaticShape;
+  const rowAxes = ROW_OPS[anchor.op](anchor.attrs, shape.length);
+  const outerAxes = shape.map((_, i) => i).filter((i) => !rowAxes.includes(i));
+  const outerShape = outerAxes.map((i) => shape[i]);
+  const rowShape = rowAxes.map((i) => shape[i]);
+  const rows = numel(outerShape);
+  const wg = 64;
+
+  const b = new KernelBuilder();
+  const rootAccess = lowerGroup(b, group);
+  const outName = b.bind(root.id, root.type.dtype);
+  b.line(`let row = gid.x + gid.y * (nwg.x * ${wg}u);`);
+  b.line(`if (row >= ${rows}u) { return; }`);
+  const outer = unravel(b, 'row', outerShape);
+  const place = (inner: readonly string[]) => {
+    const coords = new Array<string>(shape.length);
+    outerAxes.forEach((a, i) => (coords[a] = outer[i]));
+    rowAxes.forEach((a, i) => (coords[a] = inner[i]));
+    return coords;
+  };
+  // Warm the row statistics in the outer scope.
+  rootAccess.at(place(rowAxes.map(() => '0u')));
+  const strides = stridesOf(shape);
+  b.loop(numel(rowShape), (j) => {
+    const inner = unravel(b, j, rowShape);
+    const coords = place(inner);
+    const value = rootAccess.at(coords);
+    b.line(`${outName}[${linearIndex(coords, shape, strides)}] = ${toStorage(value, root.type.dtype)};`);
+  });
+  const wgsl = b.render(`@compute @workgroup_size(${wg})\nfn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>)`);
+  return {
+    name: group.nodes.map((n) => n.op).join('+'),
+    wgsl,
+    entryPoint: 'main',
+    workgroupSize: [wg, 1, 1],
+    bindings: b.bindings.map((x) => x.key),
+    dispatch: gridFor(Math.ceil(rows / wg), maxWorkgroupsPerDimension),
+  };
+}
