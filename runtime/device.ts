@@ -22,6 +22,11 @@ export interface DeviceOptions {
 
 export type DeviceLimits = Readonly<Record<string, number>>;
 
+/**
+ * Held for the life of the process on purpose: when dawn.node's GPU object is garbage-collected
+ * it tears down the Dawn instance under any live device, and the next wait crashes the process
+ * (segfault, or glibc futex/mutex assertions).
+ */
 let gpu: GPU | undefined;
 
 /** The process's Dawn instance; also installs the WebGPU globals (GPUBufferUsage, ...) once. */
@@ -44,11 +49,14 @@ export class DawnDevice {
   readonly ledger: BufferLedger;
   /** The queue's timing model, shared by every executable on the device. */
   readonly clock = new QueueClock();
+  /** Kept reachable for as long as the device, like the instance (see `gpu`). */
+  readonly #adapter: GPUAdapter;
   #lost: GPUDeviceLostInfo | undefined;
   #errorCount = 0;
   readonly #errors: string[] = [];
 
-  constructor(device: GPUDevice, adapterDescription: string) {
+  constructor(adapter: GPUAdapter, device: GPUDevice, adapterDescription: string) {
+    this.#adapter = adapter;
     this.device = device;
     this.adapterDescription = adapterDescription;
     this.limits = numericLimits(device.limits);
@@ -118,7 +126,7 @@ export async function acquireDevice(options: DeviceOptions = {}): Promise<DawnDe
       requiredFeatures: [...features] as GPUFeatureName[],
       label: 'dawnflow',
     });
-    return new DawnDevice(device, description);
+    return new DawnDevice(adapter, device, description);
   } catch (cause) {
     throw new DeviceError(`creating a device on ${description} failed: ${firstLine(String(cause))}`, { cause });
   }

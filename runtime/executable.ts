@@ -5,7 +5,7 @@ import type { StaticShape } from '../ir/shape.js';
 import type { HostTensor } from '../ir/tensor.js';
 import { BufferLedger } from './buffer_ledger.js';
 import { type DawnDevice, getDefaultDevice } from './device.js';
-import { updateEstimate } from './gpu_wait.js';
+import { GpuTimeEstimate } from './gpu_wait.js';
 import { encodeHostData, roundUp4, type RunInput } from './host_data.js';
 import { checkPlan, REGIONS } from './plan_check.js';
 import { compileKernels } from './pipelines.js';
@@ -46,7 +46,7 @@ export class Executable {
   readonly #source: ReadbackSource;
   /** State reads are copies, not runs: their timings must not teach the plan's estimate. */
   readonly #copySource: ReadbackSource;
-  #gpuMs: number | undefined;
+  readonly #gpuTime = new GpuTimeEstimate();
   #disposed = false;
 
   private constructor(plan: Plan, device: DawnDevice, ledger: BufferLedger, regions: RegionBuffers, program: Program) {
@@ -63,7 +63,7 @@ export class Executable {
     this.states = plan.states.map((s) => spec(plan.tensors[s.tensor].name, s.tensor));
     const isDisposed = (): boolean => this.#disposed;
     const base = { device, pool: this.#pool, what: this.#what, isDisposed };
-    this.#source = { ...base, observed: (ms) => (this.#gpuMs = updateEstimate(this.#gpuMs, ms)) };
+    this.#source = { ...base, observed: (ms, pollMs) => this.#gpuTime.learn(ms, pollMs) };
     this.#copySource = { ...base, observed: () => undefined };
   }
 
@@ -107,9 +107,9 @@ export class Executable {
     return this.#ledger.bytes;
   }
 
-  /** The moving estimate of one run's GPU time, in ms (undefined before the first readback). */
+  /** The learned estimate of one run's GPU time, in ms (undefined before the second readback). */
   get gpuTimeEstimateMs(): number | undefined {
-    return this.#gpuMs;
+    return this.#gpuTime.ms;
   }
 
   /**
@@ -139,7 +139,7 @@ export class Executable {
       }
     }
     gpu.queue.submit([encoder.finish()]);
-    const ticket = this.device.clock.submit(this.#gpuMs ?? 0, this.device.errorCount);
+    const ticket = this.device.clock.submit(this.#gpuTime.ms ?? 0, this.device.errorCount);
     return new RunHandle(this.#source, ticket, staging, entries);
   }
 

@@ -26,8 +26,8 @@ export interface ReadbackSource {
   /** Names the plan in messages. */
   readonly what: string;
   isDisposed(): boolean;
-  /** Feeds the observed GPU time per submission back into the plan's estimate. */
-  observed(gpuMs: number): void;
+  /** Feeds an observed GPU time per submission back into the plan's estimate. */
+  observed(gpuMs: number, pollMs: number | undefined): void;
 }
 
 interface Lease {
@@ -76,7 +76,7 @@ export class RunHandle {
     const { device, pool, what } = this.#source;
     const staging = this.#staging;
     unread.unregister(this);
-    await device.clock.sleepBefore(this.#ticket);
+    const woke = await device.clock.sleepBefore(this.#ticket);
     // Mapping a destroyed buffer would raise a device validation error, not just reject.
     if (this.#source.isDisposed()) throw new UsageError(`${what}: disposed before this run's outputs were read`);
     try {
@@ -87,8 +87,9 @@ export class RunHandle {
       device.assertUsable(what);
       throw new DeviceError(`${what}: reading back the outputs failed: ${String(cause)}`, { cause });
     }
-    const sample = device.clock.observe(this.#ticket);
-    if (sample !== undefined) this.#source.observed(sample);
+    const now = performance.now();
+    const sample = device.clock.observe(this.#ticket, now);
+    if (sample !== undefined) this.#source.observed(sample, woke === undefined ? undefined : now - woke);
 
     const outputs: Record<string, HostTensor> = {};
     // Zero-size outputs have no bytes to copy, and a run of only those no staging buffer.
