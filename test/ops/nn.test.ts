@@ -131,6 +131,18 @@ describe('forward ops: GPU vs reference on random shapes', () => {
     );
   });
 
+  it('fused: elementwise prologues inside the window loops, epilogues after them', async () => {
+    const b = new GraphBuilder();
+    const inputs = { x: randomTensor('f32', [1, 3, 6, 5], 601), w: randomTensor('f32', [4, 3, 3, 3], 602), r: randomTensor('f32', [1, 4, 6, 5], 603) };
+    const x = b.input('x', 'f32', inputs.x.shape);
+    const conv = b.op('conv', [b.op('relu', [x]), b.op('neg', [b.input('w', 'f32', inputs.w.shape)])], { pads: [1, 1, 1, 1] });
+    b.output(b.op('sigmoid', [b.op('add', [conv, b.input('r', 'f32', inputs.r.shape)])]), 'convFused');
+    b.output(b.op('abs', [b.op('maxPool', [b.op('mul', [x, x])], { kernelShape: [2, 2], pads: [1, 1, 0, 0] })]), 'poolFused');
+    const expected = interpret(b.graph, inputs).outputs;
+    const actual = await runOnGpu(b.graph, inputs, { templates: false });
+    for (const name of ['convFused', 'poolFused']) expectClose(actual[name], expected[name], TOL, name);
+  });
+
   it('maxPool on i32 is exact', async () => {
     await checkCases([{ name: 'maxInt', op: 'maxPool', dtype: 'i32', shapes: [[1, 2, 6, 5]], attrs: { kernelShape: [2, 2], pads: [1, 1, 0, 0] } }], 400, (dtype, shape, s) =>
       randomTensor(dtype, shape, s, -1000, 1000),
