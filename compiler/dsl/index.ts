@@ -1,0 +1,13 @@
+/** The TypeScript DSL: symbolic tensors, modules, parameters, losses. */
+export { Trace, STEP_STATE } from './trace.js';
+export type { Mode, TraceOptions } from './trace.js';
+export { Tensor, concat, where } from './tensor.js';
+export type { PadMode, TensorLike } from './tensor.js';
+export { Parameter } from './parameter.js';
+export type { ParameterOptions } from './parameter.js';
+export { init, initialValue } from './init.js';
+export type { Fans, Initializer } from './init.js';
+export { Lambda, Module, Sequential } from './module.js';
+export * as nn from './nn.js';
+export { binaryCrossEntropyWithLogits, correct, crossEntropy, l1, losses, mse, oneHot } from './losses.js';
+export type { LossFn, Reduction } from './losses.js';

@@ -1,0 +1,135 @@
+import { hostTensor, UsageError } from '../../ir/index.js';
+import type { Parameter } from '../dsl/parameter.js';
+import type { Tensor } from '../dsl/tensor.js';
+import type { Trace } from '../dsl/trace.js';
+import type { AdamOptions, Optimizer, RmspropOptions, SgdOptions } from './optimizers.js';
+import { learningRate } from './schedules.js';
+
+/** A trainable parameter of the step graph with its gradient (null: the loss ignores it). */
+export interface ParameterGradient {
+  readonly parameter: Parameter;
+  readonly value: Tensor;
+  readonly grad: Tensor | null;
+}
+
+export interface OptimizerResult {
+  /** Global L2 norm of the raw gradients (before clipping and regularization). */
+  readonly gradNorm: Tensor;
+  /** 1 when every gradient is finite, else 0 (f32 scalar). */
+  readonly finite: Tensor;
+  /** Names of the optimizer's own states (moments), for checkpoints. */
+  readonly stateNames: readonly string[];
+}
+
+interface Proposal {
+  readonly state: Tensor;
+  readonly next: Tensor;
+}
+
+/**
+ * Appends the optimizer's update of every parameter to a training-step graph: each parameter
+ * and moment becomes `next` through a state update, so the device updates them in place.
+ * `step` is the u32 step counter before this step's increment.
+ */
+export function applyOptimizer(trace: Trace, optimizer: Optimizer, params: readonly ParameterGradient[], step: Tensor): OptimizerResult {
+  const o = optimizer.options;
+  const live = params.filter((p): p is ParameterGradient & { grad: Tensor } => p.grad !== null);
+  return trace.scope('optimizer', () => {
+    const t = step.cast('f32');
+    const lr = learningRate(o.lr, t);
+    const zero = trace.wrap(trace.scalar(0));
+    const sumSquares = live.reduce((acc, p) => acc.add(p.grad.square().sum()), zero);
+    const gradNorm = sumSquares.sqrt();
+    const finite = sumSquares.isNaN().or(sumSquares.isInf()).not();
+    const clipScale = o.clipNorm !== undefined ? gradNorm.add(1e-6).reciprocal().mul(o.clipNorm).minimum(1) : null;
+
+    const proposals: Proposal[] = [];
+    const stateNames: string[] = [];
+    const moment = (p: Parameter, name: string): Tensor => {
+      const full = `${p.name}/${optimizer.kind}.${name}`;
+      stateNames.push(full);
+      return trace.state(full, hostTensor(p.dtype, p.shape));
+    };
+    const propose = (state: Tensor, next: Tensor) => proposals.push({ state, next });
+
+    for (const { parameter, value: p, grad } of live) {
+      trace.scope(parameter.name, () => {
+        let g = clipScale ? grad.mul(clipScale) : grad;
+        if (parameter.decay && o.l2) g = g.add(p.mul(o.l2));
+        if (parameter.decay && o.l1) g = g.add(p.sign().mul(o.l1));
+        let next = update(optimizer, p, g, lr, t, (name) => moment(parameter, name), propose);
+        if (parameter.decay && o.weightDecay) next = next.sub(p.mul(lr).mul(o.weightDecay));
+        propose(p, next);
+      });
+    }
+    for (const { state, next } of proposals) trace.updateState(state, o.skipNonFinite ? finite.where(next, state) : next);
+    return { gradNorm, finite: finite.cast('f32'), stateNames };
+  });
+}
+
+type MomentOf = (name: string) => Tensor;
+type Propose = (state: Tensor, next: Tensor) => void;
+
+/** One parameter's new value under the optimizer's rule; moments are proposed as it goes. */
+function update(optimizer: Optimizer, p: Tensor, g: Tensor, lr: Tensor, t: Tensor, moment: MomentOf, propose: Propose): Tensor {
+  switch (optimizer.kind) {
+    case 'sgd':
+      return sgd(optimizer.options, p, g, lr, moment, propose);
+    case 'adam':
+    case 'adamw':
+      return adam(optimizer.options, p, g, lr, t, moment, propose);
+    case 'rmsprop':
+      return rmsprop(optimizer.options, p, g, lr, moment, propose);
+    default:
+      throw new UsageError(`unknown optimizer '${(optimizer as { kind: string }).kind}'`);
+  }
+}
+
+function sgd(o: SgdOptions, p: Tensor, g: Tensor, lr: Tensor, moment: MomentOf, propose: Propose): Tensor {
+  const mu = o.momentum ?? 0;
+  if (mu === 0) return p.sub(g.mul(lr));
+  const buf = moment('momentum');
+  const nextBuf = buf.mul(mu).add(g);
+  propose(buf, nextBuf);
+  const direction = o.nesterov ? g.add(nextBuf.mul(mu)) : nextBuf;
+  return p.sub(direction.mul(lr));
+}
+
+function adam(o: AdamOptions, p: Tensor, g: Tensor, lr: Tensor, t: Tensor, moment: MomentOf, propose: Propose): Tensor {
+  const b1 = o.beta1 ?? 0.9;
+  const b2 = o.beta2 ?? 0.999;
+  const eps = o.eps ?? 1e-8;
+  const m = moment('m');
+  const v = moment('v');
+  const nextM = m.mul(b1).add(g.mul(1 - b1));
+  const nextV = v.mul(b2).add(g.square().mul(1 - b2));
+  propose(m, nextM);
+  propose(v, nextV);
+  const count = t.add(1);
+  const correction1 = count.lift(b1).pow(count).neg().add(1);
+  const correction2 = count.lift(b2).pow(count).neg().add(1);
+  const denom = nextV.div(correction2).sqrt().add(eps);
+  return p.sub(nextM.div(correction1).div(denom).mul(lr));
+}
+
+function rmsprop(o: RmspropOptions, p: Tensor, g: Tensor, lr: Tensor, moment: MomentOf, propose: Propose): Tensor {
+  const alpha = o.alpha ?? 0.99;
+  const eps = o.eps ?? 1e-8;
+  const mu = o.momentum ?? 0;
+  const v = moment('square');
+  const nextV = v.mul(alpha).add(g.square().mul(1 - alpha));
+  propose(v, nextV);
+  let variance = nextV;
+  if (o.centered) {
+    const mean = moment('mean');
+    const nextMean = mean.mul(alpha).add(g.mul(1 - alpha));
+    propose(mean, nextMean);
+    variance = nextV.sub(nextMean.square());
+  }
+  const scaled = g.div(variance.sqrt().add(eps));
+  if (mu === 0) return p.sub(scaled.mul(lr));
+  const buf = moment('momentum');
+  const nextBuf = buf.mul(mu).add(scaled);
+  propose(buf, nextBuf);
+  return p.sub(nextBuf.mul(lr));
+}

@@ -1,0 +1,122 @@
+import type { DType, Graph, StaticShape } from '../../ir/index.js';
+import { UsageError } from '../../ir/index.js';
+import type { TrainingProgram } from '../../ir/training_plan.js';
+import { TRAINING_FORMAT } from '../../ir/training_plan.js';
+import { grad } from '../autodiff/index.js';
+import type { TargetLimits } from '../compile.js';
+import { compile } from '../compile.js';
+import type { LossFn } from '../dsl/losses.js';
+import { correct } from '../dsl/losses.js';
+import type { Module } from '../dsl/module.js';
+import type { Tensor } from '../dsl/tensor.js';
+import { STEP_STATE, Trace } from '../dsl/trace.js';
+import type { Optimizer } from '../optim/optimizers.js';
+import { applyOptimizer } from '../optim/apply.js';
+
+export interface ExampleSpec {
+  /** Shape of one example; the batch axis is added in front. */
+  readonly shape: StaticShape;
+  readonly dtype?: DType;
+}
+
+export interface TrainingSpec {
+  readonly model: Module;
+  readonly input: ExampleSpec;
+  /** Integer labels (i32) or float targets. */
+  readonly target: ExampleSpec;
+  readonly loss: LossFn;
+  readonly optimizer: Optimizer;
+  readonly batchSize: number;
+  /** Batch of the evaluation plan (default: batchSize). */
+  readonly evalBatchSize?: number;
+  /** Seeds parameter initialization (parameters not yet initialized) and dropout. */
+  readonly seed?: number;
+  /** Measure accuracy (classification: argmax vs labels or one-hot targets; binary: sign). */
+  readonly accuracy?: boolean;
+  readonly limits?: TargetLimits;
+}
+
+const INPUT = 'x';
+const TARGET = 'y';
+
+function prepare(spec: TrainingSpec): void {
+  if (!Number.isInteger(spec.batchSize) || spec.batchSize < 1) throw new UsageError(`batchSize ${spec.batchSize} must be a positive integer`);
+  for (const p of spec.model.parameters()) if (!p.initialized) p.initialize(spec.seed ?? 0);
+}
+
+function inputs(trace: Trace, spec: TrainingSpec, batch: number): { x: Tensor; y: Tensor } {
+  return {
+    x: trace.input(INPUT, spec.input.dtype ?? 'f32', [batch, ...spec.input.shape]),
+    y: trace.input(TARGET, spec.target.dtype ?? 'f32', [batch, ...spec.target.shape]),
+  };
+}
+
+/**
+ * The training step as a graph: forward (training mode), mean loss, gradients of every
+ * trainable parameter, the optimizer's updates and the step counter's increment, all as state
+ * updates. Outputs: loss, correct (count, with accuracy), gradNorm, finite.
+ */
+export function buildTrainingGraph(spec: TrainingSpec): { graph: Graph; optimizerStates: string[] } {
+  prepare(spec);
+  const trace = new Trace('train_step', { mode: 'train', seed: spec.seed ?? 0 });
+  const { x, y } = inputs(trace, spec, spec.batchSize);
+  const prediction = spec.model.call(x);
+  const loss = spec.loss(prediction, y, 'mean');
+  if (loss.rank !== 0) throw new UsageError(`the loss must be a scalar, got ${loss}`);
+  trace.output(loss, 'loss');
+  if (spec.accuracy) trace.output(correct(prediction, y).sum(), 'correct');
+
+  const trainable = [...trace.parameters].filter(([p]) => p.trainable);
+  const grads = grad(loss, trainable.map(([, v]) => trace.wrap(v)));
+  const step = trace.stepCounter();
+  const result = applyOptimizer(
+    trace,
+    spec.optimizer,
+    trainable.map(([parameter, v], i) => ({ parameter, value: trace.wrap(v), grad: grads[i] })),
+    step,
+  );
+  trace.updateState(step, step.add(1));
+  trace.output(result.gradNorm, 'gradNorm');
+  trace.output(result.finite, 'finite');
+  return { graph: trace.graph, optimizerStates: [...result.stateNames] };
+}
+
+/** The evaluation graph: forward (eval mode), per-example loss and correctness, the prediction. */
+export function buildEvalGraph(spec: TrainingSpec): Graph {
+  prepare(spec);
+  const trace = new Trace('eval_step', { mode: 'eval', seed: spec.seed ?? 0 });
+  const { x, y } = inputs(trace, spec, spec.evalBatchSize ?? spec.batchSize);
+  const prediction = spec.model.call(x);
+  trace.output(prediction, 'prediction');
+  trace.output(spec.loss(prediction, y, 'none'), 'loss');
+  if (spec.accuracy) trace.output(correct(prediction, y), 'correct');
+  return trace.graph;
+}
+
+/**
+ * Compiles (model, loss, optimizer) once into a TrainingProgram: the step and evaluation
+ * plans sharing parameter names. runtime/training's Trainer runs it.
+ */
+export function compileTraining(spec: TrainingSpec): TrainingProgram {
+  const { graph, optimizerStates } = buildTrainingGraph(spec);
+  const evalGraph = buildEvalGraph(spec);
+  const options = spec.limits ? { limits: spec.limits } : {};
+  const train = compile(graph, options);
+  const evaluation = compile(evalGraph, options);
+  const named = spec.model.parameters().filter((p) => [...graph.states.keys()].some((v) => v.name === p.name));
+  return {
+    format: TRAINING_FORMAT,
+    version: 1,
+    train,
+    eval: evaluation,
+    batchSize: spec.batchSize,
+    evalBatchSize: spec.evalBatchSize ?? spec.batchSize,
+    input: { name: INPUT, dtype: spec.input.dtype ?? 'f32', exampleShape: [...spec.input.shape] },
+    target: { name: TARGET, dtype: spec.target.dtype ?? 'f32', exampleShape: [...spec.target.shape] },
+    accuracy: spec.accuracy ?? false,
+    parameters: named.filter((p) => p.trainable).map((p) => p.name),
+    buffers: named.filter((p) => !p.trainable).map((p) => p.name),
+    optimizerStates,
+    stepState: STEP_STATE,
+  };
+}

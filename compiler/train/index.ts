@@ -1,0 +1,3 @@
+export { buildEvalGraph, buildTrainingGraph, compileTraining } from './compile_training.js';
+export type { ExampleSpec, TrainingSpec } from './compile_training.js';
+export type { TrainingProgram, TrainingTensorSpec } from '../../ir/training_plan.js';
