@@ -136,7 +136,7 @@ describe('GPU vs reference on random inputs', () => {
   it('linear in every coordinate transformation, up and down, 2-D and 3-D', async () => {
     const cases: Record<string, RandomCase> = {};
     for (const t of TRANSFORMS) {
-      const roi = t === 'tf_crop_and_resize' ? { roi: [0, 0, 0.1, -0.2, 1, 1, 0.8, 1.3], extrapolationValue: -7 } : {};
+      const roi: Attrs = t === 'tf_crop_and_resize' ? { roi: [0, 0, 0.1, -0.2, 1, 1, 0.8, 1.3], extrapolationValue: -7 } : {};
       cases[`linear_${t}`] = { shape: [2, 3, 5, 7], attrs: { mode: 'linear', scales: [1, 1, 1.5, 0.5], coordinateTransformationMode: t, ...roi } };
     }
     // Scale 0.5 of 7 columns is 3.5 → 3: half_pixel_symmetric recentres; sizes give scale out/in.
