@@ -8,6 +8,7 @@ export type { DeviceLimits, DeviceOptions } from './device.js';
 export { Executable } from './executable.js';
 export type { RunOptions, TensorSpec } from './executable.js';
 export { RunHandle } from './run_handle.js';
+export * from './artifact/index.js';
 export type { RunInput } from './host_data.js';
 
 export * from '../ir/errors.js';
