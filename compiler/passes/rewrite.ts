@@ -35,9 +35,9 @@ export type RewriteRule = (node: Node, ctx: RewriteContext) => Value[] | null;
 /**
  * Rebuilds `source` through `rule` (on top of `rebuildGraph`, so every node is re-inferred and
  * keeps its output names), with three guarantees a bare rebuild does not give:
- * - a graph output is never forwarded to another value (that would rename the output, or make
- *   an input an output): it becomes an `identity` of that value;
- * - forwarded values keep their own names;
+ * - a graph output keeps its name: forwarded to an intermediate, that value takes the name;
+ *   forwarded to an input, constant, state or another output, it becomes an `identity` of it;
+ * - other forwarded values keep their own names;
  * - the rewrite leaves no garbage: nodes and constants it made dead, and those rules emitted
  *   but did not use, are dropped. Dead code that was already in `source` stays (that is
  *   eliminateDeadCode's job, so passes stay independent of each other).
@@ -95,16 +95,27 @@ export function rewriteGraph(source: Graph, rule: RewriteRule): Graph {
     ctx ??= makeContext(base);
     const firstNew = created.size;
     const keep = () => ctx!.emit(node.op, node.inputs.map(ctx!.map), node.attrs, node.name);
-    let result = rule(node, ctx) ?? keep();
+    const replaced = rule(node, ctx) ?? keep();
     const forwards = (v: Value) => (created.get(v) ?? -1) < firstNew;
-    if (result.length !== node.outputs.length) throw new GraphError(`${node.op} '${node.name}': a rewrite gave ${result.length} values for ${node.outputs.length} outputs`);
-    // A graph output forwarded to another value would take that value's name (or make an input
-    // an output): it gets a copy of its own instead, as the output's materialization would.
-    result = result.map((v, i) => (outputsOld.has(node.outputs[i]) && forwards(v) ? ctx!.emit('identity', [v], {}, node.name)[0] : v));
+    if (replaced.length !== node.outputs.length) throw new GraphError(`${node.op} '${node.name}': a rewrite gave ${replaced.length} values for ${node.outputs.length} outputs`);
+    const result = replaced.map((v, i) => {
+      if (!forwards(v)) return v;
+      if (!outputsOld.has(node.outputs[i])) {
+        if (!ownNames.has(v)) ownNames.set(v, v.name);
+        return v;
+      }
+      // A graph output may take over an intermediate (which then carries the output's name),
+      // but not an input, constant, state or another output: it gets a copy of its own, as the
+      // output's materialization would.
+      if (v.producer && !ctx!.escapes(v)) {
+        ownNames.delete(v);
+        return v;
+      }
+      return ctx!.emit('identity', [v], {}, node.name)[0];
+    });
     node.outputs.forEach((old, i) => {
       const v = result[i];
       checkSameType(node, old, v);
-      if (forwards(v) && !ownNames.has(v)) ownNames.set(v, v.name);
       addPreimage(v, old);
     });
     return result;

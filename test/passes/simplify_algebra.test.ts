@@ -90,4 +90,20 @@ describe('simplifyAlgebra', () => {
       }`);
     expectSameResults(b.graph, after);
   });
+
+  it('lets a graph output take over the intermediate it was an alias of', () => {
+    const b = new GraphBuilder();
+    const x = b.input('x', 'f32', [3]);
+    const r = b.op('relu', [x], {}, 'r');
+    b.output(b.op('identity', [b.op('reshape', [r], { shape: [3] }, 'same')], {}, 'copy'), 'y');
+    b.output(b.op('exp', [r], {}, 'e'));
+    const after = simplifyAlgebra(b.graph);
+    expect(printGraph(after)).toBe(text`
+      graph main(%x: f32[3]) {
+        %y = relu(%x) : f32[3]
+        %e = exp(%y) : f32[3]
+        return %y, %e
+      }`);
+    expectSameResults(b.graph, after);
+  });
 });
