@@ -1,6 +1,6 @@
 import type { Graph, Plan, PlanConstant, PlanKernel, PlanRegion, PlanStep, PlanTensor, Value } from '../ir/index.js';
 import { deviceBytesPerElement, isStaticShape, numel, OutOfMemoryError, PLAN_FORMAT, PLAN_VERSION, verifyGraph } from '../ir/index.js';
-import type { GeneratedKernel } from '../targets/wgsl/codegen.js';
+import type { CodegenOptions, GeneratedKernel } from '../targets/wgsl/codegen.js';
 import { generateKernel } from '../targets/wgsl/codegen.js';
 import type { FusedGroup } from './fusion/partition.js';
 import { partitionIntoKernels } from './fusion/partition.js';
@@ -34,8 +34,12 @@ export interface CompileOptions {
   readonly fusion?: boolean;
   /** Memory-aware kernel order (default on); off keeps the graph's order. */
   readonly memorySchedule?: boolean;
-  /** Kernel templates (tiled matmul/conv; default on); off lowers every group generically. */
+  /** Kernel templates (tiled matmul/conv, row kernels; default on); off lowers every group generically. */
   readonly templates?: boolean;
+  /** Tile configurations per kernel (from the autotuner); absent: the defaults. */
+  readonly matmulConfig?: CodegenOptions['matmulConfig'];
+  readonly vec4MatmulConfig?: CodegenOptions['vec4MatmulConfig'];
+  readonly convConfig?: CodegenOptions['convConfig'];
 }
 
 /** What the compiler did, for `dawnflow inspect --plan` and the tests that assert structure. */
@@ -73,7 +77,14 @@ export function compileWithReport(source: Graph, options: CompileOptions = {}): 
   const external = new Set<Value>(graph.inputs);
   const schedule = scheduleForMemory(partition, pinned, external);
   const groups = options.memorySchedule === false ? partition : schedule.order;
-  const generated: GeneratedKernel[] = groups.map((g) => generateKernel(g, { maxWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension, templates: options.templates }));
+  const codegen: CodegenOptions = {
+    maxWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
+    templates: options.templates,
+    matmulConfig: options.matmulConfig,
+    vec4MatmulConfig: options.vec4MatmulConfig,
+    convConfig: options.convConfig,
+  };
+  const generated: GeneratedKernel[] = groups.map((g) => generateKernel(g, codegen));
 
   // One pipeline per distinct WGSL module.
   const kernels: PlanKernel[] = [];

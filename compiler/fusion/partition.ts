@@ -27,6 +27,13 @@ function isAnchor(node: Node): boolean {
   return c === 'reduction' || c === 'contraction';
 }
 
+/**
+ * What a contraction may read through inlined producers: pure index arithmetic and casts. A
+ * contraction reads each input element many times (K taps, N columns), so anything costlier is
+ * computed once into memory instead (it is usually the epilogue of its own producer anyway).
+ */
+const CHEAP_PROLOGUE = new Set(['reshape', 'transpose', 'squeeze', 'unsqueeze', 'expand', 'slice', 'identity', 'cast']);
+
 function isPointwise(node: Node): boolean {
   const c = getOp(node.op).category;
   return c === 'elementwise' || c === 'broadcast';
@@ -50,6 +57,7 @@ export function partitionIntoKernels(graph: Graph, fuse = true): FusedGroup[] {
     const category = getOp(node.op).category;
     if (category === 'opaque' || getOp(consumer.op).category === 'opaque') return null;
     const group = groupOf.get(consumer)!;
+    if (getOp(consumer.op).category === 'contraction' && !CHEAP_PROLOGUE.has(node.op)) return null;
     if (!isAnchor(node)) return consumer;
     const identity = identityToRoot.get(consumer)! && isPointwise(consumer) && shapesEqual(v.type.shape, consumer.outputs[0].type.shape);
     return identity && group.anchor === null ? consumer : null;

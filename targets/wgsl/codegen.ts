@@ -7,6 +7,8 @@ import { lowerNodes } from './templates/group_lowering.js';
 import { generateRowKernel, matchesRowTemplate } from './templates/row_template.js';
 import type { TiledConvConfig } from './templates/tiled_conv.js';
 import { generateTiledConv, matchesTiledConv } from './templates/tiled_conv.js';
+import type { Vec4MatmulConfig } from './templates/vec4_matmul.js';
+import { DEFAULT_VEC4_MATMUL_CONFIG, generateVec4Matmul, matchesVec4Matmul } from './templates/vec4_matmul.js';
 import type { TiledMatmulConfig } from './templates/tiled_matmul.js';
 import { DEFAULT_MATMUL_CONFIG, generateTiledMatmul, matchesTiledMatmul } from './templates/tiled_matmul.js';
 
@@ -36,6 +38,7 @@ export interface CodegenOptions {
   readonly workgroupSize?: number;
   /** Tile configuration of the matmul template (autotuned per shape and adapter). */
   readonly matmulConfig?: (group: KernelGroup) => TiledMatmulConfig | undefined;
+  readonly vec4MatmulConfig?: (group: KernelGroup) => Vec4MatmulConfig | undefined;
   readonly convConfig?: (group: KernelGroup) => TiledConvConfig | undefined;
   /** Off: every group takes the generic one-invocation-per-element path. */
   readonly templates?: boolean;
@@ -59,7 +62,12 @@ function staticShapeOf(v: Value): StaticShape {
  * other groups.
  */
 export function generateKernel(group: KernelGroup, options: CodegenOptions): GeneratedKernel {
+  if (numel(staticShapeOf(group.outputs[0])) === 0) return emptyKernel(group);
   if (options.templates !== false && matchesTiledMatmul(group)) {
+    if (matchesVec4Matmul(group)) {
+      const wide = generateVec4Matmul(group, options.vec4MatmulConfig?.(group) ?? DEFAULT_VEC4_MATMUL_CONFIG, options.maxWorkgroupsPerDimension);
+      if (wide) return wide;
+    }
     const kernel = generateTiledMatmul(group, options.matmulConfig?.(group) ?? DEFAULT_MATMUL_CONFIG, options.maxWorkgroupsPerDimension);
     if (kernel) return kernel;
   }
@@ -69,6 +77,18 @@ export function generateKernel(group: KernelGroup, options: CodegenOptions): Gen
     if (kernel) return kernel;
   }
   return generateElementwiseKernel(group, options);
+}
+
+/** Outputs with no elements: nothing to compute, a dispatch the runtime skips. */
+function emptyKernel(group: KernelGroup): GeneratedKernel {
+  return {
+    name: group.nodes.map((n) => n.op).join('+'),
+    wgsl: '@compute @workgroup_size(1)\nfn main() {}\n',
+    entryPoint: 'main',
+    workgroupSize: [1, 1, 1],
+    bindings: [],
+    dispatch: [0, 0, 0],
+  };
 }
 
 /** The generic path: one invocation per output element, everything inlined into it. */
@@ -87,8 +107,11 @@ function generateElementwiseKernel(group: KernelGroup, options: CodegenOptions):
 
   // Accesses emit their statements on demand: computing each output's value writes the body.
   const outNames = group.outputs.map((v) => b.bind(v.id, v.type.dtype));
+  const coordsByShape = new Map<string, string[]>();
   group.outputs.forEach((v, i) => {
-    const coords = unravel(b, 'idx', staticShapeOf(v));
+    const shape = staticShapeOf(v);
+    let coords = coordsByShape.get(shape.join(','));
+    if (!coords) coordsByShape.set(shape.join(','), (coords = unravel(b, 'idx', shape)));
     const value = accesses.get(v)!.at(coords);
     b.line(`${outNames[i]}[idx] = ${toStorage(value, v.type.dtype)};`);
   });

@@ -20,6 +20,8 @@ export interface KernelBinding {
   readonly key: number;
   readonly name: string;
   readonly dtype: DType;
+  /** Elements per array entry: 4 for `array<vec4<f32>>` (wide loads and stores). */
+  readonly width: 1 | 4;
 }
 
 /**
@@ -46,7 +48,18 @@ export class KernelBuilder {
     if (found) return found.name;
     if (dtype === 'f16') this.#enables.add('f16');
     const name = `buf${this.bindings.length}`;
-    this.bindings.push({ key, name, dtype });
+    this.bindings.push({ key, name, dtype, width: 1 });
+    return name;
+  }
+
+  /**
+   * Binds an f32 tensor as `array<vec4<f32>>` for wide loads/stores. Must come before any scalar
+   * use of the same tensor (scalar reads of it are then indexed through the vectors).
+   */
+  bindVec4(key: number): string | null {
+    if (this.bindings.some((b) => b.key === key)) return null;
+    const name = `buf${this.bindings.length}`;
+    this.bindings.push({ key, name, dtype: 'f32', width: 4 });
     return name;
   }
 
@@ -59,7 +72,9 @@ export class KernelBuilder {
       shape,
       at: (coords) => {
         const index = linearIndex(coords, shape, strides);
-        return this.memo(`${name}[${index}]`, () => this.let(fromStorage(`${name}[${index}]`, dtype)));
+        const wide = this.bindings.find((b) => b.name === name)!.width === 4;
+        const element = wide ? `${name}[(${index}) / 4u][(${index}) % 4u]` : `${name}[${index}]`;
+        return this.memo(element, () => this.let(fromStorage(element, dtype)));
       },
     };
   }
@@ -126,7 +141,7 @@ export class KernelBuilder {
   render(entryHeader: string): string {
     const enables = [...this.#enables].map((e) => `enable ${e};`);
     const bindings = this.bindings.map(
-      (b, i) => `@group(0) @binding(${i}) var<storage, read_write> ${b.name}: array<${storageType(b.dtype)}>;`,
+      (b, i) => `@group(0) @binding(${i}) var<storage, read_write> ${b.name}: array<${b.width === 4 ? 'vec4<f32>' : storageType(b.dtype)}>;`,
     );
     const helpers = [...this.#helpers.values()];
     const text = [...helpers, ...this.#lines].join('\n');

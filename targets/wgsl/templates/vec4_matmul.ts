@@ -1,0 +1,105 @@
+import type { Node, StaticShape } from '../../../ir/index.js';
+import { numel } from '../../../ir/index.js';
+import { broadcastCoords } from '../access.js';
+import { expr, toStorage } from '../expr.js';
+import { KernelBuilder, linearIndex, unravel } from '../kernel_builder.js';
+import type { GeneratedKernel, KernelGroup } from '../codegen.js';
+import { lowerAroundAnchor } from './group_lowering.js';
+
+/**
+ * The wide matmul template, for f32 operands read straight from memory with K and N multiples of
+ * 4: A is read as vec4 along K, B as vec4 rows along N, and each invocation accumulates TM rows ×
+ * TN4 vec4 columns in vec4 registers (4 k-steps per trip: 4·TM·TN4 vec4 FMAs per TM + 4·TN4 wide
+ * loads). Neighbouring invocations take neighbouring vec4 columns. The epilogue is evaluated per
+ * element on the accumulator lanes and stored as one vec4.
+ */
+export interface Vec4MatmulConfig {
+  readonly wgX: number;
+  readonly wgY: number;
+  readonly tm: number;
+  readonly tn4: number;
+}
+
+export const DEFAULT_VEC4_MATMUL_CONFIG: Vec4MatmulConfig = { wgX: 16, wgY: 4, tm: 4, tn4: 1 };
+
+export function matchesVec4Matmul(group: KernelGroup): boolean {
+  const anchor = group.anchor!;
+  const inGroup = new Set(group.nodes.flatMap((n) => n.outputs));
+  const [a, b] = anchor.inputs;
+  const k = a.type.shape[a.type.shape.length - 1] as number;
+  const n = b.type.shape[b.type.shape.length - 1] as number;
+  return (
+    a.type.dtype === 'f32' &&
+    b.type.dtype === 'f32' &&
+    group.outputs[0].type.dtype === 'f32' &&
+    !inGroup.has(a) &&
+    !inGroup.has(b) &&
+    k % 4 === 0 &&
+    n % 4 === 0 &&
+    k > 0
+  );
+}
+
+export function generateVec4Matmul(group: KernelGroup, config: Vec4MatmulConfig, maxWorkgroupsPerDimension: number): GeneratedKernel | null {
+  const anchor = group.anchor as Node;
+  const outShape = anchor.outputs[0].type.shape as StaticShape;
+  const [aV, bV] = anchor.inputs;
+  const aShape = aV.type.shape as StaticShape;
+  const bShape = bV.type.shape as StaticShape;
+  const rank = outShape.length;
+  const m = outShape[rank - 2];
+  const n4 = outShape[rank - 1] / 4;
+  const k4 = aShape[aShape.length - 1] / 4;
+  const batchShape = outShape.slice(0, rank - 2);
+  const { wgX, wgY, tm, tn4 } = config;
+  const grid: [number, number, number] = [Math.ceil(n4 / (wgX * tn4)), Math.ceil(m / (wgY * tm)), numel(batchShape)];
+  if (grid.some((g) => g > maxWorkgroupsPerDimension)) return null;
+
+  const b = new KernelBuilder();
+  const root = group.outputs[0];
+  const A = b.bindVec4(aV.id);
+  const B = aV === bV ? A : b.bindVec4(bV.id);
+  const out = b.bindVec4(root.id);
+  if (!A || !B || !out) return null;
+  const lowered = lowerAroundAnchor(b, group, anchor);
+
+  b.line(`let tile_row0 = (wid.y * ${wgY}u + lid.y) * ${tm}u;`);
+  b.line(`let tile_col4 = wid.x * ${wgX * tn4}u + lid.x;`);
+  const batchCoords = batchShape.length ? unravel(b, 'wid.z', batchShape) : [];
+  const aBatchShape = aShape.slice(0, -2);
+  const bBatchShape = bShape.slice(0, -2);
+  const aBatch = aBatchShape.length ? linearIndex(broadcastCoords(batchCoords, aBatchShape), aBatchShape) : '0u';
+  const bBatch = bBatchShape.length ? linearIndex(broadcastCoords(batchCoords, bBatchShape), bBatchShape) : '0u';
+  const aRows = [...Array(tm).keys()].map((i) => b.let(expr(`((${aBatch}) * ${m}u + min(tile_row0 + ${i}u, ${m - 1}u)) * ${k4}u`, 'u32'), 'ar').code);
+  const bBase = b.let(expr(`(${bBatch}) * ${k4 * 4 * n4}u`, 'u32'), 'bb').code;
+  const cols = [...Array(tn4).keys()].map((j) => b.let(expr(`min(tile_col4 + ${j * wgX}u, ${n4 - 1}u)`, 'u32'), 'cj').code);
+  const acc = (i: number, j: number) => `acc_${i}_${j}`;
+  for (let i = 0; i < tm; i++) for (let j = 0; j < tn4; j++) b.line(`var ${acc(i, j)} = vec4<f32>(0.0f);`);
+  b.block(`for (var kq = 0u; kq < ${k4}u; kq++)`, () => {
+    const as = aRows.map((r, i) => b.let(expr(`${A}[${r} + kq]`, 'f32'), `a${i}_`).code);
+    const bs = cols.map((c) => [0, 1, 2, 3].map((q) => b.let(expr(`${B}[${bBase} + (kq * 4u + ${q}u) * ${n4}u + ${c}]`, 'f32'), 'bq').code));
+    for (let i = 0; i < tm; i++) {
+      for (let j = 0; j < tn4; j++) {
+        const [b0, b1, b2, b3] = bs[j];
+        const a = as[i];
+        b.line(`${acc(i, j)} = ${acc(i, j)} + ${a}.x * ${b0} + ${a}.y * ${b1} + ${a}.z * ${b2} + ${a}.w * ${b3};`);
+      }
+    }
+  });
+  for (let i = 0; i < tm; i++) {
+    for (let j = 0; j < tn4; j++) {
+      b.block(`if (tile_row0 + ${i}u < ${m}u && tile_col4 + ${j * wgX}u < ${n4}u)`, () => {
+        const lanes = ['x', 'y', 'z', 'w'].map((lane, e) => {
+          lowered.setCurrent(expr(`${acc(i, j)}.${lane}`, 'f32'));
+          const coords = [...batchCoords, `(tile_row0 + ${i}u)`, `((tile_col4 + ${j * wgX}u) * 4u + ${e}u)`];
+          return toStorage(lowered.root.at(coords), 'f32');
+        });
+        b.line(`${out}[(wid.z * ${m}u + tile_row0 + ${i}u) * ${n4}u + tile_col4 + ${j * wgX}u] = vec4<f32>(${lanes.join(', ')});`);
+      });
+    }
+  }
+  const wgsl = b.render(
+    `@compute @workgroup_size(${wgX}, ${wgY})\nfn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>)`,
+  );
+  return { name: group.nodes.map((nd) => nd.op).join('+'), wgsl, entryPoint: 'main', workgroupSize: [wgX, wgY, 1], bindings: b.bindings.map((x) => x.key), dispatch: grid };
+}
