@@ -43,7 +43,9 @@ export type RewriteRule = (node: Node, ctx: RewriteContext) => Value[] | null;
  *   eliminateDeadCode's job, so passes stay independent of each other).
  */
 export function rewriteGraph(source: Graph, rule: RewriteRule): Graph {
-  const oldUses = countUses(source);
+  const liveOld = liveValues(source);
+  // Dead readers do not count: dead code must not block a fold before DCE has run.
+  const oldUses = countUses(source, liveOld);
   const escapingOld = new Set<Value>([...source.outputs, ...source.stateUpdates.values()]);
   const outputsOld = new Set<Value>(source.outputs);
   /** New value → the old values it stands for. */
@@ -123,7 +125,7 @@ export function rewriteGraph(source: Graph, rule: RewriteRule): Graph {
   // rebuildGraph names every returned value after the output it replaces: undo that for
   // forwarded values.
   for (const [v, name] of ownNames) v.name = name;
-  return sweepGarbage(out, source, preimages, created);
+  return sweepGarbage(out, source, liveOld, preimages, created);
 }
 
 /** A rewrite must not change what a value is: same dtype, same rank, same static sizes. */
@@ -134,11 +136,14 @@ function checkSameType(node: Node, old: Value, v: Value): void {
   if (!same) throw new GraphError(`${node.op} '${node.name}': a rewrite replaced ${old} ${a.dtype}[${a.shape}] by ${v} ${b.dtype}[${b.shape}]`);
 }
 
-/** Readers of each value: node inputs (with multiplicity), graph outputs and state updates. */
-export function countUses(graph: Graph): Map<Value, number> {
+/**
+ * Readers of each value: node inputs (with multiplicity; only of nodes with a live output when
+ * `live` is given), graph outputs and state updates.
+ */
+export function countUses(graph: Graph, live?: ReadonlySet<Value>): Map<Value, number> {
   const uses = new Map<Value, number>();
   const add = (v: Value) => uses.set(v, (uses.get(v) ?? 0) + 1);
-  for (const n of graph.nodes) n.inputs.forEach(add);
+  for (const n of graph.nodes) if (!live || n.outputs.some((v) => live.has(v))) n.inputs.forEach(add);
   graph.outputs.forEach(add);
   for (const next of graph.stateUpdates.values()) add(next);
   return uses;
@@ -148,8 +153,7 @@ export function countUses(graph: Graph): Map<Value, number> {
  * Drops what the rewrite made dead: a node that no live node reads any more, unless its source
  * counterpart was already dead; constants likewise; and anything rules created but nobody reads.
  */
-function sweepGarbage(out: Graph, source: Graph, preimages: Map<Value, Value[]>, created: Map<Value, number>): Graph {
-  const liveOld = liveValues(source);
+function sweepGarbage(out: Graph, source: Graph, liveOld: ReadonlySet<Value>, preimages: Map<Value, Value[]>, created: Map<Value, number>): Graph {
   const usedOld = usedValues(source);
   const wasDeadBefore = (v: Value) => {
     const olds = preimages.get(v);

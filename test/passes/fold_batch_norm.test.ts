@@ -19,16 +19,23 @@ describe('foldBatchNormIntoContraction', () => {
     const c2 = b.op('conv', [r, weight(b, [4, 2, 1, 3], 'w2')], { group: 2, strides: [2, 1] }, 'conv2');
     const bn2 = b.op('mul', [weight(b, [1], 'scale2', 0.5, 2), b.op('add', [c2, weight(b, [1, 4, 1, 1], 'shift2')], {}, 'bn2/shift')], {}, 'bn2');
     b.output(bn2, 'y');
+    // A dead reader of conv1 does not block the fold (it stays, with the conv it reads:
+    // removing dead code is DCE's job).
+    b.op('neg', [c1], {}, 'deadReader');
     const after = foldBatchNormIntoContraction(b.graph);
     expect(printGraph(after)).toBe(text`
       graph main(%x: f32[2,3,7,6]) {
+        %w1 = const : f32[4,3,3,3]
+        %b1 = const : f32[4]
         %conv1/w_folded = const : f32[4,3,3,3]
         %conv1/b_folded = const : f32[4]
         %conv2/w_folded = const : f32[4,2,1,3]
         %conv2/b_folded = const : f32[4]
+        %conv1 = conv(%x, %w1, %b1) {strides=[], pads=[1,1,1,1], dilations=[], group=1} : f32[2,4,7,6]
         %bn1 = conv(%x, %conv1/w_folded, %conv1/b_folded) {strides=[], pads=[1,1,1,1], dilations=[], group=1} : f32[2,4,7,6]
         %relu1 = relu(%bn1) : f32[2,4,7,6]
         %y = conv(%relu1, %conv2/w_folded, %conv2/b_folded) {strides=[2,1], pads=[], dilations=[], group=2} : f32[2,4,4,4]
+        %deadReader = neg(%conv1) : f32[2,4,7,6]
         return %y
       }`);
     expectSameResults(b.graph, after, [1, 2], { rtol: 1e-5, atol: 1e-5 });

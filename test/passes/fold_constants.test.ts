@@ -51,6 +51,19 @@ describe('foldConstants', () => {
     expectSameResults(b.graph, after);
   });
 
+  it('leaves generators that would grow the weights (fill, expand of a scalar) to fuse at run time', () => {
+    const b = new GraphBuilder();
+    const x = b.input('x', 'f32', [64, 128]);
+    const zeros = b.op('fill', [], { shape: [64, 128], value: 0 }, 'zeros');
+    const halves = b.op('expand', [b.constant(hostTensor('f32', [], [0.5]), 'half')], { shape: [64, 128] }, 'halves');
+    const small = b.op('expand', [b.constant(hostTensor('f32', [], [2]), 'two')], { shape: [128] }, 'twos');
+    b.output(b.op('add', [b.op('mul', [x, halves], {}, 'scaled'), b.op('add', [zeros, small], {}, 'offset')], {}, 'y'));
+    const after = foldConstants(b.graph);
+    expect(after.nodes.map((n) => n.name)).toEqual(['zeros', 'halves', 'scaled', 'offset', 'y']);
+    expect(after.constants.get(after.nodes[3].inputs[1])?.shape).toEqual([128]);
+    expectSameResults(b.graph, after);
+  });
+
   it('folds a node whose result is a graph output into a constant output', () => {
     const b = new GraphBuilder();
     const c = b.constant(hostTensor('i32', [3], [1, -2, 3]), 'c');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Graph, Value } from '../../ir/index.js';
+import type { Graph } from '../../ir/index.js';
 import { GraphBuilder, hostTensor, UsageError } from '../../ir/index.js';
 import { PASS_NAMES, PIPELINE, runPasses } from '../../compiler/pipeline.js';
 import { interpret } from '../../targets/reference/interpreter.js';
@@ -94,4 +94,3 @@ describe('the pass pipeline', () => {
   });
 });
 
-export type { Value };
