@@ -9,3 +9,14 @@ export { interpret } from './targets/reference/interpreter.js';
 export type { InterpretOptions, InterpretResult } from './targets/reference/interpreter.js';
 export { acquireDevice, DawnDevice, Executable, getDefaultDevice, RunHandle } from './runtime/index.js';
 export type { DeviceLimits, DeviceOptions, RunInput, RunOptions, TensorSpec } from './runtime/index.js';
+// Training: the DSL, autodiff, optimizers, training-step compilation and the fit loop.
+export * from './compiler/dsl/index.js';
+export { grad, gradients } from './compiler/autodiff/index.js';
+export * from './compiler/optim/index.js';
+export * from './compiler/train/index.js';
+export * from './runtime/training/index.js';
+export { tunedCompileOptions } from './device_tuning.js';
+export type { DeviceTuningOptions } from './device_tuning.js';
+export { autotune } from './compiler/tune/autotune.js';
+export { emptyTable, loadTable, saveTable, tunedOptions } from './compiler/tune/tuning_table.js';
+export type { TuningTable } from './compiler/tune/tuning_table.js';
