@@ -16,14 +16,16 @@ import type { Tensor } from './tensor.js';
  * compiled plan and in checkpoints.
  */
 export abstract class Module {
-  /** The module's path in its model ("fc1"), set when the parameters are listed. */
+  /** The module's path in its model ("encoder.fc1"), set when the parameters are listed. */
   #path = '';
+  /** Its name inside its parent ("fc1", "layers.0"): the scope of its nodes' names. */
+  #name = '';
 
   abstract forward(x: Tensor): Tensor;
 
-  /** forward() with node names scoped by this module's path (readable plans and errors). */
+  /** forward() with node names scoped by module ("encoder/fc1/matmul_0": readable plans and errors). */
   call(x: Tensor): Tensor {
-    return x.trace.scope(this.#path, () => this.forward(x));
+    return x.trace.scope(this.#name, () => this.forward(x));
   }
 
   get path(): string {
@@ -34,7 +36,7 @@ export abstract class Module {
   namedParameters(): [string, Parameter][] {
     const out: [string, Parameter][] = [];
     const seen = new Set<Parameter>();
-    const visit = (value: unknown, path: string): void => {
+    const visit = (value: unknown, path: string, name: string): void => {
       if (value instanceof Parameter) {
         if (seen.has(value)) return;
         seen.add(value);
@@ -42,12 +44,13 @@ export abstract class Module {
         out.push([path, value]);
       } else if (value instanceof Module) {
         value.#path = path;
-        for (const [key, child] of Object.entries(value)) visit(child, path ? `${path}.${key}` : key);
+        value.#name = name;
+        for (const [key, child] of Object.entries(value)) visit(child, path ? `${path}.${key}` : key, key);
       } else if (Array.isArray(value)) {
-        value.forEach((child, i) => visit(child, `${path}.${i}`));
+        value.forEach((child, i) => visit(child, `${path}.${i}`, `${name}.${i}`));
       }
     };
-    visit(this, '');
+    visit(this, '', '');
     return out;
   }
 
