@@ -16,7 +16,10 @@ export interface GraphPass {
   readonly purpose: string;
 }
 
-/** The graph-level optimizations every graph goes through before fusion, in order. */
+/**
+ * The graph-level optimizations every graph goes through before fusion, in order. A pass may
+ * appear twice; disabling it by name disables both.
+ */
 export const PIPELINE: readonly GraphPass[] = [
   { name: 'inferShapes', run: inferShapes, purpose: 'types from the inputs, nodes in order' },
   { name: 'foldConstants', run: foldConstants, purpose: 'weight expressions, shape arithmetic' },
@@ -24,6 +27,7 @@ export const PIPELINE: readonly GraphPass[] = [
   { name: 'eliminateCommonSubexpressions', run: eliminateCommonSubexpressions, purpose: 'exporters repeat x - mean, exp(…)' },
   { name: 'recognizePatterns', run: recognizePatterns, purpose: 'GELU, softmax, LayerNorm → one op each' },
   { name: 'foldBatchNormIntoContraction', run: foldBatchNormIntoContraction, purpose: 'conv/Gemm absorb inference BatchNorm' },
+  { name: 'simplifyAlgebra', run: simplifyAlgebra, purpose: 'again: layout chains the rewrites left' },
   { name: 'eliminateDeadCode', run: eliminateDeadCode, purpose: 'what no output or state update reads' },
 ];
 

@@ -155,6 +155,29 @@ describe('recognizePatterns: LayerNorm', () => {
     expectSameResults(b.graph, after, [1, 2], { rtol: 1e-5, atol: 1e-5 });
   });
 
+  it("ONNX's own function body: var = mean(x²) - mean², scale and bias flattened to [1,C]", () => {
+    const b = new GraphBuilder();
+    const x = b.input('x', 'f32', [6, 10]);
+    const g = b.input('g', 'f32', [1, 10]);
+    const beta = b.constant(randomTensor('f32', [1, 10], 3), 'beta');
+    const mean = b.op('reduceMean', [x], { axes: [1], keepdims: true }, 'mean');
+    const meanOfSquares = b.op('reduceMean', [b.op('mul', [x, x], {}, 'square')], { axes: [1], keepdims: true }, 'meanOfSquares');
+    const variance = b.op('sub', [meanOfSquares, b.op('mul', [mean, mean], {}, 'squareOfMean')], {}, 'var');
+    const std = b.op('sqrt', [b.op('add', [variance, scalar(b, 1e-3, 'eps')], {}, 'varEps')], {}, 'std');
+    const n = b.op('div', [b.op('sub', [x, mean], {}, 'd'), std], {}, 'n');
+    b.output(b.op('add', [b.op('mul', [n, g], {}, 'scaled'), beta], {}, 'y'));
+    const after = recognizePatterns(b.graph);
+    expect(printGraph(after)).toBe(text`
+      graph main(%x: f32[6,10], %g: f32[1,10]) {
+        %beta/squeezed = const : f32[10]
+        %g/squeezed = squeeze(%g) {axes=[0]} : f32[10]
+        %y = layerNorm(%x, %g/squeezed, %beta/squeezed) {axis=1, epsilon=0.001} : f32[6,10]
+        return %y
+      }`);
+    // The single-pass variance of the source loses digits to cancellation: hence the tolerance.
+    expectSameResults(b.graph, after, [1, 2], { rtol: 1e-4, atol: 1e-4 });
+  });
+
   it('keeps intermediates others read, and does not take a scale that varies along rows', () => {
     const b = new GraphBuilder();
     const x = b.input('x', 'f32', [3, 8]);

@@ -1,4 +1,4 @@
-import type { Attrs, Value } from '../../../ir/index.js';
+import type { Attrs, Node, Value } from '../../../ir/index.js';
 import { hostTensor, inferOp, isFloat, reducedAxes, shapesEqual } from '../../../ir/index.js';
 import { hasShape, producedBy, sameValue, splatValue } from '../match.js';
 import type { RewriteContext } from '../rewrite.js';
@@ -36,7 +36,8 @@ export function matchLayerNormBias(ctx: RewriteContext, v: Value): Value[] | und
       if (l.type.dtype !== 'f32') continue;
       scale = ctx.constant(hostTensor('f32', [1], [1]), `${ln.name}/ones`);
     }
-    const found = emitIfFits(ctx, v, [ln.inputs[0], scale, bias], ln.attrs, node.name);
+    const fitted = fitToNormalized(ctx, bias, ln);
+    const found = fitted && emitIfFits(ctx, v, [ln.inputs[0], scale, fitted], ln.attrs, node.name);
     if (found) return found;
   }
   return undefined;
@@ -49,7 +50,23 @@ function readOnlyHere(ctx: RewriteContext, v: Value): boolean {
 function withScale(ctx: RewriteContext, v: Value, l: Value, scale: Value): Value[] | undefined {
   const ln = producedBy(l, 'layerNorm');
   if (!ln || ln.inputs.length !== 1 || !readOnlyHere(ctx, l)) return undefined;
-  return emitIfFits(ctx, v, [ln.inputs[0], scale], ln.attrs, v.producer!.name);
+  const fitted = fitToNormalized(ctx, scale, ln);
+  return fitted && emitIfFits(ctx, v, [ln.inputs[0], fitted], ln.attrs, v.producer!.name);
+}
+
+/**
+ * `p` with the leading size-1 dims beyond the normalized rank removed ([1,C] → [C], as ONNX's
+ * LayerNormalization body flattens its scale), or undefined when it has other leading dims.
+ */
+function fitToNormalized(ctx: RewriteContext, p: Value, ln: Node): Value | undefined {
+  const x = ln.inputs[0];
+  const normalizedRank = x.type.shape.length - (ln.attrs.axis as number);
+  const extra = p.type.shape.length - normalizedRank;
+  if (extra <= 0) return p;
+  if (p.type.shape.slice(0, extra).some((d) => d !== 1)) return undefined;
+  const t = ctx.constantOf(p);
+  if (t) return ctx.constant({ ...t, shape: t.shape.slice(extra) }, `${p.name}/squeezed`);
+  return ctx.emit('squeeze', [p], { axes: [...Array(extra).keys()] }, `${p.name}/squeezed`)[0];
 }
 
 /** The layerNorm, when its operands fit and it keeps the shape of the value it replaces. */
@@ -103,10 +120,24 @@ function normalized(ctx: RewriteContext, v: Value, d: Value, varianceEps: Value 
     variance = splatValue(ctx, b) === undefined ? b : a;
     epsilon = shortestEquivalent(eps, ctx.constantOf(a === variance ? b : a)?.dtype === 'f32');
   }
-  const mean2 = producedBy(variance, 'reduceMean');
-  if (!mean2 || !sameAxes(keptTrailingAxes(x, mean2.attrs), axes) || !isSquareOf(ctx, mean2.inputs[0], d)) return undefined;
-  if (!hasShape(x, v.type.shape)) return undefined;
+  if (!isVarianceOf(ctx, variance, x, sub.inputs[1], d, axes) || !hasShape(x, v.type.shape)) return undefined;
   return ctx.emit('layerNorm', [x], { axis: axes[0], epsilon }, v.producer!.name);
+}
+
+/**
+ * Whether `variance` is mean((x - mean)²) — or mean(x²) - mean², the form of ONNX's own
+ * LayerNormalization function body (layerNorm computes the two-pass form: more accurate).
+ */
+function isVarianceOf(ctx: RewriteContext, variance: Value, x: Value, mean: Value, d: Value, axes: number[]): boolean {
+  const meanOf = (v: Value) => {
+    const r = producedBy(v, 'reduceMean');
+    return r && sameAxes(keptTrailingAxes(x, r.attrs), axes) ? r.inputs[0] : undefined;
+  };
+  const squared = meanOf(variance);
+  if (squared) return isSquareOf(ctx, squared, d);
+  const sub = producedBy(variance, 'sub');
+  const meanOfSquares = sub && meanOf(sub.inputs[0]);
+  return meanOfSquares !== undefined && isSquareOf(ctx, meanOfSquares, x) && isSquareOf(ctx, sub!.inputs[1], mean);
 }
 
 /** An f32 constant's value in its shortest decimal spelling (1e-5, not 0.000009999999747). */
