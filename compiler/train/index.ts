@@ -1,3 +1,2 @@
 export { buildEvalGraph, buildTrainingGraph, compileTraining } from './compile_training.js';
 export type { ExampleSpec, TrainingSpec } from './compile_training.js';
-export type { TrainingProgram, TrainingTensorSpec } from '../../ir/training_plan.js';
