@@ -50,10 +50,15 @@ function perChannel(c: HostTensor, rank: number, axis: number, channels: number)
 
 /** A copy of `w` with every element multiplied by the scale of its index along `axis`. */
 function scaleAlong(w: HostTensor, axis: number, scale: Float64Array): HostTensor {
-  const stride = stridesOf(w.shape)[axis];
+  const inner = stridesOf(w.shape)[axis];
   const size = w.shape[axis];
-  const data = new Float32Array(w.data.length);
-  for (let i = 0; i < data.length; i++) data[i] = w.data[i] * scale[Math.floor(i / stride) % size];
+  const source = w.data as Float32Array;
+  const data = new Float32Array(source.length);
+  // Blocks of `inner` contiguous elements share a channel: no division per element.
+  for (let block = 0, i = 0; i < data.length; block++) {
+    const s = scale[block % size];
+    for (const end = i + inner; i < end; i++) data[i] = source[i] * s;
+  }
   return { dtype: w.dtype, shape: [...w.shape], data };
 }
 
