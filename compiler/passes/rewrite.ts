@@ -17,9 +17,9 @@ export interface RewriteContext extends RebuildContext {
   /** The tensor of a new-graph value that is a constant. */
   constantOf(v: Value): HostTensor | undefined;
   /**
-   * How many readers a new-graph value has: node inputs, graph outputs and state updates of
-   * the source graph that read any value it stands for (for a value a rule created: its readers
-   * in the new graph so far). A fold that deletes a value's producer needs exactly one.
+   * How many readers a new-graph value has: inputs of live nodes, graph outputs and state
+   * updates of the source graph that read any value it stands for (for a value a rule created:
+   * its readers in the new graph so far). A fold that deletes a value's producer needs one.
    */
   uses(v: Value): number;
   /** Whether a new-graph value is (the image of) a graph output or a state update. */
