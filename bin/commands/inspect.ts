@@ -1,0 +1,41 @@
+import { inspectOnnxModel } from '../../compiler/onnx/inspect.js';
+import { onnxTypeName } from '../../compiler/onnx/proto.js';
+import type { OnnxTensorInfo } from '../../compiler/onnx/signature.js';
+import { UsageError } from '../../ir/index.js';
+import { parseArgs } from '../args.js';
+import { readModelFile } from '../files.js';
+import type { CliIO } from '../io.js';
+
+export const INSPECT_USAGE = `usage: dawnflow inspect <model.onnx>
+
+Prints a model's inputs and outputs (element types and shapes, symbolic dims by name), its
+opsets, the ops it uses with their counts, which of them dawnflow does not support, and whether
+the model imports as is (some models need static input shapes: 'dawnflow run' gives them).`;
+
+function describe(t: OnnxTensorInfo): string {
+  const type = t.onnxType ? onnxTypeName(t.onnxType).toLowerCase() : '?';
+  return `${t.name}: ${type}${t.shape ? `[${t.shape.join(',')}]` : '[?]'}`;
+}
+
+export async function inspectCommand(argv: readonly string[], io: CliIO): Promise<void> {
+  const args = parseArgs(argv, { verbose: { value: false, alias: 'v' } }, 'inspect');
+  if (args.positionals.length !== 1) throw new UsageError(`inspect: expected one model file, got ${args.positionals.length}\n${INSPECT_USAGE}`);
+  const path = args.positionals[0];
+  const { model, baseDir } = readModelFile(path);
+  const r = inspectOnnxModel(model, { baseDir });
+  const opsets = Object.entries(r.opsets).map(([d, v]) => `${d || 'ai.onnx'} ${v}`).join(', ');
+  io.print(`model: ${path}`);
+  io.print(`ir version ${r.irVersion}; opsets: ${opsets || 'none'}${r.producer ? `; producer: ${r.producer}` : ''}`);
+  io.print(`inputs:`);
+  for (const t of r.inputs) io.print(`  ${describe(t)}`);
+  io.print(`outputs:`);
+  for (const t of r.outputs) io.print(`  ${describe(t)}`);
+  io.print(`initializers: ${r.initializers.count} (${r.initializers.elements} values)`);
+  io.print(`ops (${r.ops.length} types, ${r.ops.reduce((a, o) => a + o.count, 0)} nodes):`);
+  for (const op of r.ops) io.print(`  ${op.domain ? `${op.domain}::` : ''}${op.opType} x${op.count}${op.supported ? '' : '  [unsupported]'}`);
+  const unsupported = r.ops.filter((o) => !o.supported);
+  io.print(
+    `unsupported: ${unsupported.length ? unsupported.map((o) => `${o.domain || 'ai.onnx'}::${o.opType} (opset ${o.opset ?? '?'})`).join(', ') : 'none'}`,
+  );
+  io.print(`import: ${r.importError ? `${r.importError.code}: ${r.importError.message}` : 'ok'}`);
+}

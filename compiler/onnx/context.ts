@@ -1,0 +1,208 @@
+import type { Attrs, Dim, DType, HostTensor, Value } from '../../ir/index.js';
+import { formatShape, Graph, GraphBuilder, inferOp, isStaticShape, Node, numel, UnsupportedOpError } from '../../ir/index.js';
+import { interpret } from '../../targets/reference/interpreter.js';
+import { hasRef } from '../../targets/reference/kernels.js';
+import type { NodeAttributes } from './attributes.js';
+import type { GraphProto } from './proto.js';
+
+/** One ONNX node as a handler sees it: inputs already resolved to IR values. */
+export interface OnnxNodeView {
+  readonly opType: string;
+  /** '' for the default ai.onnx domain. */
+  readonly domain: string;
+  readonly name: string;
+  /** "Conv 'conv1'": the prefix of every message about this node. */
+  readonly where: string;
+  /** The opset version of the node's domain. */
+  readonly opset: number;
+  /** One per ONNX input; undefined where an optional input is omitted (''). */
+  readonly inputs: readonly (Value | undefined)[];
+  /** The ONNX output names ('' for an omitted optional output). */
+  readonly outputs: readonly string[];
+  readonly attrs: NodeAttributes;
+}
+
+/** Maps an ONNX node to IR values, one per ONNX output (undefined for outputs it cannot give). */
+export type OnnxOpHandler = (node: OnnxNodeView, ctx: ImportContext) => (Value | undefined)[];
+
+/**
+ * An op needs a value at import time that is computed at run time. `valueName` names the
+ * value (a graph input's ONNX name when it is one): callers that know that input's data can
+ * import again with it bound as a constant.
+ */
+export class ConstantRequiredError extends UnsupportedOpError {
+  constructor(
+    message: string,
+    readonly valueName: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Ops never folded at import time: their results differ from run to run. */
+const NEVER_FOLD = new Set(['randomUniform', 'randomNormal', 'bernoulli', 'dropout']);
+/** Results larger than this stay as nodes (a fill of zeros is cheaper on the device than uploaded). */
+const FOLD_LIMIT = 1 << 22;
+
+/**
+ * The state of one import: the graph being built, which values are constants (and their
+ * int64-exact values), and shape values known only symbolically. Every IR op goes through
+ * `op()`/`apply()`, which evaluates it right away with the reference interpreter when all its
+ * inputs are constants: that is how Shape → Gather → Concat → Reshape chains fold away.
+ */
+export class ImportContext {
+  readonly b: GraphBuilder;
+  /** int64 constants whose values do not fit i32: exact values (the tensor holds them saturated). */
+  readonly wide = new Map<Value, Float64Array>();
+  /** Where each constant came from (an initializer, a Constant node), for range errors. */
+  readonly origin = new Map<Value, string>();
+  /** 1-D i32 values known element by element as dims (Shape of a symbolic input), not computed. */
+  readonly shapeValues = new Map<Value, Dim[]>();
+  /** Imports a subgraph (If branches) in the current scope; set by the importer. */
+  importSubgraph: (graph: GraphProto, where: string) => Value[] = () => {
+    throw new Error('importSubgraph is not set');
+  };
+  #prefix = '';
+  #count = 0;
+  #constants = 0;
+
+  constructor(name: string) {
+    this.b = new GraphBuilder(name);
+  }
+
+  get graph(): Graph {
+    return this.b.graph;
+  }
+
+  /** Names the IR nodes made for one ONNX node after it. */
+  beginNode(name: string): void {
+    this.#prefix = name;
+    this.#count = 0;
+    this.#constants = 0;
+  }
+
+  #name(op: string): string {
+    return this.#count++ === 0 ? this.#prefix : `${this.#prefix}/${op}_${this.#count - 1}`;
+  }
+
+  constant(t: HostTensor, name?: string): Value {
+    return this.b.constant(t, name ?? `${this.#prefix}/const_${this.#constants++}`);
+  }
+
+  scalar(value: number, dtype: DType): Value {
+    return this.constant({ dtype, shape: [], data: dtypedArray(dtype, [value]) });
+  }
+
+  vector(values: readonly number[], dtype: DType = 'i32'): Value {
+    return this.constant({ dtype, shape: [values.length], data: dtypedArray(dtype, values) });
+  }
+
+  isConstant(v: Value | undefined): v is Value {
+    return v !== undefined && this.graph.constants.has(v);
+  }
+
+  tensorOf(v: Value | undefined): HostTensor | undefined {
+    return v === undefined ? undefined : this.graph.constants.get(v);
+  }
+
+  /** Exact numeric values of a constant (int64 values beyond i32 included), or undefined. */
+  valuesOf(v: Value | undefined): number[] | undefined {
+    if (v === undefined) return undefined;
+    const wide = this.wide.get(v);
+    if (wide) return Array.from(wide);
+    const t = this.graph.constants.get(v);
+    return t ? Array.from(t.data as ArrayLike<number>, Number) : undefined;
+  }
+
+  /** A constant input's values; an UnsupportedOpError when it is computed at run time. */
+  constValues(node: OnnxNodeView, index: number, what: string): number[] {
+    const v = node.inputs[index];
+    const values = this.valuesOf(v);
+    if (values === undefined) {
+      const symbolic = v && this.shapeValues.get(v);
+      const detail = symbolic ? ` (it is the shape ${formatShape(symbolic)}, which has symbolic dims)` : '';
+      throw new ConstantRequiredError(`${node.where}: ${node.opType} requires a constant ${what} (input ${index}), computed at run time here${detail}`, v?.name ?? '');
+    }
+    return values;
+  }
+
+  /** A shape-like input (Reshape's shape, Expand's shape, ...) as dims: constant or symbolic. */
+  dimsOf(node: OnnxNodeView, index: number, what: string): Dim[] {
+    const v = node.inputs[index];
+    const symbolic = v && this.shapeValues.get(v);
+    if (symbolic) return [...symbolic];
+    return this.constValues(node, index, what);
+  }
+
+  /** Records a 1-D shape value; a constant when every dim is static. */
+  shapeValue(dims: readonly Dim[]): Value {
+    if (dims.every((d) => typeof d === 'number')) return this.vector(dims as number[]);
+    const v = this.graph.newValue({ dtype: 'i32', shape: [dims.length] }, `${this.#prefix}/shape`);
+    this.shapeValues.set(v, [...dims]);
+    return v;
+  }
+
+  /** Applies a single-output IR op (folded when its inputs are all constants). */
+  op(op: string, inputs: readonly Value[], attrs: Attrs = {}): Value {
+    return this.apply(op, inputs, attrs)[0];
+  }
+
+  /** Applies an IR op; folds it into constants when every input is a constant. */
+  apply(op: string, inputs: readonly Value[], attrs: Attrs = {}): Value[] {
+    const name = this.#name(op);
+    for (const v of inputs) {
+      const symbolic = this.shapeValues.get(v);
+      if (symbolic) {
+        throw new UnsupportedOpError(`${op} '${name}': computes with the shape ${formatShape(symbolic)} of a tensor with symbolic dims; give the model's inputs static shapes`);
+      }
+    }
+    const folded = this.#fold(op, inputs, attrs, name);
+    return folded ?? this.b.apply(op, inputs, attrs, name);
+  }
+
+  #fold(op: string, inputs: readonly Value[], attrs: Attrs, name: string): Value[] | undefined {
+    if (NEVER_FOLD.has(op) || !hasRef(op)) return undefined;
+    if (!inputs.every((v) => this.graph.constants.has(v) && !this.wide.has(v))) return undefined;
+    const where = `${op} '${name}'`;
+    const { attrs: checked, outputs } = inferOp(op, inputs.map((v) => v.type), attrs, where);
+    if (!outputs.every((t) => isStaticShape(t.shape) && numel(t.shape) <= FOLD_LIMIT)) return undefined;
+    const g = new Graph('fold');
+    const args = inputs.map((v) => {
+      const c = g.newValue(v.type, v.name);
+      g.constants.set(c, this.graph.constants.get(v)!);
+      return c;
+    });
+    const node = new Node(g.newNodeId(), op, args, [], checked, name);
+    node.outputs = outputs.map((t, i) => {
+      const v = g.newValue(t, `out${i}`);
+      v.producer = node;
+      return v;
+    });
+    g.nodes.push(node);
+    g.outputs = node.outputs;
+    const { outputList } = interpret(g, {});
+    return outputList.map((t, i) => {
+      const v = this.constant(t, outputs.length === 1 ? name : `${name}:${i}`);
+      this.origin.set(v, where);
+      return v;
+    });
+  }
+}
+
+/** A host array of a dtype holding the given numbers. */
+export function dtypedArray(dtype: DType, values: readonly number[]): HostTensor['data'] {
+  switch (dtype) {
+    case 'f32':
+      return Float32Array.from(values);
+    case 'i32':
+      return Int32Array.from(values);
+    case 'u32':
+      return Uint32Array.from(values);
+    case 'bool':
+      return Uint8Array.from(values, (v) => (v ? 1 : 0));
+    case 'f16':
+      return Uint16Array.from(values);
+    default:
+      return dtype satisfies never;
+  }
+}

@@ -1,0 +1,254 @@
+import type { Graph, HostTensor, Value } from '../../ir/index.js';
+import { formatShape, GraphError, InputError, ModelFormatError, UnsupportedOpError, verifyGraph } from '../../ir/index.js';
+import { NodeAttributes } from './attributes.js';
+import type { OnnxNodeView } from './context.js';
+import { ImportContext } from './context.js';
+import { onnxTypeOf } from './dtypes.js';
+import { inlineFunction, type LocalFunctions, localFunctions } from './functions.js';
+import { onnxHandler } from './ops/index.js';
+import type { GraphProto, ModelProto, NodeProto } from './proto.js';
+import { decodeModel, toInt } from './proto.js';
+import { pruneGraph } from './prune.js';
+import type { OnnxTensorInfo } from './signature.js';
+import { bindInputShapes, tensorInfo } from './signature.js';
+import type { DecodedTensor } from './tensor_proto.js';
+import { decodeTensor, rangeError } from './tensor_proto.js';
+
+/** The newest default-domain opset whose semantics the importer implements. */
+export const MAX_OPSET = 21;
+
+export interface OnnxImportOptions {
+  /** The model file's directory: external tensor data is read relative to it. */
+  readonly baseDir?: string;
+  /** Concrete shapes for some inputs (checked against the declared static dims). */
+  readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
+  /** Sizes for named symbolic dims (dim_param); others stay symbolic in the graph. */
+  readonly dims?: Readonly<Record<string, number>>;
+  /**
+   * Inputs whose values are known when importing: they become constants, so ops that need
+   * their values at import time (Reshape's shape, TopK's k) can read them.
+   */
+  readonly constantInputs?: Readonly<Record<string, HostTensor | DecodedTensor>>;
+  /** What to call the model in messages (its file name). */
+  readonly source?: string;
+}
+
+export interface OnnxImport {
+  readonly graph: Graph;
+  /** The default (ai.onnx) domain's opset version. */
+  readonly opset: number;
+  /** Every imported domain's version ('' is ai.onnx). */
+  readonly opsets: Readonly<Record<string, number>>;
+  readonly irVersion: number;
+  readonly producer: string;
+  /** Graph inputs (initializers excluded), with the shapes the graph was built for. */
+  readonly inputs: readonly OnnxTensorInfo[];
+  /** Graph outputs with their declared ONNX element types. */
+  readonly outputs: readonly OnnxTensorInfo[];
+}
+
+/** A name's binding: a value, or why the node that should have produced it could not. */
+type Binding = Value | { readonly unavailable: string };
+
+class Scope {
+  readonly #names = new Map<string, Binding>();
+  constructor(readonly parent?: Scope) {}
+  get(name: string): Binding | undefined {
+    return this.#names.get(name) ?? this.parent?.get(name);
+  }
+  has(name: string): boolean {
+    return this.#names.has(name);
+  }
+  set(name: string, b: Binding): void {
+    this.#names.set(name, b);
+  }
+}
+
+function normalizeDomain(domain: string | null | undefined): string {
+  return domain === 'ai.onnx' ? '' : (domain ?? '');
+}
+
+function opsetMap(entries: ModelProto['opsetImport']): Map<string, number> {
+  const map = new Map<string, number>();
+  for (const e of entries ?? []) map.set(normalizeDomain(e.domain), toInt(e.version));
+  return map;
+}
+
+/** Everything a node walk needs besides the IR context. */
+interface Walk {
+  readonly ctx: ImportContext;
+  readonly opsets: ReadonlyMap<string, number>;
+  readonly functions: LocalFunctions;
+  readonly baseDir?: string;
+}
+
+function bindInitializers(walk: Walk, graph: GraphProto, scope: Scope): void {
+  for (const proto of graph.initializer ?? []) {
+    const name = proto.name ?? '';
+    const what = `initializer '${name}'`;
+    const decoded = decodeTensor(proto, { baseDir: walk.baseDir, what });
+    const v = walk.ctx.constant(decoded.tensor, name);
+    walk.ctx.origin.set(v, what);
+    if (decoded.wide) walk.ctx.wide.set(v, decoded.wide);
+    scope.set(name, v);
+  }
+  for (const sparse of graph.sparseInitializer ?? []) {
+    throw new UnsupportedOpError(`sparse initializer '${sparse.values?.name ?? ''}' is not supported`);
+  }
+}
+
+function resolveInput(name: string, scope: Scope, where: string, laterOutputs: ReadonlySet<string>): Value {
+  const b = scope.get(name);
+  if (b === undefined) {
+    if (laterOutputs.has(name)) throw new GraphError(`${where}: input '${name}' is produced by a later node: the graph has a cycle or is not topologically sorted`);
+    throw new GraphError(`${where}: input '${name}' is dangling (not a graph input, initializer or node output)`);
+  }
+  if ('unavailable' in b) throw new UnsupportedOpError(`${where}: input '${name}' is unavailable: ${b.unavailable}`);
+  return b;
+}
+
+/** Imports nodes in order into `scope`; each node's outputs are bound by their ONNX names. */
+function importNodes(walk: Walk, nodes: readonly NodeProto[], scope: Scope, opsets: ReadonlyMap<string, number>, prefix = ''): void {
+  const { ctx } = walk;
+  const pending = new Set(nodes.flatMap((n) => n.output ?? []));
+  nodes.forEach((node, index) => {
+    const opType = node.opType ?? '';
+    const domain = normalizeDomain(node.domain);
+    const name = `${prefix}${node.name || node.output?.[0] || `${opType}_${index}`}`;
+    const where = `${opType} '${name}'`;
+    for (const out of node.output ?? []) pending.delete(out);
+    const inputs = (node.input ?? []).map((n) => (n === '' ? undefined : resolveInput(n, scope, where, pending)));
+    const outputs = node.output ?? [];
+    for (const out of outputs) {
+      if (out !== '' && scope.has(out)) throw new GraphError(`${where}: output '${out}' is defined twice`);
+    }
+    const opset = opsets.get(domain);
+    const fn = walk.functions.get(`${domain}::${opType}`);
+    const handler = domain === '' ? onnxHandler(opType) : undefined;
+    if (opset === undefined && !fn) throw new ModelFormatError(`${where}: domain '${domain}' has no opset import`);
+    if (!handler && !fn) {
+      throw new UnsupportedOpError(`${where}: unsupported op ${domain || 'ai.onnx'}::${opType} (opset ${opset ?? '?'})`);
+    }
+    const view: OnnxNodeView = { opType, domain, name, where, opset: opset ?? 0, inputs, outputs, attrs: new NodeAttributes(node.attribute ?? [], where) };
+    ctx.beginNode(name);
+    const mark = ctx.graph.newNodeId();
+    const results = fn
+      ? inlineFunction(fn, view, (body, inner, fnOpsets, fnPrefix) => importNodes(walk, body, inner, fnOpsets, fnPrefix), () => new Scope())
+      : handler!(view, ctx);
+    const renamed = new Set<Value>();
+    outputs.forEach((out, i) => {
+      if (out === '') return;
+      const v = results[i];
+      if (!v) {
+        scope.set(out, { unavailable: `${where} cannot produce its output ${i} '${out}'` });
+        return;
+      }
+      // Values this node created take its output names (they name kernels and graph outputs).
+      if (v.id > mark && !renamed.has(v) && !ctx.graph.inputs.includes(v)) {
+        v.name = out;
+        renamed.add(v);
+      }
+      scope.set(out, v);
+    });
+  });
+}
+
+function bindConstantInput(ctx: ImportContext, scope: Scope, info: OnnxTensorInfo, given: HostTensor | DecodedTensor): void {
+  const decoded: DecodedTensor = 'tensor' in given ? given : { name: info.name, onnxType: onnxTypeOf(given.dtype), tensor: given };
+  const t = decoded.tensor;
+  if (t.dtype !== info.dtype) throw new InputError(`input '${info.name}' has dtype ${t.dtype}, the model expects ${info.dtype}`);
+  const declared = info.shape;
+  if (declared && (declared.length !== t.shape.length || declared.some((d, i) => typeof d === 'number' && d !== t.shape[i]))) {
+    throw new InputError(`input '${info.name}' has shape ${formatShape(t.shape)}, the model expects ${formatShape(declared)}`);
+  }
+  const v = ctx.constant(t, info.name);
+  ctx.origin.set(v, `input '${info.name}'`);
+  if (decoded.wide) ctx.wide.set(v, decoded.wide);
+  scope.set(info.name, v);
+}
+
+/** Imports a decoded ModelProto. */
+export function importOnnxModel(model: ModelProto, options: OnnxImportOptions = {}): OnnxImport {
+  const graphProto = model.graph!;
+  const opsets = opsetMap(model.opsetImport);
+  if (!opsets.has('')) opsets.set('', 1);
+  const opset = opsets.get('')!;
+  if (opset > MAX_OPSET) throw new UnsupportedOpError(`the model imports opset ${opset} of ai.onnx; dawnflow supports opsets up to ${MAX_OPSET}`);
+
+  const ctx = new ImportContext(graphProto.name || 'main');
+  const walk: Walk = { ctx, opsets, functions: localFunctions(model), baseDir: options.baseDir };
+  const root = new Scope();
+  bindInitializers(walk, graphProto, root);
+
+  const declared = (graphProto.input ?? []).filter((i) => !root.has(i.name ?? '')).map((i) => tensorInfo(i, `input '${i.name}'`));
+  const known = options.constantInputs ?? {};
+  for (const info of declared) {
+    const given = known[info.name];
+    if (given) bindConstantInput(ctx, root, info, given);
+  }
+  const inputs = bindInputShapes(
+    declared.filter((i) => !known[i.name]),
+    options.inputShapes,
+    options.dims,
+  );
+  for (const info of inputs) {
+    if (info.shape === null) throw new UnsupportedOpError(`input '${info.name}' has no declared shape; pass its shape`);
+    root.set(info.name, ctx.b.input(info.name, info.dtype, info.shape));
+  }
+
+  let scope = root;
+  ctx.importSubgraph = (sub, where) => {
+    const outer = scope;
+    scope = new Scope(outer);
+    try {
+      bindInitializers(walk, sub, scope);
+      importNodes(walk, sub.node ?? [], scope, opsets, `${where}/`);
+      return (sub.output ?? []).map((o) => resolveInput(o.name ?? '', scope, where, new Set()));
+    } finally {
+      scope = outer;
+    }
+  };
+  importNodes(walk, graphProto.node ?? [], root, opsets);
+
+  const outputs = (graphProto.output ?? []).map((o) => {
+    const name = o.name ?? '';
+    const v = resolveInput(name, root, `graph output '${name}'`, new Set());
+    const info = o.type?.tensorType?.elemType ? tensorInfo(o, `output '${name}'`) : undefined;
+    return { v, name, info };
+  });
+  const used = new Set<Value>();
+  for (const { v, name } of outputs) {
+    const symbolic = ctx.shapeValues.get(v);
+    if (symbolic) throw new UnsupportedOpError(`graph output '${name}' is the shape [${symbolic.join(',')}], which has symbolic dims`);
+    // An output must be its own named value: copy inputs, constants, repeats and renamed values.
+    const own = v.producer !== null && v.name === name && !used.has(v);
+    const out = own ? v : ctx.b.apply('identity', [v], {}, name)[0];
+    out.name = name;
+    used.add(out);
+    ctx.b.output(out);
+  }
+
+  pruneGraph(ctx.graph);
+  for (const v of ctx.graph.constants.keys()) {
+    if (ctx.wide.has(v)) throw rangeError(ctx.origin.get(v) ?? `constant '${v.name}'`, { name: v.name, onnxType: 7, tensor: ctx.graph.constants.get(v)!, wide: ctx.wide.get(v) });
+  }
+  verifyGraph(ctx.graph);
+
+  return {
+    graph: ctx.graph,
+    opset,
+    opsets: Object.fromEntries(opsets),
+    irVersion: toInt(model.irVersion),
+    producer: [model.producerName, model.producerVersion].filter(Boolean).join(' '),
+    inputs,
+    outputs: outputs.map(({ name, info }, i) => {
+      const v = ctx.graph.outputs[i];
+      return { name, dtype: v.type.dtype, onnxType: info?.onnxType ?? onnxTypeOf(v.type.dtype), shape: [...v.type.shape] };
+    }),
+  };
+}
+
+/** Imports ONNX model bytes: ModelProto → IR graph (see OnnxImportOptions). */
+export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): OnnxImport {
+  return importOnnxModel(decodeModel(bytes, options.source ?? 'model'), options);
+}

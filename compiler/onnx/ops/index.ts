@@ -1,0 +1,14 @@
+/** Importing this module fills the ONNX op table (one file per op family). */
+import './elementwise.js';
+import './reduce.js';
+import './matmul.js';
+import './layout.js';
+import './constants.js';
+import './nn.js';
+import './normalization.js';
+import './indexing.js';
+import './resize.js';
+import './control.js';
+import './loss.js';
+
+export { onnxHandler, supportedOnnxOps } from './table.js';
