@@ -1,0 +1,117 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { compileCommand, compileModelFile, runArtifactCommand } from '../../compiler/artifact/cli.js';
+import type { DawnDevice, HostTensor } from '../../runtime/index.js';
+import { Executable, getDefaultDevice, loadArtifact, UsageError } from '../../runtime/index.js';
+import { encodeNpy, readNpy } from '../../runtime/io/npy.js';
+import { expectClose } from '../helpers/compare.js';
+import { randomTensor } from '../helpers/random.js';
+import { RUNTIME_SOURCE_URL, tempDir } from './helpers.js';
+
+/**
+ * `dawnflow compile` and `dawnflow run` through the functions the CLI calls: an ONNX file
+ * (checked against onnxruntime-node), a module exporting a graph, and a DSL training step
+ * compiled twice (training and inference) whose exported parameters the inference artifact loads.
+ */
+
+const CONV = '/usr/share/libonnx-testdata/data/pytorch-converted/test_Conv2d/model.onnx';
+const quiet = { log: () => undefined };
+let device: DawnDevice;
+
+beforeAll(async () => {
+  device = await getDefaultDevice();
+});
+
+/** Runs a plan in process: what the artifact's outputs must equal bit for bit. */
+async function runPlan(plan: Parameters<typeof Executable.load>[0], inputs: Record<string, HostTensor>, states: Record<string, HostTensor> = {}) {
+  const exe = await Executable.load(plan, device);
+  try {
+    for (const [name, value] of Object.entries(states)) exe.writeState(name, value);
+    return await exe.run(inputs);
+  } finally {
+    exe.dispose();
+  }
+}
+
+describe('dawnflow compile / run', () => {
+  it('compiles an ONNX file and runs it from .npy to .npy, matching onnxruntime and the in-process plan', async () => {
+    const dir = await tempDir('cli-onnx');
+    const lines: string[] = [];
+    const { plan } = await compileCommand([CONV, '-o', join(dir, 'artifact'), '--device-limits', '--runtime-import', RUNTIME_SOURCE_URL], { log: (l) => lines.push(l) });
+    expect(lines.join('\n')).toMatch(/compiled .*test_Conv2d\/model\.onnx → .*artifact: \d+ kernels/);
+    expect(plan.inputs.map((i) => i.name)).toEqual(['0']);
+
+    const x = randomTensor('f32', [2, 3, 7, 5], 17);
+    await writeFile(join(dir, 'x.npy'), encodeNpy(x));
+    const { outputs } = await runArtifactCommand([join(dir, 'artifact'), '--input', `0=${join(dir, 'x.npy')}`, '--out', join(dir, 'out')], quiet);
+    expect(outputs).toEqual({ '3': join(dir, 'out', '3.npy') });
+    const y = readNpy(await readFile(outputs['3']));
+
+    const inProcess = await runPlan(await compileModelFile(CONV, { limits: device.limits }), { '0': x });
+    expect(y).toEqual(inProcess['3']);
+
+    const session = await ort.InferenceSession.create(CONV);
+    const expected = (await session.run({ '0': new ort.Tensor('float32', x.data as Float32Array, [...x.shape]) }))['3'];
+    expectClose(y, { dtype: 'f32', shape: [...expected.dims], data: expected.data as Float32Array }, { rtol: 1e-4, atol: 1e-5 });
+  });
+
+  it('compiles a module exporting a graph function', async () => {
+    const dir = await tempDir('cli-graph');
+    const { plan } = await compileCommand([resolve('test/artifact/fixtures/graph_module.ts'), '-o', dir, '--runtime-import', RUNTIME_SOURCE_URL], quiet);
+    expect(plan.outputs.map((o) => o.name)).toEqual(['prediction']);
+    const artifact = await loadArtifact(dir, device);
+    const x = randomTensor('f32', [8, 4], 5);
+    try {
+      expect(await artifact.run({ x })).toEqual(await runPlan(plan, { x }));
+    } finally {
+      artifact.dispose();
+    }
+  });
+
+  it('compiles a DSL training step and its inference graph; trained parameters carry over', async () => {
+    const module = resolve('test/artifact/fixtures/regression_module.ts');
+    const trainDir = await tempDir('cli-train');
+    const inferDir = await tempDir('cli-infer');
+    await compileCommand([module, '-o', trainDir, '--device-limits', '--runtime-import', RUNTIME_SOURCE_URL], quiet);
+    const { plan: evalPlan } = await compileCommand([module, '-o', inferDir, '--inference', '--device-limits', '--runtime-import', RUNTIME_SOURCE_URL], quiet);
+
+    const training = await loadArtifact(trainDir, device);
+    const batch = { x: randomTensor('f32', [8, 4], 1), y: randomTensor('f32', [8, 2], 2) };
+    const params = join(trainDir, '..', `${trainDir.split('/').pop()}.safetensors`);
+    let losses: number[];
+    let trained: Record<string, HostTensor>;
+    try {
+      const steps = [];
+      for (let i = 0; i < 20; i++) steps.push(training.dispatch(batch, { outputs: ['loss'] }));
+      losses = await Promise.all(steps.map(async (s) => (await s.read('loss')).data[0]));
+      await training.exportStates(params);
+      const names = evalPlan.states.map((s) => evalPlan.tensors[s.tensor].name);
+      trained = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await training.readState(n)] as const)));
+    } finally {
+      training.dispose();
+    }
+    // Adam on a fixed batch: the loss goes down.
+    expect(losses[19]).toBeLessThan(losses[0]);
+
+    const inference = await loadArtifact(inferDir, { device, weights: params, unusedWeights: 'ignore' });
+    try {
+      const x = randomTensor('f32', [8, 4], 9);
+      const y = randomTensor('f32', [8, 2], 10);
+      expect(await inference.run({ x, y })).toEqual(await runPlan(evalPlan, { x, y }, trained));
+    } finally {
+      inference.dispose();
+    }
+  });
+
+  it('rejects bad arguments with usage errors', async () => {
+    await expect(compileCommand([CONV], quiet)).rejects.toThrow(/-o <dir> is required/);
+    await expect(compileCommand(['model.txt', '-o', '/tmp/x'], quiet)).rejects.toThrow(UsageError);
+    await expect(compileCommand([CONV, '-o', '/tmp/x', '--dim', 'n'], quiet)).rejects.toThrow(/--dim n: expected name=value/);
+    const dir = await tempDir('cli-bad');
+    await compileCommand([resolve('test/artifact/fixtures/graph_module.ts'), '-o', dir, '--runtime-import', RUNTIME_SOURCE_URL], quiet);
+    await expect(runArtifactCommand([dir, '--out', join(dir, 'o')], quiet)).rejects.toThrow(/missing --input for x \(f32\[8,4\]\)/);
+    await expect(runArtifactCommand([dir, '--input', 'z=a.npy', '--out', join(dir, 'o')], quiet)).rejects.toThrow(/no input 'z' \(inputs: x\)/);
+  });
+});
