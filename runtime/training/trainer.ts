@@ -212,7 +212,7 @@ export class Trainer {
       const account = async (r: StepResult) => {
         const loss = await r.loss();
         if (options.onNonFinite === 'throw' && (!Number.isFinite(loss) || !(await r.finite()))) {
-          throw new NumericError(`training step ${r.step} (epoch ${epoch}, batch ${r.step % steps}): ${Number.isFinite(loss) ? 'a gradient is' : `the loss is ${loss}`} not finite`);
+          throw new NumericError(`training step ${r.step} (epoch ${epoch}, batch ${done}): ${Number.isFinite(loss) ? 'a gradient is not finite' : `the loss is ${loss}`}`);
         }
         lossSum += loss;
         if (this.program.accuracy) correct += await r.correct();
