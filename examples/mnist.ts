@@ -98,7 +98,7 @@ async function main(): Promise<void> {
       evalBatchSize: 500,
       accuracy: true,
       seed,
-      limits: device.limits as never,
+      limits: device.limits,
     });
     const trainer = await Trainer.load(program, device);
     const curves = join(tmpdir(), `dawnflow-mnist-${name}.svg`);

@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     batchSize: EXAMPLES,
     accuracy: true,
     seed: 1,
-    limits: device.limits as never,
+    limits: device.limits,
   });
   const trainer = await Trainer.load(program, device);
   console.log(`device: ${device.adapterDescription}`);

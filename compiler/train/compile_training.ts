@@ -3,7 +3,7 @@ import { UsageError } from '../../ir/index.js';
 import type { TrainingProgram } from '../../ir/training_plan.js';
 import { TRAINING_FORMAT } from '../../ir/training_plan.js';
 import { grad } from '../autodiff/index.js';
-import type { TargetLimits } from '../compile.js';
+import type { CompileOptions } from '../compile.js';
 import { compile } from '../compile.js';
 import type { LossFn } from '../dsl/losses.js';
 import { correct } from '../dsl/losses.js';
@@ -33,7 +33,8 @@ export interface TrainingSpec {
   readonly seed?: number;
   /** Measure accuracy (classification: argmax vs labels or one-hot targets; binary: sign). */
   readonly accuracy?: boolean;
-  readonly limits?: TargetLimits;
+  /** The device's limits (`DawnDevice.limits`). */
+  readonly limits?: CompileOptions['limits'];
 }
 
 const INPUT = 'x';

@@ -33,7 +33,7 @@ async function trainOnGpu(optimizer: Optimizer, feed: Batch[] = batches): Promis
   model.weight.value = hostTensor('f32', [IN, OUT], w0);
   model.bias!.value = hostTensor('f32', [OUT], b0);
   const device = await getDefaultDevice();
-  const program = compileTraining({ model, input: { shape: [IN] }, target: { shape: [OUT] }, loss: mse, optimizer, batchSize: BATCH, limits: device.limits as never });
+  const program = compileTraining({ model, input: { shape: [IN] }, target: { shape: [OUT] }, loss: mse, optimizer, batchSize: BATCH, limits: device.limits });
   const exe = await Executable.load(program.train, device);
   executables.push(exe);
   for (const batch of feed) exe.dispatch({ x: batch.x, y: batch.y }, { outputs: [] });

@@ -73,7 +73,7 @@ describe('streaming batches from .npy', () => {
 
   it('trains bit for bit like in-memory data, reading each next batch while the GPU runs the step', async () => {
     const device = await getDefaultDevice();
-    const spec = () => ({ ...classifierSpec(3), limits: device.limits as never });
+    const spec = () => ({ ...classifierSpec(3), limits: device.limits });
     const events: string[] = [];
     const streamed = await npyDataset();
     const logged: Dataset = {

@@ -13,7 +13,7 @@ afterAll(() => trainers.forEach((t) => t.dispose()));
 
 async function load(seed: number, overrides: Parameters<typeof classifierSpec>[1] = {}): Promise<Trainer> {
   const device = await getDefaultDevice();
-  const trainer = await Trainer.load(compileTraining({ ...classifierSpec(seed, overrides), limits: device.limits as never }), device);
+  const trainer = await Trainer.load(compileTraining({ ...classifierSpec(seed, overrides), limits: device.limits }), device);
   trainers.push(trainer);
   return trainer;
 }
