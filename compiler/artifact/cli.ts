@@ -3,26 +3,41 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { DType, Graph, HostTensor, Plan } from '../../ir/index.js';
-import { ModelFormatError, UsageError } from '../../ir/index.js';
+import { formatType, InputError, ModelFormatError, UsageError } from '../../ir/index.js';
 import type { LoadedArtifact } from '../../runtime/artifact/index.js';
 import { loadArtifact } from '../../runtime/artifact/index.js';
 import { getDefaultDevice } from '../../runtime/device.js';
 import { compile, DEFAULT_LIMITS } from '../compile.js';
-import { runPasses } from '../pipeline.js';
 import { buildEvalGraph, buildTrainingGraph } from '../train/compile_training.js';
 import type { TrainingSpec } from '../train/compile_training.js';
 import { emitArtifact } from './emit.js';
 
 /**
- * The artifact commands of the CLI, as functions bin/dawnflow.ts calls with its arguments:
- *
- *   dawnflow compile <model.onnx | module.ts | module.js> -o <dir> [--dim name=N]...
- *            [--input-shape name=1,3,224,224]... [--device-limits] [--inference]
- *            [--runtime-import <specifier>]
- *   dawnflow run <artifact dir> --input name=file.npy ... --out <dir> [--weights file.safetensors]
- *
- * Both throw typed errors (UsageError for bad arguments) and print through `io.log`.
+ * The artifact commands of the CLI, as functions bin/cli.ts calls with its arguments. Both throw
+ * typed errors (UsageError for bad arguments, InputError for bad inputs) and print through
+ * `io.log`. `run <dir>` keeps the contract of `run <model.onnx>`: .npy or TensorProto .pb in,
+ * `<out>/<name>.npy` out with the same file names and the element types of the source model.
  */
+
+export const COMPILE_USAGE = `usage: dawnflow compile <model.onnx | module.ts | module.js> -o <dir> [options]
+
+Compiles a model ahead of time into an artifact directory: plan.json, kernels/*.wgsl,
+weights.safetensors, manifest.json (SHA-256 of every file) and a typed module model.ts/.js/.d.ts
+whose load() needs only dawnflow/runtime. A module exports (default, 'model' or 'graph') an IR
+Graph, an object with a 'graph' (a DSL Trace), a TrainingSpec, or a function returning one.
+
+options:
+  -o, --out <dir>                  the artifact directory (created if missing)
+  --dim <name>=<n>                 the size of a symbolic dim (repeat)
+  --input-shape <name>=<d0,d1,..>  an ONNX input's shape (repeat)
+  --inference                      a TrainingSpec's evaluation graph instead of its training step
+  --device-limits                  plan for this machine's adapter (default: WebGPU's guaranteed limits)
+  --runtime-import <specifier>     what model.js imports the runtime from (default dawnflow/runtime)`;
+
+export const RUN_ARTIFACT_USAGE = `usage: dawnflow run <artifact dir> --input <name>=<file.npy|file.pb> ... --out <dir> [--weights <file.safetensors>]
+
+Runs a compiled artifact (no compiler involved) and writes each output to <dir>/<name>.npy.
+--weights replaces the artifact's weights of the same names (e.g. exported training parameters).`;
 
 export interface CommandIO {
   log(line: string): void;
@@ -45,19 +60,32 @@ interface OnnxImporter {
   importOnnx(
     bytes: Uint8Array,
     options: { source?: string; baseDir?: string; dims?: Readonly<Record<string, number>>; inputShapes?: Readonly<Record<string, readonly number[]>> },
-  ): { graph: Graph };
+  ): { graph: Graph; outputs: readonly { name: string; onnxType: number }[] };
+}
+
+/** The part of compiler/onnx's API that reads TensorProto .pb inputs. */
+interface TensorProtoReader {
+  decodeTensorProto(bytes: Uint8Array, what?: string): unknown;
+  decodeTensor(proto: unknown, options: { what?: string }): { tensor: HostTensor; wide?: unknown };
 }
 
 /** The part of runtime/io/npy's API used here. */
 interface NpyCodec {
   parseNpy(bytes: Uint8Array, what?: string): unknown;
   npyToTensor(array: unknown, dtype: DType, what?: string): HostTensor;
-  encodeNpy(tensor: HostTensor): Uint8Array;
+  encodeNpy(tensor: HostTensor, descr?: string): Uint8Array;
 }
 
 // Resolved at run time: each command needs only its own module, and a bundle of these
 // functions must not pull the ONNX parser into `dawnflow run`.
 const ONNX_IMPORTER = '../onnx/import.js';
+const ONNX_PROTO = '../onnx/proto.js';
+const ONNX_TENSOR = '../onnx/tensor_proto.js';
+
+/** The .npy descr of each ONNX element type (TensorProto.DataType numbers). */
+const NPY_OF_ONNX: Readonly<Record<number, string>> = {
+  1: '<f4', 2: '|u1', 3: '|i1', 4: '<u2', 5: '<i2', 6: '<i4', 7: '<i8', 9: '|b1', 10: '<f2', 11: '<f8', 12: '<u4', 13: '<u8',
+};
 const NPY_CODEC = '../../runtime/io/npy.js';
 
 function pairs<T>(values: readonly string[] | undefined, flag: string, parse: (value: string, text: string) => T): Record<string, T> {
@@ -109,15 +137,15 @@ async function importModule(path: string): Promise<Record<string, unknown>> {
  * Graph, an object with a `graph` (a DSL Trace), a TrainingSpec (compiled as its training step,
  * or its evaluation graph with `inference`), or a function returning one of those.
  */
-async function graphOfModule(path: string, inference: boolean): Promise<{ graph: Graph; optimize: boolean }> {
+async function graphOfModule(path: string, inference: boolean): Promise<Graph> {
   const module = await importModule(path);
   let value: unknown = module.default ?? module.model ?? module.graph;
   if (value === undefined) throw new UsageError(`${path}: exports no default, 'model' or 'graph' (exports: ${Object.keys(module).join(', ') || 'none'})`);
   if (typeof value === 'function') value = await (value as () => unknown)();
-  if (isTrainingSpec(value)) return { graph: inference ? buildEvalGraph(value) : buildTrainingGraph(value).graph, optimize: false };
+  if (isTrainingSpec(value)) return inference ? buildEvalGraph(value) : buildTrainingGraph(value).graph;
   if (!isGraph(value) && isGraph((value as { graph?: unknown } | null)?.graph)) value = (value as { graph: Graph }).graph;
   if (!isGraph(value)) throw new UsageError(`${path}: its export is not a Graph, an object with a 'graph', or a TrainingSpec`);
-  return { graph: value, optimize: true };
+  return value;
 }
 
 export interface ModelFileOptions {
@@ -128,12 +156,22 @@ export interface ModelFileOptions {
   readonly inference?: boolean;
 }
 
-/** Model file → Plan, exactly as `dawnflow compile` builds it (tests compare against this). */
-export async function compileModelFile(path: string, options: ModelFileOptions = {}): Promise<Plan> {
+export interface CompiledModelFile {
+  readonly plan: Plan;
+  /** Output name → .npy descr, where the source model says (ONNX int64 outputs: '<i8'). */
+  readonly outputNpyTypes: Readonly<Record<string, string>>;
+}
+
+/**
+ * Model file → Plan, exactly as `dawnflow compile` builds it (tests compare against this). An
+ * ONNX model goes through the same steps as `dawnflow run model.onnx` (import, compile), so
+ * an artifact's outputs equal that command's.
+ */
+export async function compileModelFile(path: string, options: ModelFileOptions = {}): Promise<CompiledModelFile> {
   const file = resolve(path);
   const extension = extname(file).toLowerCase();
   let graph: Graph;
-  let optimize = true;
+  let outputNpyTypes: Record<string, string> = {};
   if (extension === '.onnx') {
     const { importOnnx } = (await import(ONNX_IMPORTER)) as OnnxImporter;
     let bytes: Uint8Array;
@@ -142,13 +180,15 @@ export async function compileModelFile(path: string, options: ModelFileOptions =
     } catch (cause) {
       throw new ModelFormatError(`${path}: cannot read (${cause instanceof Error ? cause.message : String(cause)})`, { cause });
     }
-    graph = importOnnx(bytes, { source: basename(file), baseDir: dirname(file), dims: options.dims, inputShapes: options.inputShapes }).graph;
+    const imported = importOnnx(bytes, { source: basename(file), baseDir: dirname(file), dims: options.dims, inputShapes: options.inputShapes });
+    graph = imported.graph;
+    outputNpyTypes = Object.fromEntries(imported.outputs.flatMap((o) => (NPY_OF_ONNX[o.onnxType] ? [[o.name, NPY_OF_ONNX[o.onnxType]]] : [])));
   } else if (/^\.[cm]?[jt]s$/.test(extension)) {
-    ({ graph, optimize } = await graphOfModule(file, options.inference ?? false));
+    graph = await graphOfModule(file, options.inference ?? false);
   } else {
     throw new UsageError(`${path}: expected an .onnx model or a .ts/.js module`);
   }
-  return compile(optimize ? runPasses(graph) : graph, { dims: options.dims, limits: options.limits });
+  return { plan: compile(graph, { dims: options.dims, limits: options.limits }), outputNpyTypes };
 }
 
 export async function compileCommand(args: readonly string[], io: CommandIO = consoleIO): Promise<CompileCommandResult> {
@@ -164,45 +204,69 @@ export async function compileCommand(args: readonly string[], io: CommandIO = co
       'runtime-import': { type: 'string' },
     },
   });
-  if (positionals.length !== 1) throw new UsageError('usage: dawnflow compile <model.onnx | module.ts> -o <dir> [--dim name=N] [--input-shape name=d0,d1,...]');
-  if (!values.out) throw new UsageError('dawnflow compile: -o <dir> is required');
+  if (positionals.length !== 1) throw new UsageError(`compile: expected one model file, got ${positionals.length}\n${COMPILE_USAGE}`);
+  if (!values.out) throw new UsageError('compile: -o <dir> is required');
   const dims = pairs(values.dim, '--dim', (v, text) => positiveInt(v, text, '--dim'));
   const inputShapes = pairs(values['input-shape'], '--input-shape', (v, text) => v.split(',').map((d) => positiveInt(d, text, '--input-shape')));
   // WebGPU's guaranteed limits by default: the artifact then loads on any adapter that fits its
   // sizes. --device-limits plans for this machine's adapter (e.g. a finer offset alignment).
   const limits = values['device-limits'] ? (await getDefaultDevice()).limits : { ...DEFAULT_LIMITS };
   const started = performance.now();
-  const plan = await compileModelFile(positionals[0], { dims, inputShapes, limits, inference: values.inference });
-  const { dir, manifest } = await emitArtifact(plan, values.out, { compiledFor: limits, runtimeImport: values['runtime-import'] });
+  const { plan, outputNpyTypes } = await compileModelFile(positionals[0], { dims, inputShapes, limits, inference: values.inference });
+  const { dir, manifest } = await emitArtifact(plan, values.out, { compiledFor: limits, runtimeImport: values['runtime-import'], outputNpyTypes });
   const bytes = Object.values(manifest.files).reduce((s, f) => s + f.bytes, 0);
   io.log(`compiled ${positionals[0]} → ${dir}: ${plan.kernels.length} kernels, ${plan.steps.length} dispatches, ${bytes} bytes in ${Object.keys(manifest.files).length + 1} files (${Math.round(performance.now() - started)} ms)`);
   return { dir, plan };
 }
 
-/** A tensor name as a file name: no directories, no hidden files. */
-function fileNameOf(name: string): string {
-  return `${name.replace(/[/\\:*?"<>|]/g, '_').replace(/^\./, '_') || 'output'}.npy`;
+/** Output file names, as `dawnflow run model.onnx` names them: [A-Za-z0-9._-], unique ignoring case. */
+function outputFileNames(names: readonly string[]): string[] {
+  const used = new Set<string>();
+  return names.map((name) => {
+    const safe = name.replace(/[^A-Za-z0-9._-]/g, '_');
+    const base = safe === '' || safe === '.' || safe === '..' ? `_${safe}` : safe;
+    let file = base;
+    for (let k = 1; used.has(file.toLowerCase()); k++) file = `${base}_${k}`;
+    used.add(file.toLowerCase());
+    return `${file}.npy`;
+  });
+}
+
+async function readInputFile(path: string, name: string, dtype: DType, npy: NpyCodec): Promise<HostTensor> {
+  const what = `input '${name}' (${path})`;
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (cause) {
+    const code = (cause as { code?: string }).code;
+    throw new InputError(`cannot read input file for '${name}' '${path}': ${code === 'ENOENT' ? 'no such file' : (code ?? String(cause))}`, { cause });
+  }
+  if (path.endsWith('.npy')) return npy.npyToTensor(npy.parseNpy(bytes, what), dtype, what);
+  if (!path.endsWith('.pb')) throw new InputError(`${what}: unknown file type (expected .npy or .pb)`);
+  const [{ decodeTensorProto }, { decodeTensor }] = (await Promise.all([import(ONNX_PROTO), import(ONNX_TENSOR)])) as [TensorProtoReader, TensorProtoReader];
+  const decoded = decodeTensor(decodeTensorProto(bytes, what), { what });
+  if (decoded.tensor.dtype !== dtype) throw new InputError(`${what}: holds ${decoded.tensor.dtype} values, the model expects ${dtype}`);
+  if (decoded.wide) throw new InputError(`${what}: holds int64 values that do not fit in 32 bits`);
+  return decoded.tensor;
 }
 
 async function readInputs(artifact: LoadedArtifact, specs: readonly string[], npy: NpyCodec): Promise<Record<string, HostTensor>> {
-  const inputs: Record<string, HostTensor> = {};
+  const given = new Map<string, string>();
   for (const text of specs) {
     const at = text.indexOf('=');
-    if (at <= 0) throw new UsageError(`--input ${text}: expected name=file.npy`);
+    if (at <= 0 || at === text.length - 1) throw new UsageError(`run: --input ${text}: expected <name>=<file>`);
     const name = text.slice(0, at);
-    const path = text.slice(at + 1);
-    const spec = artifact.inputs.find((i) => i.name === name);
-    if (!spec) throw new UsageError(`--input ${text}: the model has no input '${name}' (inputs: ${artifact.inputs.map((i) => i.name).join(', ')})`);
-    let bytes: Uint8Array;
-    try {
-      bytes = await readFile(path);
-    } catch (cause) {
-      throw new UsageError(`--input ${text}: cannot read ${path} (${cause instanceof Error ? cause.message : String(cause)})`, { cause });
-    }
-    inputs[name] = npy.npyToTensor(npy.parseNpy(bytes, path), spec.dtype, path);
+    if (given.has(name)) throw new UsageError(`run: input '${name}' given twice`);
+    given.set(name, text.slice(at + 1));
   }
-  const missing = artifact.inputs.filter((i) => !(i.name in inputs)).map((i) => `${i.name} (${i.dtype}[${i.shape.join(',')}])`);
-  if (missing.length > 0) throw new UsageError(`dawnflow run: missing --input for ${missing.join(', ')}`);
+  const inputs: Record<string, HostTensor> = {};
+  for (const [name, path] of given) {
+    const spec = artifact.inputs.find((i) => i.name === name);
+    if (!spec) throw new InputError(`the model has no input '${name}' (inputs: ${artifact.inputs.map((i) => i.name).join(', ') || 'none'})`);
+    inputs[name] = await readInputFile(path, name, spec.dtype, npy);
+  }
+  const missing = artifact.inputs.filter((i) => !given.has(i.name)).map((i) => `'${i.name}' (${formatType(i)})`);
+  if (missing.length > 0) throw new InputError(`missing input${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (give --input <name>=<file>)`);
   return inputs;
 }
 
@@ -216,8 +280,8 @@ export async function runArtifactCommand(args: readonly string[], io: CommandIO 
       weights: { type: 'string' },
     },
   });
-  if (positionals.length !== 1) throw new UsageError('usage: dawnflow run <artifact dir> --input name=file.npy ... --out <dir>');
-  if (!values.out) throw new UsageError('dawnflow run: --out <dir> is required');
+  if (positionals.length !== 1) throw new UsageError(`run: expected one artifact directory, got ${positionals.length}\n${RUN_ARTIFACT_USAGE}`);
+  if (!values.out) throw new UsageError('run: --out <dir> is required');
   const npy = (await import(NPY_CODEC)) as NpyCodec;
   const artifact = await loadArtifact(positionals[0], values.weights ? { weights: values.weights, unusedWeights: 'ignore' } : {});
   try {
@@ -225,11 +289,14 @@ export async function runArtifactCommand(args: readonly string[], io: CommandIO 
     const results = await artifact.run(inputs);
     await mkdir(values.out, { recursive: true });
     const outputs: Record<string, string> = {};
-    for (const [name, tensor] of Object.entries(results)) {
-      const path = join(values.out, fileNameOf(name));
-      await writeFile(path, npy.encodeNpy(tensor));
+    const names = artifact.outputs.map((o) => o.name);
+    const files = outputFileNames(names);
+    for (const [i, name] of names.entries()) {
+      const tensor = results[name];
+      const path = join(values.out, files[i]);
+      await writeFile(path, npy.encodeNpy(tensor, artifact.outputNpyTypes[name]));
       outputs[name] = path;
-      io.log(`${name}: ${tensor.dtype}[${tensor.shape.join(',')}] → ${path}`);
+      io.log(`${name}: ${formatType(tensor)} -> ${path}`);
     }
     return { outputs };
   } finally {

@@ -22,6 +22,8 @@ export interface EmitArtifactOptions {
   readonly compiledFor?: Readonly<Record<string, number>>;
   /** Recorded in the manifest (default "dawnflow <version>"). */
   readonly createdBy?: string;
+  /** Output name → .npy descr of the source model's element type (what `dawnflow run` writes). */
+  readonly outputNpyTypes?: Readonly<Record<string, string>>;
 }
 
 export interface EmittedArtifact {
@@ -63,7 +65,7 @@ function dawnflowVersion(): string {
 export async function emitArtifact(plan: Plan, dir: string, options: EmitArtifactOptions = {}): Promise<EmittedArtifact> {
   const root = resolve(dir);
   const createdBy = options.createdBy ?? `dawnflow ${dawnflowVersion()}`;
-  const { planFile, kernelFiles, weights } = serializePlan(plan, compilerLimits(options.compiledFor ?? {}));
+  const { planFile, kernelFiles, weights } = serializePlan(plan, compilerLimits(options.compiledFor ?? {}), options.outputNpyTypes);
   const module = generateTypedModule(planFile, { runtimeImport: options.runtimeImport ?? DEFAULT_RUNTIME_IMPORT, createdBy });
 
   await mkdir(root, { recursive: true });

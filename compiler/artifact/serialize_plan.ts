@@ -42,7 +42,11 @@ function assignWeightNames(plan: Plan): Map<number, string> {
   return names;
 }
 
-export function serializePlan(plan: Plan, compiledFor: Readonly<Record<string, number>> = {}): SerializedPlan {
+export function serializePlan(
+  plan: Plan,
+  compiledFor: Readonly<Record<string, number>> = {},
+  outputNpyTypes: Readonly<Record<string, string>> = {},
+): SerializedPlan {
   const weightNames = assignWeightNames(plan);
   const weights = new Map<string, HostTensor>();
   const toWeight = (kind: 'constant' | 'state', c: PlanConstant): PlanFileWeight => {
@@ -81,6 +85,7 @@ export function serializePlan(plan: Plan, compiledFor: Readonly<Record<string, n
     stateUpdates: plan.stateUpdates,
     regionBytes: plan.regionBytes,
     memory: plan.memory,
+    ...(Object.keys(outputNpyTypes).length > 0 ? { outputNpyTypes } : {}),
   };
   return { planFile, kernelFiles, weights };
 }

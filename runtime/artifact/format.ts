@@ -62,4 +62,9 @@ export interface PlanFile extends Omit<Plan, 'kernels' | 'constants' | 'states'>
   readonly states: readonly PlanFileWeight[];
   /** The device limits the compiler planned for (offset alignment, dispatch sizes). */
   readonly compiledFor: Readonly<Record<string, number>>;
+  /**
+   * Output name → the .npy element type the source model declares for it, where that is not
+   * the dtype's own (an ONNX int64 output computed as i32 is written back as '<i8').
+   */
+  readonly outputNpyTypes?: Readonly<Record<string, string>>;
 }

@@ -35,14 +35,20 @@ export class LoadedArtifact {
   readonly dir: string;
   readonly manifest: ArtifactManifest;
   readonly executable: Executable;
+  /** Output name → the .npy element type of the source model, where it has one (see PlanFile). */
+  readonly outputNpyTypes: Readonly<Record<string, string>>;
   /** The safetensors name of each state, in plan order (what exportStates writes). */
   readonly #stateWeights: readonly { readonly state: string; readonly weight: string }[];
 
-  constructor(dir: string, manifest: ArtifactManifest, executable: Executable, stateWeights: readonly { state: string; weight: string }[]) {
+  constructor(dir: string, manifest: ArtifactManifest, planFile: PlanFile, executable: Executable) {
     this.dir = dir;
     this.manifest = manifest;
     this.executable = executable;
-    this.#stateWeights = stateWeights;
+    this.outputNpyTypes = planFile.outputNpyTypes ?? {};
+    this.#stateWeights = planFile.states.map((s) => {
+      const name = planFile.tensors[s.tensor].name;
+      return { state: name, weight: s.weight ?? name };
+    });
   }
 
   get plan(): Plan {
@@ -174,9 +180,5 @@ export async function loadArtifact(dir: string | URL, options: LoadArtifactOptio
   const device = await pendingDevice;
   checkArtifactRequirements(planFile.requirements, device);
   const executable = await Executable.load(plan, device);
-  const stateWeights = planFile.states.map((s) => {
-    const name = planFile.tensors[s.tensor].name;
-    return { state: name, weight: s.weight ?? name };
-  });
-  return new LoadedArtifact(root, manifest, executable, stateWeights);
+  return new LoadedArtifact(root, manifest, planFile, executable);
 }

@@ -107,5 +107,8 @@ export function parsePlanFile(bytes: Uint8Array): PlanFile {
   const limits = r.object(requirements.limits, 'requirements.limits');
   for (const [name, value] of Object.entries(limits)) r.count(value, `requirements.limits.${name}`);
   if (plan.compiledFor !== undefined) r.object(plan.compiledFor, 'compiledFor');
+  if (plan.outputNpyTypes !== undefined) {
+    for (const [name, descr] of Object.entries(r.object(plan.outputNpyTypes, 'outputNpyTypes'))) r.string(descr, `outputNpyTypes.${name}`);
+  }
   return plan as unknown as PlanFile;
 }

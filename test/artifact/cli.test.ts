@@ -1,5 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileCommand, compileModelFile, runArtifactCommand } from '../../compiler/artifact/cli.js';
@@ -49,12 +49,31 @@ describe('dawnflow compile / run', () => {
     expect(outputs).toEqual({ '3': join(dir, 'out', '3.npy') });
     const y = readNpy(await readFile(outputs['3']));
 
-    const inProcess = await runPlan(await compileModelFile(CONV, { limits: device.limits }), { '0': x });
+    const inProcess = await runPlan((await compileModelFile(CONV, { limits: device.limits })).plan, { '0': x });
     expect(y).toEqual(inProcess['3']);
 
     const session = await ort.InferenceSession.create(CONV);
     const expected = (await session.run({ '0': new ort.Tensor('float32', x.data as Float32Array, [...x.shape]) }))['3'];
     expectClose(y, { dtype: 'f32', shape: [...expected.dims], data: expected.data as Float32Array }, { rtol: 1e-4, atol: 1e-5 });
+  });
+
+  it('`run <artifact dir>` writes the same .npy files, byte for byte, as `run <model.onnx>` (int64 outputs too)', async () => {
+    const { main } = await import('../../bin/cli.js');
+    const io = { print: () => undefined, info: () => undefined };
+    for (const name of ['test_argmax_default_axis_random', 'test_Conv2d']) {
+      const model = name.startsWith('test_Conv') ? CONV : `/usr/share/libonnx-testdata/data/node/${name}/model.onnx`;
+      const input = join(dirname(model), 'test_data_set_0', 'input_0.pb');
+      const dir = await tempDir(`cli-contract-${name}`);
+      const inputName = name.startsWith('test_Conv') ? '0' : 'data';
+      expect(await main(['run', model, '--input', `${inputName}=${input}`, '--out', join(dir, 'direct')], io)).toBe(0);
+      expect(await main(['compile', model, '-o', join(dir, 'artifact'), '--device-limits'], io)).toBe(0);
+      expect(await main(['run', join(dir, 'artifact'), '--input', `${inputName}=${input}`, '--out', join(dir, 'via-artifact')], io)).toBe(0);
+      const files = await readdir(join(dir, 'direct'));
+      expect(files.length).toBeGreaterThan(0);
+      expect(await readdir(join(dir, 'via-artifact'))).toEqual(files);
+      for (const file of files) expect(await readFile(join(dir, 'via-artifact', file)), `${name}/${file}`).toEqual(await readFile(join(dir, 'direct', file)));
+      if (name.startsWith('test_argmax')) expect((await readFile(join(dir, 'direct', files[0]))).toString('latin1')).toContain("'descr': '<i8'");
+    }
   });
 
   it('compiles a module exporting a graph function', async () => {
@@ -111,7 +130,9 @@ describe('dawnflow compile / run', () => {
     await expect(compileCommand([CONV, '-o', '/tmp/x', '--dim', 'n'], quiet)).rejects.toThrow(/--dim n: expected name=value/);
     const dir = await tempDir('cli-bad');
     await compileCommand([resolve('test/artifact/fixtures/graph_module.ts'), '-o', dir, '--runtime-import', RUNTIME_SOURCE_URL], quiet);
-    await expect(runArtifactCommand([dir, '--out', join(dir, 'o')], quiet)).rejects.toThrow(/missing --input for x \(f32\[8,4\]\)/);
-    await expect(runArtifactCommand([dir, '--input', 'z=a.npy', '--out', join(dir, 'o')], quiet)).rejects.toThrow(/no input 'z' \(inputs: x\)/);
+    await expect(runArtifactCommand([dir, '--out', join(dir, 'o')], quiet)).rejects.toThrow(/^missing input 'x' \(f32\[8,4\]\) \(give --input <name>=<file>\)$/);
+    await expect(runArtifactCommand([dir, '--input', 'z=a.npy', '--out', join(dir, 'o')], quiet)).rejects.toThrow(/^the model has no input 'z' \(inputs: x\)$/);
+    await expect(runArtifactCommand([dir, '--input', 'x=a.npy', '--input', 'x=b.npy', '--out', join(dir, 'o')], quiet)).rejects.toThrow(UsageError);
+    await expect(runArtifactCommand([dir, '--input', `x=${join(dir, 'nope.npy')}`, '--out', join(dir, 'o')], quiet)).rejects.toThrow(/cannot read input file for 'x' .*nope\.npy': no such file/);
   });
 });
