@@ -1,0 +1,51 @@
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BenchCase } from './cases.js';
+import { caseId } from './cases.js';
+import { convModel } from './models/kernel_models.js';
+import { matmulModel } from './models/kernel_models.js';
+import { materializeLightModel } from './models/light_models.js';
+import { mlpStepModel } from './models/mlp_step.js';
+import { transformerModel } from './models/transformer_block.js';
+
+/**
+ * The ONNX file of each case, written once by the parent into the cache directory so that
+ * every peer's process loads the very same bytes. Bump the version when a generator changes.
+ */
+
+const MODEL_FORMAT = 'v2';
+
+export function modelPath(cacheDir: string, c: BenchCase): string | undefined {
+  return c.spec.kind === 'fma' || c.spec.kind === 'bandwidth' ? undefined : join(cacheDir, 'models', `${caseId(c)}.${MODEL_FORMAT}.onnx`);
+}
+
+function modelBytes(c: BenchCase, modelsDir: string): Uint8Array | undefined {
+  const spec = c.spec;
+  switch (spec.kind) {
+    case 'matmul':
+      return matmulModel(spec.n);
+    case 'conv':
+      return convModel(caseId(c), spec.layer);
+    case 'light-model':
+      return materializeLightModel(modelsDir, spec.model);
+    case 'transformer':
+      return transformerModel(caseId(c), spec.shape);
+    case 'mlp-step':
+      return mlpStepModel(spec.shape);
+    default:
+      return undefined;
+  }
+}
+
+/** Writes the missing model files (atomically: a crashed run leaves no half file behind). */
+export function prepareModelFiles(cases: readonly BenchCase[], cacheDir: string, modelsDir: string): void {
+  mkdirSync(join(cacheDir, 'models'), { recursive: true });
+  for (const c of cases) {
+    const path = modelPath(cacheDir, c);
+    if (!path || existsSync(path)) continue;
+    const bytes = modelBytes(c, modelsDir);
+    if (!bytes) continue;
+    writeFileSync(`${path}.tmp`, bytes);
+    renameSync(`${path}.tmp`, path);
+  }
+}

@@ -1,0 +1,81 @@
+import { resolve } from 'node:path';
+import type { BenchName } from './cases.js';
+import { BENCHES } from './cases.js';
+import type { PeerName } from './peers.js';
+import { isPeerName, PEERS } from './peers.js';
+
+/** The command line of `npm run bench` / `npm run bench:quick`. */
+
+export interface BenchOptions {
+  readonly quick: boolean;
+  readonly json: string | undefined;
+  readonly only: readonly BenchName[];
+  readonly peers: readonly PeerName[];
+  /** Budget for the whole run; cases left when it runs out are reported as skipped. */
+  readonly minutes: number;
+  readonly cacheDir: string;
+  readonly modelsDir: string;
+}
+
+export const USAGE = `usage: npm run bench [-- options]
+  --quick             tiny sizes of a few cases: a smoke test (< 2 minutes)
+  --json <file>       also write the rows as JSON: [{bench, case, peer, value, unit, ...}]
+  --only <benches>    comma-separated subset of: ${BENCHES.join(', ')}
+  --peers <peers>     comma-separated subset of: ${PEERS.join(', ')}
+  --minutes <m>       time budget of the whole run (default 15, quick 2)
+  --cache <dir>       where converted models and outputs go (default bench/.cache)
+  --models <dir>      the light_*.onnx models (default ../shared/models)`;
+
+function list<T extends string>(value: string, allowed: readonly T[], what: string): T[] {
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const item of items) if (!(allowed as readonly string[]).includes(item)) throw new Error(`unknown ${what} '${item}' (known: ${allowed.join(', ')})`);
+  return items as T[];
+}
+
+export function parseOptions(argv: readonly string[], repoRoot: string): BenchOptions {
+  let quick = false;
+  let json: string | undefined;
+  let only: BenchName[] = [...BENCHES];
+  let peers: PeerName[] = [...PEERS];
+  let minutes: number | undefined;
+  let cacheDir = resolve(repoRoot, 'bench/.cache');
+  let modelsDir = resolve(repoRoot, '../shared/models');
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value`);
+      return v;
+    };
+    switch (arg) {
+      case '--quick':
+        quick = true;
+        break;
+      case '--json':
+        json = resolve(value());
+        break;
+      case '--only':
+        only = list(value(), BENCHES, 'bench');
+        break;
+      case '--peers':
+        peers = list(value(), PEERS, 'peer').filter(isPeerName);
+        break;
+      case '--minutes':
+        minutes = Number(value());
+        if (!(minutes > 0)) throw new Error('--minutes needs a positive number');
+        break;
+      case '--cache':
+        cacheDir = resolve(value());
+        break;
+      case '--models':
+        modelsDir = resolve(value());
+        break;
+      case '--help':
+      case '-h':
+        throw new Error(USAGE);
+      default:
+        throw new Error(`unknown option '${arg}'\n${USAGE}`);
+    }
+  }
+  return { quick, json, only, peers, minutes: minutes ?? (quick ? 2 : 15), cacheDir, modelsDir };
+}

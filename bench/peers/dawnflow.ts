@@ -1,0 +1,187 @@
+import { readFileSync } from 'node:fs';
+import { compile } from '../../compiler/compile.js';
+import type { TargetLimits } from '../../compiler/compile.js';
+import { DEFAULT_LIMITS } from '../../compiler/compile.js';
+import type { Parameter } from '../../compiler/dsl/index.js';
+import { crossEntropy, nn, Sequential } from '../../compiler/dsl/index.js';
+import { optim } from '../../compiler/optim/index.js';
+import { compileTraining } from '../../compiler/train/index.js';
+import type { Graph } from '../../ir/index.js';
+import { GraphBuilder, hostTensor } from '../../ir/index.js';
+import type { DawnDevice, DeviceLimits, Plan } from '../../runtime/index.js';
+import { Executable, getDefaultDevice } from '../../runtime/index.js';
+import type { TrainingProgram } from '../../runtime/training/index.js';
+import { Trainer } from '../../runtime/training/index.js';
+import type { BenchCase } from '../cases.js';
+import type { NamedTensors } from '../case_inputs.js';
+import { caseInputs } from '../case_inputs.js';
+import { bandwidthPlan, fmaPeakPlan } from '../device_peak_plans.js';
+import type { MlpShape } from '../models/mlp_step.js';
+import type { MlpParameter } from '../models/mlp_step.js';
+import { MLP_PARAMETERS } from '../models/mlp_step.js';
+import type { PeerDriver, PreparedCase } from './driver.js';
+import { NotAvailableError, toF32 } from './driver.js';
+
+/**
+ * dawnflow itself: graphs compiled with `compile(graph, {limits: device.limits})`, loaded with
+ * `Executable.load(plan, device)`, run with `exe.run(inputs)`. ONNX cases go through the ONNX
+ * importer, the training step through the DSL, `compileTraining` and the Trainer; a piece that has not landed yet
+ * makes its cases "not available yet" rather than failing the run.
+ */
+
+/** The part of the ONNX importer's API the benchmark uses (looked up at run time). */
+interface OnnxImporter {
+  importOnnx(bytes: Uint8Array, options: { source?: string }): { graph: Graph };
+}
+
+const IMPORTER_MODULE = '../../compiler/onnx/import.js';
+
+async function loadImporter(): Promise<OnnxImporter> {
+  let module: Partial<OnnxImporter>;
+  try {
+    module = (await import(IMPORTER_MODULE)) as Partial<OnnxImporter>;
+  } catch (error) {
+    throw new NotAvailableError(`not available yet: the ONNX importer (compiler/onnx/import.ts) does not load: ${firstLine(error)}`);
+  }
+  if (typeof module.importOnnx !== 'function') throw new NotAvailableError('not available yet: compiler/onnx/import.ts exports no importOnnx');
+  return module as OnnxImporter;
+}
+
+function firstLine(error: unknown): string {
+  return String(error instanceof Error ? error.message : error).split('\n')[0];
+}
+
+/** A missing op, lowering or gradient rule is a dependency still to come, not a crash. */
+function asAvailability(error: unknown, what: string): unknown {
+  const name = error instanceof Error ? error.name : '';
+  if (name === 'UnsupportedOpError') return new NotAvailableError(`not available yet: ${what}: ${firstLine(error)}`);
+  return error;
+}
+
+function matmulGraph(n: number): Graph {
+  const b = new GraphBuilder(`matmul_${n}`);
+  b.output(b.op('matmul', [b.input('a', 'f32', [n, n]), b.input('b', 'f32', [n, n])]), 'c');
+  return b.graph;
+}
+
+/**
+ * The MLP as a DSL model with the benchmark's initial parameters, trained by dawnflow's own
+ * training compiler (autodiff + optimizer, parameters resident on the device) and Trainer.
+ */
+function mlpTrainingProgram(s: MlpShape, initial: NamedTensors, limits: TargetLimits | DeviceLimits): { program: TrainingProgram; names: Record<MlpParameter, string> } {
+  const fc1 = new nn.Linear(s.inputs, s.hidden);
+  const fc2 = new nn.Linear(s.hidden, s.classes);
+  const model = new Sequential(fc1, nn.ReLU(), fc2);
+  model.namedParameters();
+  const values: [Parameter | null, MlpParameter][] = [[fc1.weight, 'w1'], [fc1.bias, 'b1'], [fc2.weight, 'w2'], [fc2.bias, 'b2']];
+  const names = {} as Record<MlpParameter, string>;
+  for (const [p, name] of values) {
+    if (!p) throw new Error(`the Linear layer has no ${name}`);
+    p.value = hostTensor('f32', initial[name].shape, initial[name].data);
+    names[name] = p.name;
+  }
+  const program = compileTraining({
+    model,
+    input: { shape: [s.inputs] },
+    target: { shape: [s.classes] },
+    loss: crossEntropy,
+    optimizer: optim.sgd({ lr: s.learningRate }),
+    batchSize: s.batch,
+    limits: { ...DEFAULT_LIMITS, ...limits },
+  });
+  return { program, names };
+}
+
+export class DawnflowDriver implements PeerDriver {
+  readonly peer = 'dawnflow' as const;
+  #device: DawnDevice | undefined;
+
+  unsupported(): string | undefined {
+    return undefined;
+  }
+
+  async #load(plan: Plan): Promise<Executable> {
+    this.#device ??= await getDefaultDevice();
+    return Executable.load(plan, this.#device);
+  }
+
+  async #compile(graph: Graph, what: string): Promise<Executable> {
+    this.#device ??= await getDefaultDevice();
+    let plan: Plan;
+    try {
+      plan = compile(graph, { limits: this.#device.limits });
+    } catch (error) {
+      throw asAvailability(error, `compiling ${what}`);
+    }
+    return this.#load(plan);
+  }
+
+  async prepare(c: BenchCase, modelFile: string | undefined): Promise<PreparedCase> {
+    const spec = c.spec;
+    if (spec.kind === 'fma' || spec.kind === 'bandwidth') {
+      const peak = spec.kind === 'fma' ? fmaPeakPlan(spec.invocations, spec.iterations, spec.repeats) : bandwidthPlan(spec.bytes, spec.repeats);
+      const exe = await this.#load(peak.plan);
+      const run = async (): Promise<void> => {
+        await exe.run({}, { outputs: [] });
+      };
+      return { first: async () => (await run(), {}), run, dispose: () => exe.dispose() };
+    }
+
+    const inputs = caseInputs(c);
+    if (spec.kind === 'mlp-step') {
+      this.#device ??= await getDefaultDevice();
+      let compiled: ReturnType<typeof mlpTrainingProgram>;
+      try {
+        compiled = mlpTrainingProgram(spec.shape, inputs, this.#device.limits);
+      } catch (error) {
+        throw asAvailability(error, 'compiling the MLP training step');
+      }
+      const trainer = await Trainer.load(compiled.program, this.#device);
+      const names = compiled.names;
+      const step = async (): Promise<number> => trainer.step(inputs.x.data, inputs.labels.data).loss();
+      return {
+        first: async () => {
+          const out: NamedTensors = { loss: { shape: [], data: Float32Array.of(await step()) } };
+          const params = await trainer.parameters();
+          for (const name of MLP_PARAMETERS) out[`${name}_next`] = hostToF32(params[names[name]]);
+          return out;
+        },
+        run: async () => void (await step()),
+        dispose: () => trainer.dispose(),
+      };
+    }
+
+    let graph: Graph;
+    if (spec.kind === 'matmul') {
+      graph = matmulGraph(spec.n);
+    } else {
+      if (!modelFile) throw new Error(`no model file for ${c.bench} ${c.case}`);
+      const importer = await loadImporter();
+      try {
+        graph = importer.importOnnx(readFileSync(modelFile), { source: modelFile }).graph;
+      } catch (error) {
+        throw asAvailability(error, 'importing the ONNX model');
+      }
+    }
+    const exe = await this.#compile(graph, `${c.bench} ${c.case}`);
+    const feeds = Object.fromEntries(Object.entries(inputs).map(([name, t]) => [name, t.data]));
+    return {
+      first: async () => {
+        const out = await exe.run(feeds);
+        return Object.fromEntries(Object.entries(out).map(([name, t]) => [name, hostToF32(t)]));
+      },
+      run: async () => {
+        await exe.run(feeds);
+      },
+      dispose: () => exe.dispose(),
+    };
+  }
+
+  async close(): Promise<void> {
+    this.#device?.destroy();
+  }
+}
+
+function hostToF32(t: { readonly shape: readonly number[]; readonly data: ArrayLike<number> }): { shape: readonly number[]; data: Float32Array } {
+  return { shape: [...t.shape], data: toF32(t.data) };
+}
