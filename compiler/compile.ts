@@ -6,6 +6,8 @@ import type { FusedGroup } from './fusion/partition.js';
 import { partitionIntoKernels } from './fusion/partition.js';
 import type { ArenaLayout, Lifetime } from './memory/arena.js';
 import { alignUp, planArena } from './memory/arena.js';
+import { findInPlace } from './memory/in_place.js';
+import { runPasses } from './pipeline.js';
 import { materializeOutputs } from './passes/materialize_outputs.js';
 import { specialize } from './passes/specialize.js';
 import { scheduleForMemory } from './schedule/order.js';
@@ -40,6 +42,10 @@ export interface CompileOptions {
   readonly matmulConfig?: CodegenOptions['matmulConfig'];
   readonly vec4MatmulConfig?: CodegenOptions['vec4MatmulConfig'];
   readonly convConfig?: CodegenOptions['convConfig'];
+  /** Elementwise kernels write over inputs that die there, states update in place (default on). */
+  readonly inPlace?: boolean;
+  /** Graph passes to skip, by name (`PASS_NAMES` in compiler/pipeline.ts); 'all' skips every one. */
+  readonly disablePasses?: readonly string[] | 'all';
 }
 
 /** What the compiler did, for `dawnflow inspect --plan` and the tests that assert structure. */
@@ -70,7 +76,9 @@ export function compileWithReport(source: Graph, options: CompileOptions = {}): 
   const limits: TargetLimits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
   const align = limits.minStorageBufferOffsetAlignment;
   verifyGraph(source);
-  const graph = materializeOutputs(specialize(source, new Map(Object.entries(options.dims ?? {}))));
+  const specialized = specialize(source, new Map(Object.entries(options.dims ?? {})));
+  const optimized = options.disablePasses === 'all' ? specialized : runPasses(specialized, { disable: options.disablePasses ? [...options.disablePasses] : [] });
+  const graph = materializeOutputs(optimized);
 
   const partition = partitionIntoKernels(graph, options.fusion ?? true);
   const pinned = new Set<Value>([...graph.outputs, ...graph.stateUpdates.values()]);
@@ -84,7 +92,11 @@ export function compileWithReport(source: Graph, options: CompileOptions = {}): 
     vec4MatmulConfig: options.vec4MatmulConfig,
     convConfig: options.convConfig,
   };
-  const generated: GeneratedKernel[] = groups.map((g) => generateKernel(g, codegen));
+  let generated: GeneratedKernel[] = groups.map((g) => generateKernel(g, codegen));
+  const aliases = options.inPlace === false ? new Map<number, number>() : findInPlace(graph, groups, generated);
+  if (aliases.size) generated = groups.map((g, i) => (g.outputs.some((v) => aliases.has(v.id)) ? generateKernel(g, { ...codegen, aliases }) : generated[i]));
+  /** The value whose storage a value lives in (itself unless it was computed in place). */
+  const owner = (id: number) => aliases.get(id) ?? id;
 
   // One pipeline per distinct WGSL module.
   const kernels: PlanKernel[] = [];
@@ -106,11 +118,12 @@ export function compileWithReport(source: Graph, options: CompileOptions = {}): 
   const regionOf = (v: Value): PlanRegion => (graph.constants.has(v) ? 'constants' : graph.states.has(v) ? 'states' : 'arena');
   const used = new Map<number, { start: number; end: number }>();
   const touch = (v: Value, step: number) => {
-    const l = used.get(v.id);
+    const id = owner(v.id);
+    const l = used.get(id);
     if (l) {
       l.start = Math.min(l.start, step);
       l.end = Math.max(l.end, step);
-    } else used.set(v.id, { start: step, end: step });
+    } else used.set(id, { start: step, end: step });
   };
   const end = steps.length;
   for (const v of graph.inputs) touch(v, -1);
@@ -120,6 +133,8 @@ export function compileWithReport(source: Graph, options: CompileOptions = {}): 
     touch(state, end);
     touch(next, end);
   }
+  // An in-place output's own lifetime starts where it is written.
+  generated.forEach((_, step) => groups[step].outputs.forEach((v) => touch(v, step)));
 
   const lifetimes: Lifetime[] = [];
   for (const [id, l] of used) {
@@ -127,6 +142,10 @@ export function compileWithReport(source: Graph, options: CompileOptions = {}): 
     if (regionOf(v) === 'arena') lifetimes.push({ key: id, bytes: tensorBytes(v), start: l.start, end: l.end });
   }
   const layout = planArena(lifetimes, align);
+  // Naive: every intermediate its own buffer, in place or not.
+  const naiveBytes = [...byId.values()]
+    .filter((v) => regionOf(v) === 'arena' && (used.has(v.id) || aliases.has(v.id)))
+    .reduce((sum, v) => sum + alignUp(Math.max(tensorBytes(v), 4), align), 0);
 
   const tensors: PlanTensor[] = [];
   const regionBytes: Record<PlanRegion, number> = { arena: layout.arenaBytes, constants: 0, states: 0 };
@@ -152,6 +171,13 @@ export function compileWithReport(source: Graph, options: CompileOptions = {}): 
     if (!isStaticShape(v.type.shape)) throw new Error(`compile: ${v} still has a symbolic shape`);
     tensors.push({ id, name: v.name, dtype: v.type.dtype, shape: v.type.shape, bytes, region, offset });
   }
+  // Values computed in place share their owner's storage.
+  const placed = new Map(tensors.map((t) => [t.id, t]));
+  for (const [id, of] of aliases) {
+    const v = byId.get(id)!;
+    const home = placed.get(of)!;
+    tensors.push({ ...home, id, name: v.name, dtype: v.type.dtype, shape: v.type.shape as number[] });
+  }
   for (const r of ['arena', 'constants', 'states'] as const) {
     if (regionBytes[r] > limits.maxBufferSize) {
       throw new OutOfMemoryError(`the ${r} needs ${regionBytes[r]} bytes, more than the device's maxBufferSize ${limits.maxBufferSize}`);
@@ -172,9 +198,10 @@ export function compileWithReport(source: Graph, options: CompileOptions = {}): 
     outputs: graph.outputs.map((v, i) => ({ name: v.name || `output_${i}`, tensor: id(v.id) })),
     constants: constants.map((c) => ({ ...c, tensor: id(c.tensor) })),
     states: states.map((c) => ({ ...c, tensor: id(c.tensor) })),
-    stateUpdates: [...graph.stateUpdates].map(([s, next]) => ({ state: id(s.id), from: id(next.id) })),
+    // A state updated in place needs no copy.
+    stateUpdates: [...graph.stateUpdates].filter(([s, next]) => owner(next.id) !== s.id).map(([s, next]) => ({ state: id(s.id), from: id(next.id) })),
     regionBytes,
-    memory: { naiveBytes: layout.naiveBytes, arenaBytes: layout.arenaBytes, lowerBoundBytes: layout.lowerBoundBytes },
+    memory: { naiveBytes, arenaBytes: layout.arenaBytes, lowerBoundBytes: layout.lowerBoundBytes },
     requirements: { features: kernels.some((k) => k.wgsl.includes('enable f16;')) ? ['shader-f16'] : [], limits: {} },
   };
   return {

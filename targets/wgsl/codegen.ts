@@ -31,6 +31,8 @@ export interface GeneratedKernel {
   /** Value ids in binding order. */
   readonly bindings: readonly number[];
   readonly dispatch: readonly [number, number, number];
+  /** Inputs each invocation reads only at the element it writes: candidates for in-place outputs. */
+  readonly elementwiseInputs?: readonly number[];
 }
 
 export interface CodegenOptions {
@@ -42,6 +44,8 @@ export interface CodegenOptions {
   readonly convConfig?: (group: KernelGroup) => TiledConvConfig | undefined;
   /** Off: every group takes the generic one-invocation-per-element path. */
   readonly templates?: boolean;
+  /** In-place outputs: output value id → the input value id whose binding it writes through. */
+  readonly aliases?: ReadonlyMap<number, number>;
 }
 
 /** Splits a 1-D count of workgroups into a 2-D grid when it exceeds the per-dimension limit. */
@@ -93,7 +97,7 @@ function emptyKernel(group: KernelGroup): GeneratedKernel {
 
 /** The generic path: one invocation per output element, everything inlined into it. */
 function generateElementwiseKernel(group: KernelGroup, options: CodegenOptions): GeneratedKernel {
-  const b = new KernelBuilder();
+  const b = new KernelBuilder(options.aliases);
   const wg = options.workgroupSize ?? 64;
   const total = numel(staticShapeOf(group.outputs[0]));
   b.line(`let idx = gid.x + gid.y * (nwg.x * ${wg}u);`);
@@ -115,6 +119,8 @@ function generateElementwiseKernel(group: KernelGroup, options: CodegenOptions):
     const value = accesses.get(v)!.at(coords);
     b.line(`${outNames[i]}[idx] = ${toStorage(value, v.type.dtype)};`);
   });
+  const shapes = [...coordsByShape.keys()];
+  const elementwiseInputs = shapes.length === 1 ? b.readsOnlyAt(coordsByShape.get(shapes[0])!) : [];
   const wgsl = b.render(
     `@compute @workgroup_size(${wg})\nfn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>)`,
   );
@@ -125,5 +131,6 @@ function generateElementwiseKernel(group: KernelGroup, options: CodegenOptions):
     workgroupSize: [wg, 1, 1],
     bindings: b.bindings.map((x) => x.key),
     dispatch,
+    elementwiseInputs,
   };
 }

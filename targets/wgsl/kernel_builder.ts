@@ -37,6 +37,20 @@ export class KernelBuilder {
   #indent = 1;
   #scopes: Map<string, Expr>[] = [new Map()];
   #counter = 0;
+  /** For each bound key, the coordinate lists it was read at (for in-place analysis). */
+  readonly #reads = new Map<number, Set<string>>();
+  /** Tensors whose storage another tensor's binding stands for (in-place outputs → inputs). */
+  readonly #aliases: ReadonlyMap<number, number>;
+
+  constructor(aliases: ReadonlyMap<number, number> = new Map()) {
+    this.#aliases = aliases;
+  }
+
+  /** Keys read only at exactly these coordinates (each element read by the invocation writing it). */
+  readsOnlyAt(coords: readonly string[]): number[] {
+    const key = coords.join(',');
+    return [...this.#reads].filter(([, set]) => set.size === 1 && set.has(key)).map(([k]) => k);
+  }
 
   fresh(prefix: string): string {
     return `${prefix}${this.#counter++}`;
@@ -44,6 +58,7 @@ export class KernelBuilder {
 
   /** Binds a tensor (deduplicated by key) and returns its storage variable's name. */
   bind(key: number, dtype: DType): string {
+    key = this.#aliases.get(key) ?? key;
     const found = this.bindings.find((b) => b.key === key);
     if (found) return found.name;
     if (dtype === 'f16') this.#enables.add('f16');
@@ -71,6 +86,9 @@ export class KernelBuilder {
       dtype,
       shape,
       at: (coords) => {
+        let reads = this.#reads.get(key);
+        if (!reads) this.#reads.set(key, (reads = new Set()));
+        reads.add(coords.join(','));
         const index = linearIndex(coords, shape, strides);
         const wide = this.bindings.find((b) => b.name === name)!.width === 4;
         const element = wide ? `${name}[(${index}) / 4u][(${index}) % 4u]` : `${name}[${index}]`;
