@@ -1,5 +1,5 @@
 import { create, globals } from 'webgpu';
-import { DeviceError } from '../ir/errors.js';
+import { DeviceError, OutOfMemoryError } from '../ir/errors.js';
 import { BufferLedger } from './buffer_ledger.js';
 import { QueueClock } from './gpu_wait.js';
 
@@ -21,6 +21,18 @@ export interface DeviceOptions {
 }
 
 export type DeviceLimits = Readonly<Record<string, number>>;
+
+/** The kinds of GPU error WebGPU reports; 'internal' covers everything else. */
+export type GpuErrorKind = 'validation' | 'out-of-memory' | 'internal';
+
+/** One error the device raised, with the step or kernel its labels name where Dawn gives them. */
+export interface GpuErrorRecord {
+  readonly kind: GpuErrorKind;
+  readonly message: string;
+}
+
+/** How long to wait for `device.lost` to settle once an operation has failed as if it were lost. */
+const LOSS_SETTLE_MS = 200;
 
 /**
  * Held for the life of the process on purpose: when dawn.node's GPU object is garbage-collected
@@ -51,12 +63,16 @@ export class DawnDevice {
   readonly clock = new QueueClock();
   /** Kept reachable for as long as the device, like the instance (see `gpu`). */
   readonly #adapter: GPUAdapter;
+  /** What this device was requested with, so a replacement after a loss gets the same. */
+  readonly options: DeviceOptions;
   #lost: GPUDeviceLostInfo | undefined;
+  #replacement: Promise<DawnDevice> | undefined;
   #errorCount = 0;
-  readonly #errors: string[] = [];
+  readonly #errors: GpuErrorRecord[] = [];
 
-  constructor(adapter: GPUAdapter, device: GPUDevice, adapterDescription: string) {
+  constructor(adapter: GPUAdapter, device: GPUDevice, adapterDescription: string, options: DeviceOptions = {}) {
     this.#adapter = adapter;
+    this.options = options;
     this.device = device;
     this.adapterDescription = adapterDescription;
     this.limits = numericLimits(device.limits);
@@ -66,11 +82,20 @@ export class DawnDevice {
       this.#lost = info;
     });
     // Without a listener Dawn prints these; the runtime reports them where they matter instead.
-    device.addEventListener('uncapturederror', (event) => {
-      this.#errorCount++;
-      this.#errors.push((event as GPUUncapturedErrorEvent).error.message);
-      if (this.#errors.length > ERRORS_KEPT) this.#errors.shift();
-    });
+    device.addEventListener('uncapturederror', (event) => this.recordError((event as GPUUncapturedErrorEvent).error));
+  }
+
+  /**
+   * Counts an error the device raised: uncaptured ones arrive here by themselves, and the
+   * runtime hands over the ones its error scopes caught, so that a run submitted without
+   * being read back still leaves a trace the next read reports.
+   */
+  recordError(error: GPUError): GpuErrorRecord {
+    const record: GpuErrorRecord = { kind: errorKind(error), message: error.message };
+    this.#errorCount++;
+    this.#errors.push(record);
+    if (this.#errors.length > ERRORS_KEPT) this.#errors.shift();
+    return record;
   }
 
   get allocatedBytes(): number {
@@ -89,13 +114,49 @@ export class DawnDevice {
 
   /** The most recent uncaptured error messages, oldest first. */
   get recentErrors(): readonly string[] {
-    return this.#errors;
+    return this.#errors.map((e) => e.message);
+  }
+
+  /** The most recent error, with its kind. */
+  get lastError(): GpuErrorRecord | undefined {
+    return this.#errors.at(-1);
   }
 
   /** Throws a DeviceError when the device can no longer run work. */
   assertUsable(where: string): void {
     const lost = this.#lost;
     if (lost) throw new DeviceError(`${where}: the GPU device was lost (${lost.reason || 'unknown'}): ${firstLine(lost.message)}`);
+  }
+
+  /**
+   * Whether the device is lost, waiting briefly for the news: Dawn resolves `device.lost` a
+   * little after the operations on a lost device start failing.
+   */
+  async settleLoss(ms = LOSS_SETTLE_MS): Promise<boolean> {
+    if (this.#lost) return true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([this.device.lost, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+    clearTimeout(timer);
+    // The lost handler registered in the constructor ran first: it was attached earlier.
+    return this.#lost !== undefined;
+  }
+
+  /**
+   * The device that takes over once this one is lost: acquired on first call with the same
+   * options, then shared by every caller (every executable that lived on this device moves to
+   * the same new one). Chains when the replacement is lost too.
+   */
+  replacement(): Promise<DawnDevice> {
+    if (!this.#lost) return Promise.resolve(this);
+    if (!this.#replacement) {
+      const pending = acquireDevice(this.options);
+      this.#replacement = pending;
+      // A failed acquisition is not cached: the next caller tries again.
+      pending.catch(() => {
+        if (this.#replacement === pending) this.#replacement = undefined;
+      });
+    }
+    return this.#replacement.then((next) => (next.#lost ? next.replacement() : next));
   }
 
   destroy(): void {
@@ -126,7 +187,7 @@ export async function acquireDevice(options: DeviceOptions = {}): Promise<DawnDe
       requiredFeatures: [...features] as GPUFeatureName[],
       label: 'dawnflow',
     });
-    return new DawnDevice(adapter, device, description);
+    return new DawnDevice(adapter, device, description, options);
   } catch (cause) {
     throw new DeviceError(`creating a device on ${description} failed: ${firstLine(String(cause))}`, { cause });
   }
@@ -134,17 +195,66 @@ export async function acquireDevice(options: DeviceOptions = {}): Promise<DawnDe
 
 let defaultDevice: Promise<DawnDevice> | undefined;
 
-/** The process's shared device, acquired on first use and again after it is lost. */
+/**
+ * The process's shared device, acquired on first use. Once it is lost, its replacement (the
+ * one executables recovering from the loss move to) becomes the default.
+ */
 export function getDefaultDevice(): Promise<DawnDevice> {
   if (!defaultDevice) {
     const pending = acquireDevice();
     defaultDevice = pending;
-    const forget = (): void => {
+    pending.catch(() => {
       if (defaultDevice === pending) defaultDevice = undefined;
-    };
-    pending.then((d) => d.device.lost.then(forget), forget);
+    });
+    return pending;
   }
-  return defaultDevice;
+  const current = defaultDevice;
+  return current.then((d) => {
+    if (!d.lostInfo) return d;
+    const next = d.replacement();
+    if (defaultDevice === current) defaultDevice = next;
+    return next;
+  });
+}
+
+/**
+ * A GPU error as the typed error of dawnflow: out-of-memory as OutOfMemoryError, the rest as
+ * DeviceError. `where` names the plan; the message keeps Dawn's first line and the label of
+ * the step or kernel Dawn names further down, since the first line seldom does.
+ */
+export function gpuErrorToDawnflow(where: string, record: GpuErrorRecord): DeviceError | OutOfMemoryError {
+  const label = namedObject(record.message);
+  const text = `${where}: ${firstLine(record.message)}${label && !firstLine(record.message).includes(label) ? ` (in ${label})` : ''}`;
+  return record.kind === 'out-of-memory' ? new OutOfMemoryError(text) : new DeviceError(text);
+}
+
+/** The most specific labelled object in a Dawn message: a step's bind group, else anything labelled. */
+function namedObject(message: string): string | undefined {
+  const labelled = [...message.matchAll(/\[(\w+) "+([^"]+)"+\]/g)].map((m) => ({ kind: m[1], label: m[2] }));
+  const step = labelled.find((l) => / step \d+ /.test(l.label));
+  const pick = step ?? labelled.find((l) => l.kind !== 'Device');
+  return pick ? `${pick.kind} "${pick.label}"` : undefined;
+}
+
+/**
+ * Pops the two scopes the runtime pushes around a submission (out-of-memory first, validation
+ * on top). What they caught is also counted on the device, so a run that is never read back
+ * still leaves a trace for the next read.
+ */
+export function popCapturedErrors(dev: DawnDevice): Promise<GpuErrorRecord | undefined> {
+  const gpu = dev.device;
+  const validation = gpu.popErrorScope().catch(() => null);
+  const oom = gpu.popErrorScope().catch(() => null);
+  return Promise.all([oom, validation]).then(([o, v]) => {
+    const error = o ?? v;
+    return error ? dev.recordError(error) : undefined;
+  });
+}
+
+function errorKind(error: GPUError): GpuErrorKind {
+  if (typeof GPUOutOfMemoryError !== 'undefined' && error instanceof GPUOutOfMemoryError) return 'out-of-memory';
+  if (typeof GPUValidationError !== 'undefined' && error instanceof GPUValidationError) return 'validation';
+  return 'internal';
 }
 
 function numericLimits(limits: GPUSupportedLimits): Record<string, number> {

@@ -1,6 +1,6 @@
 import type { DType, TensorData } from '../ir/dtype.js';
-import { InputError } from '../ir/errors.js';
-import type { PlanTensor } from '../ir/plan.js';
+import { InputError, UsageError } from '../ir/errors.js';
+import type { Plan, PlanIO, PlanTensor } from '../ir/plan.js';
 import { numel } from '../ir/shape.js';
 import type { HostTensor } from '../ir/tensor.js';
 
@@ -145,4 +145,31 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'object') return `a ${value.constructor?.name ?? 'object'}`;
   return `a ${typeof value}`;
+}
+
+/** The plan outputs a run reads back, by name (all of them when `names` is undefined). */
+export function selectOutputs(plan: Plan, names: readonly string[] | undefined): readonly PlanIO[] {
+  if (names === undefined) return plan.outputs;
+  return [...new Set(names)].map((name) => {
+    const io = plan.outputs.find((o) => o.name === name);
+    if (!io) throw new UsageError(`plan '${plan.name}': no output '${name}' (outputs: ${plan.outputs.map((o) => o.name).join(', ')})`);
+    return io;
+  });
+}
+
+/** Every input of a run checked and converted before any is written, so a bad one writes nothing. */
+export function checkInputs(plan: Plan, inputs: unknown): { tensor: PlanTensor; data: ArrayBufferView<ArrayBuffer> }[] {
+  const what = `plan '${plan.name}'`;
+  if (typeof inputs !== 'object' || inputs === null) throw new InputError(`${what}: inputs must be an object keyed by input name`);
+  const given = inputs as Readonly<Record<string, unknown>>;
+  const expected = plan.inputs.map((io) => io.name).join(', ') || 'none';
+  for (const name of Object.keys(given)) {
+    if (!plan.inputs.some((io) => io.name === name)) throw new InputError(`${what}: unknown input '${name}' (inputs: ${expected})`);
+  }
+  return plan.inputs.map((io) => {
+    const value = given[io.name];
+    if (value === undefined) throw new InputError(`${what}: missing input '${io.name}' (inputs: ${expected})`);
+    const tensor = plan.tensors[io.tensor];
+    return { tensor, data: encodeHostData(`${what}, input '${io.name}'`, value, tensor) };
+  });
 }

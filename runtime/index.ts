@@ -4,9 +4,11 @@
  * and host tensors.
  */
 export { acquireDevice, DawnDevice, getDefaultDevice } from './device.js';
-export type { DeviceLimits, DeviceOptions } from './device.js';
+export type { DeviceLimits, DeviceOptions, GpuErrorKind, GpuErrorRecord } from './device.js';
 export { Executable } from './executable.js';
-export type { RunOptions, TensorSpec } from './executable.js';
+export type { ExecutableOptions, RecoveryEvent, RunOptions, StateSnapshot, TensorSpec } from './executable.js';
+export { NonFiniteError } from './numeric_guard.js';
+export type { NonFiniteFinding, NumericGuardOptions } from './numeric_guard.js';
 export { RunHandle } from './run_handle.js';
 export * from './artifact/index.js';
 export type { RunInput } from './host_data.js';

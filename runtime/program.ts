@@ -1,3 +1,4 @@
+import { DeviceError } from '../ir/errors.js';
 import type { Plan, PlanRegion, PlanTensor } from '../ir/plan.js';
 import type { BufferLedger } from './buffer_ledger.js';
 import { roundUp4 } from './host_data.js';
@@ -11,6 +12,8 @@ import type { CompiledKernels } from './pipelines.js';
 export type RegionBuffers = Readonly<Record<PlanRegion, GPUBuffer>>;
 
 interface BoundStep {
+  /** Names the step in messages: its index in the plan, its nodes and its kernel. */
+  readonly what: string;
   readonly pipeline: GPUComputePipeline;
   readonly bindGroup: GPUBindGroup;
   readonly dispatch: readonly [number, number, number];
@@ -53,7 +56,7 @@ export class Program {
         entries,
         label: `${plan.name} step ${index} '${s.label}' (kernel '${kernel.name}')`,
       });
-      this.#steps.push({ pipeline: kernels.pipelines[s.kernel], bindGroup, dispatch: s.dispatch });
+      this.#steps.push({ what: `step ${index} '${s.label}' (kernel ${s.kernel} '${kernel.name}')`, pipeline: kernels.pipelines[s.kernel], bindGroup, dispatch: s.dispatch });
     }
 
     for (const u of plan.stateUpdates) {
@@ -79,6 +82,39 @@ export class Program {
       }
       pass.end();
     }
+    this.#encodeUpdates(encoder);
+  }
+
+  /**
+   * Lets Dawn validate every dispatch now rather than at the first run (binding sizes against
+   * what shaders declare, aliasing, copies), one trial encoding per step, never submitted, each
+   * in its own error scope so that a fault names its step and kernel. Throws a DeviceError.
+   */
+  async validate(device: GPUDevice, where: string): Promise<void> {
+    const trials: { what: string; error: Promise<GPUError | null> }[] = [];
+    for (const step of this.#steps) {
+      device.pushErrorScope('validation');
+      const encoder = device.createCommandEncoder();
+      const pass = encoder.beginComputePass();
+      pass.setPipeline(step.pipeline);
+      pass.setBindGroup(0, step.bindGroup);
+      pass.dispatchWorkgroups(step.dispatch[0], step.dispatch[1], step.dispatch[2]);
+      pass.end();
+      encoder.finish();
+      trials.push({ what: step.what, error: device.popErrorScope() });
+    }
+    device.pushErrorScope('validation');
+    const encoder = device.createCommandEncoder();
+    this.#encodeUpdates(encoder);
+    encoder.finish();
+    trials.push({ what: 'the state updates', error: device.popErrorScope() });
+    for (const { what, error } of trials) {
+      const found = await error;
+      if (found) throw new DeviceError(`${where}, ${what}: ${found.message.split('\n')[0]}`);
+    }
+  }
+
+  #encodeUpdates(encoder: GPUCommandEncoder): void {
     for (const c of this.#updates) encoder.copyBufferToBuffer(c.from, c.fromOffset, c.to, c.toOffset, c.bytes);
   }
 }

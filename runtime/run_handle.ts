@@ -1,7 +1,7 @@
 import { DeviceError, UsageError } from '../ir/errors.js';
 import type { PlanTensor } from '../ir/plan.js';
 import type { HostTensor } from '../ir/tensor.js';
-import type { DawnDevice } from './device.js';
+import { type DawnDevice, type GpuErrorRecord, gpuErrorToDawnflow } from './device.js';
 import type { Ticket } from './gpu_wait.js';
 import { decodeDeviceData } from './host_data.js';
 import type { StagingPool } from './staging_pool.js';
@@ -44,13 +44,19 @@ export class RunHandle {
   readonly #ticket: Ticket;
   readonly #staging: GPUBuffer | undefined;
   readonly #entries: readonly ReadbackEntry[];
+  readonly #captured: Promise<GpuErrorRecord | undefined> | undefined;
   #result: Promise<Record<string, HostTensor>> | undefined;
 
-  constructor(source: ReadbackSource, ticket: Ticket, staging: GPUBuffer | undefined, entries: readonly ReadbackEntry[]) {
+  /**
+   * `captured`: what the error scopes around this run's submission caught (validation and
+   * out-of-memory errors), reported by the read as the typed error it maps to.
+   */
+  constructor(source: ReadbackSource, ticket: Ticket, staging: GPUBuffer | undefined, entries: readonly ReadbackEntry[], captured?: Promise<GpuErrorRecord | undefined>) {
     this.#source = source;
     this.#ticket = ticket;
     this.#staging = staging;
     this.#entries = entries;
+    this.#captured = captured;
     if (staging) unread.register(this, { pool: source.pool, buffer: staging }, this);
   }
 
@@ -79,6 +85,12 @@ export class RunHandle {
     const woke = await device.clock.sleepBefore(this.#ticket);
     // Mapping a destroyed buffer would raise a device validation error, not just reject.
     if (this.#source.isDisposed()) throw new UsageError(`${what}: disposed before this run's outputs were read`);
+    const captured = await this.#captured;
+    if (captured) {
+      // The submission was rejected: its copies never happened, so the buffer is as it was.
+      if (staging) pool.give(staging);
+      throw gpuErrorToDawnflow(what, captured);
+    }
     try {
       if (staging) await staging.mapAsync(GPUMapMode.READ);
       else await device.device.queue.onSubmittedWorkDone();
@@ -99,10 +111,11 @@ export class RunHandle {
       staging.unmap();
       pool.give(staging);
     }
-    // Validation errors are not captured per run (scopes cost a wait); everything was checked
-    // at load, so one raised while this run was in flight is reported against it.
-    if (device.errorCount > this.#ticket.errorsAtSubmit) {
-      throw new DeviceError(`${what}: the device reported an error while this run was in flight: ${device.recentErrors.at(-1)?.split('\n')[0]}`);
+    // Errors of this run's own submission were captured above; one the device raised by other
+    // means (uncaptured) while this run was in flight may have spoiled it too.
+    const last = device.lastError;
+    if (device.errorCount > this.#ticket.errorsAtSubmit && last) {
+      throw gpuErrorToDawnflow(`${what}: the device reported an error while this run was in flight`, last);
     }
     return outputs;
   }

@@ -1,0 +1,130 @@
+import { ArtifactError, DeviceError, InputError, OutOfMemoryError } from '../ir/errors.js';
+import type { Plan, PlanRegion } from '../ir/plan.js';
+import type { HostTensor } from '../ir/tensor.js';
+import { BufferLedger } from './buffer_ledger.js';
+import type { DawnDevice } from './device.js';
+import { encodeHostData } from './host_data.js';
+import { REGIONS } from './plan_check.js';
+import { compileKernels } from './pipelines.js';
+import { Program, type RegionBuffers } from './program.js';
+import { StagingPool } from './staging_pool.js';
+
+/**
+ * Everything an executable holds on one device: region buffers, pipelines and bind groups, the
+ * readback pool. Built once by `load`, and built again on a new device after a device loss,
+ * which is why it is its own object: the executable swaps it whole.
+ */
+export interface DeviceResources {
+  readonly device: DawnDevice;
+  readonly ledger: BufferLedger;
+  readonly regions: RegionBuffers;
+  readonly program: Program;
+  readonly pool: StagingPool;
+  /**
+   * A copy of the states region taken at the start of each guarded run, so a run whose
+   * values are not finite can be undone on the GPU (present with the numeric guard's
+   * `skipUpdate` on a plan with states).
+   */
+  readonly backup: GPUBuffer | undefined;
+}
+
+export interface ResourceOptions {
+  /** Byte size of each region's buffer (from checkPlan). */
+  readonly sizes: Readonly<Record<PlanRegion, number>>;
+  /** Values for the states instead of the plan's initial ones (a snapshot, after a loss). */
+  readonly stateValues?: Readonly<Record<string, HostTensor>>;
+  readonly backup?: boolean;
+}
+
+/**
+ * Creates the resources, capturing the device's out-of-memory and validation errors with error
+ * scopes: a failure is an OutOfMemoryError or DeviceError naming the plan and, where it comes
+ * from one, the kernel or step. Nothing is left allocated when it throws.
+ */
+export async function createResources(plan: Plan, dev: DawnDevice, options: ResourceOptions): Promise<DeviceResources> {
+  const where = `plan '${plan.name}'`;
+  const gpu = dev.device;
+  const ledger = new BufferLedger(gpu, dev.ledger);
+  const pool = new StagingPool(ledger, plan.name);
+  try {
+    // GPUBufferUsage is a global only once a device exists, hence read here.
+    const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+    gpu.pushErrorScope('out-of-memory');
+    const regions = {} as Record<PlanRegion, GPUBuffer>;
+    for (const r of REGIONS) regions[r] = ledger.create({ size: options.sizes[r], usage, label: `${plan.name} ${r}` });
+    const backup = options.backup && plan.states.length > 0 ? ledger.create({ size: options.sizes.states, usage, label: `${plan.name} states before the run` }) : undefined;
+    const oom = await gpu.popErrorScope();
+    if (oom) {
+      const total = REGIONS.reduce((sum, r) => sum + options.sizes[r], 0) + (backup ? options.sizes.states : 0);
+      throw new OutOfMemoryError(`${where}: allocating ${total} bytes of regions failed: ${firstLine(oom.message)}`);
+    }
+
+    gpu.pushErrorScope('out-of-memory');
+    gpu.pushErrorScope('validation');
+    uploadInitialValues(plan, regions, gpu.queue, options.stateValues);
+    const invalidUpload = gpu.popErrorScope();
+    const oomUpload = gpu.popErrorScope();
+    const uploadError = (await invalidUpload) ?? (await oomUpload);
+    if (uploadError) throw new (uploadError instanceof GPUOutOfMemoryError ? OutOfMemoryError : DeviceError)(`${where}: uploading constants and states failed: ${firstLine(uploadError.message)}`);
+
+    const kernels = await compileKernels(gpu, plan.kernels, plan.name);
+    gpu.pushErrorScope('out-of-memory');
+    gpu.pushErrorScope('validation');
+    const program = new Program(gpu, plan, regions, kernels, ledger, dev.limits.minStorageBufferOffsetAlignment ?? 256);
+    const invalidBinding = gpu.popErrorScope();
+    const oomBinding = gpu.popErrorScope();
+    const bindingError = (await invalidBinding) ?? (await oomBinding);
+    if (bindingError) {
+      const kind = bindingError instanceof GPUOutOfMemoryError ? OutOfMemoryError : DeviceError;
+      throw new kind(`${where}: binding the steps failed: ${firstLine(bindingError.message)}${labelIn(bindingError.message)}`);
+    }
+    await program.validate(gpu, where);
+    return { device: dev, ledger, regions, program, pool, backup };
+  } catch (error) {
+    pool.close();
+    ledger.destroyAll();
+    throw error;
+  }
+}
+
+/** Releases everything; on a lost device this only settles the books. */
+export function releaseResources(res: DeviceResources): void {
+  res.pool.close();
+  res.ledger.destroyAll();
+}
+
+/**
+ * Constants, and the states' values: the plan's initial ones (a state without data starts at
+ * 0) or the given ones.
+ */
+function uploadInitialValues(plan: Plan, regions: RegionBuffers, queue: GPUQueue, stateValues: Readonly<Record<string, HostTensor>> | undefined): void {
+  for (const [kind, list] of [['constant', plan.constants], ['state', plan.states]] as const) {
+    for (const c of list) {
+      const tensor = plan.tensors[c.tensor];
+      const what = `plan '${plan.name}', ${kind} '${tensor.name}'`;
+      const given = kind === 'state' && stateValues ? stateValues[tensor.name] : undefined;
+      const value = given ?? c.data;
+      if (value === undefined) {
+        if (kind === 'constant') throw new ArtifactError(`${what} has no data (were the weights loaded?)`);
+        // After a loss the new buffer is zeroed like the first one was.
+        continue;
+      }
+      let data: ArrayBufferView<ArrayBuffer>;
+      try {
+        data = encodeHostData(what, value, tensor);
+      } catch (e) {
+        throw e instanceof InputError && !given ? new ArtifactError(e.message, { cause: e }) : e;
+      }
+      if (tensor.bytes > 0) queue.writeBuffer(regions[tensor.region], tensor.offset, data);
+    }
+  }
+}
+
+function labelIn(message: string): string {
+  const m = /\[BindGroup "+([^"]+)"+\]/.exec(message);
+  return m ? ` (in bind group '${m[1]}')` : '';
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0];
+}
