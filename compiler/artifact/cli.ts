@@ -3,7 +3,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { DType, Graph, HostTensor, Plan } from '../../ir/index.js';
-import { formatType, InputError, ModelFormatError, UsageError } from '../../ir/index.js';
+import { formatType, InputError, UsageError } from '../../ir/index.js';
 import type { LoadedArtifact } from '../../runtime/artifact/index.js';
 import { loadArtifact } from '../../runtime/artifact/index.js';
 import { getDefaultDevice } from '../../runtime/device.js';
@@ -178,7 +178,8 @@ export async function compileModelFile(path: string, options: ModelFileOptions =
     try {
       bytes = await readFile(file);
     } catch (cause) {
-      throw new ModelFormatError(`${path}: cannot read (${cause instanceof Error ? cause.message : String(cause)})`, { cause });
+      const code = (cause as { code?: string }).code;
+      throw new InputError(`cannot read model '${path}': ${code === 'ENOENT' ? 'no such file' : (code ?? String(cause))}`, { cause });
     }
     const imported = importOnnx(bytes, { source: basename(file), baseDir: dirname(file), dims: options.dims, inputShapes: options.inputShapes });
     graph = imported.graph;

@@ -138,7 +138,7 @@ function bindWeights(
     if (value.dtype !== t.dtype || value.shape.length !== t.shape.length || value.shape.some((d, i) => d !== t.shape[i])) {
       throw new ArtifactError(`${file}: tensor '${name}' is ${formatType(value)}, but the artifact's ${slot.kind} '${name}' is ${formatType(t)}`);
     }
-    data.set(t.id, value);
+    data.set(slot.entry.tensor, value);
   }
 }
 
@@ -167,7 +167,7 @@ export async function loadArtifact(dir: string | URL, options: LoadArtifactOptio
   const stored = decodeSafetensors(contents.get(WEIGHTS_FILE)!, WEIGHTS_FILE).tensors;
   bindWeights(table, data, stored, WEIGHTS_FILE, 'error');
   for (const [name, slot] of table) {
-    if (!data.has(slot.tensor.id)) throw new ArtifactError(`${WEIGHTS_FILE}: no tensor '${name}', which the artifact's ${slot.kind} '${slot.tensor.name}' needs`);
+    if (!data.has(slot.entry.tensor)) throw new ArtifactError(`${WEIGHTS_FILE}: no tensor '${name}', which the artifact's ${slot.kind} '${slot.tensor.name}' needs`);
   }
   if (opts.weights !== undefined) bindWeights(table, data, (await readSafetensors(opts.weights)).tensors, opts.weights, opts.unusedWeights ?? 'error');
 
