@@ -134,12 +134,27 @@ export class ImportContext {
     return this.constValues(node, index, what);
   }
 
-  /** Records a 1-D shape value; a constant when every dim is static. */
-  shapeValue(dims: readonly Dim[]): Value {
-    if (dims.every((d) => typeof d === 'number')) return this.vector(dims as number[]);
-    const v = this.graph.newValue({ dtype: 'i32', shape: [dims.length] }, `${this.#prefix}/shape`);
+  /**
+   * Records a shape value (1-D, or a scalar dim when `scalar`): a constant when every dim is
+   * static, else a value known only symbolically, which ops needing shapes read via dimsOf.
+   */
+  shapeValue(dims: readonly Dim[], scalar = false): Value {
+    if (dims.every((d) => typeof d === 'number')) {
+      return scalar ? this.scalar(dims[0] as number, 'i32') : this.vector(dims as number[]);
+    }
+    const v = this.graph.newValue({ dtype: 'i32', shape: scalar ? [] : [dims.length] }, `${this.#prefix}/shape`);
     this.shapeValues.set(v, [...dims]);
     return v;
+  }
+
+  /** A shape value's dims (symbolic or constant 1-D/scalar integers), or undefined. */
+  knownDims(v: Value | undefined): Dim[] | undefined {
+    if (!v) return undefined;
+    const symbolic = this.shapeValues.get(v);
+    if (symbolic) return [...symbolic];
+    const t = this.graph.constants.get(v);
+    if (!t || t.dtype === 'f32' || t.dtype === 'f16' || t.shape.length > 1) return undefined;
+    return this.valuesOf(v);
   }
 
   /** Applies a single-output IR op (folded when its inputs are all constants). */

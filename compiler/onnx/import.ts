@@ -6,6 +6,7 @@ import { ImportContext } from './context.js';
 import { onnxTypeOf } from './dtypes.js';
 import { inlineFunction, type LocalFunctions, localFunctions } from './functions.js';
 import { onnxHandler } from './ops/index.js';
+import { symbolicShapeOp } from './ops/shape_values.js';
 import type { GraphProto, ModelProto, NodeProto } from './proto.js';
 import { decodeModel, toInt } from './proto.js';
 import { pruneGraph } from './prune.js';
@@ -132,9 +133,10 @@ function importNodes(walk: Walk, nodes: readonly NodeProto[], scope: Scope, opse
     const view: OnnxNodeView = { opType, domain, name, where, opset: opset ?? 0, inputs, outputs, attrs: new NodeAttributes(node.attribute ?? [], where) };
     ctx.beginNode(name);
     const mark = ctx.graph.newNodeId();
-    const results = fn
-      ? inlineFunction(fn, view, (body, inner, fnOpsets, fnPrefix) => importNodes(walk, body, inner, fnOpsets, fnPrefix), () => new Scope())
-      : handler!(view, ctx);
+    const symbolic = inputs.some((v) => v && ctx.shapeValues.has(v)) ? symbolicShapeOp(view, ctx) : undefined;
+    const results =
+      symbolic ??
+      (fn ? inlineFunction(fn, view, (body, inner, fnOpsets, fnPrefix) => importNodes(walk, body, inner, fnOpsets, fnPrefix), () => new Scope()) : handler!(view, ctx));
     const renamed = new Set<Value>();
     outputs.forEach((out, i) => {
       if (out === '') return;

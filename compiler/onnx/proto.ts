@@ -14,6 +14,7 @@ export type NodeProto = onnxProto.onnx.INodeProto;
 export type TensorProto = onnxProto.onnx.ITensorProto;
 export type AttributeProto = onnxProto.onnx.IAttributeProto;
 export type ValueInfoProto = onnxProto.onnx.IValueInfoProto;
+export type FunctionProto = onnxProto.onnx.IFunctionProto;
 export type TypeProto = onnxProto.onnx.ITypeProto;
 
 /** ONNX TensorProto.DataType codes. */
