@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { ArrayDataset, compileTraining, crossEntropy, epochOrder, getDefaultDevice, nn, optim, Trainer } from '../index.js';
+import { ArrayDataset, compileTraining, crossEntropy, epochOrder, getDefaultDevice, nn, optim, schedules, Trainer } from '../index.js';
 import type { Module } from '../index.js';
 
 const PIXELS = 28 * 28;
@@ -50,20 +50,22 @@ const MODELS: Record<string, { build: () => Module; inputShape: number[]; epochs
     lr: 1e-3,
   },
   cnn: {
+    // Strided convolutions instead of pooling: as accurate here, and cheaper to train with
+    // today's naive window kernels.
     build: () =>
       new nn.Sequential(
-        new nn.Conv2d(1, 8, 3),
+        new nn.Conv2d(1, 8, 5, { stride: 2 }),
         nn.ReLU(),
-        new nn.MaxPool2d(2),
-        new nn.Conv2d(8, 16, 3),
+        new nn.Conv2d(8, 16, 3, { stride: 2 }),
         nn.ReLU(),
-        new nn.MaxPool2d(2),
         new nn.Flatten(),
-        new nn.Linear(16 * 5 * 5, 10),
+        new nn.Linear(16 * 5 * 5, 64),
+        nn.ReLU(),
+        new nn.Linear(64, 10),
       ),
     inputShape: [1, 28, 28],
     epochs: 6,
-    lr: 2e-3,
+    lr: 3e-3,
   },
 };
 
@@ -93,7 +95,8 @@ async function main(): Promise<void> {
       input: { shape: spec.inputShape },
       target: { shape: [], dtype: 'i32' },
       loss: crossEntropy,
-      optimizer: optim.adam({ lr: spec.lr }),
+      // Adam with the rate decaying along a cosine to 5% of its start by the last step.
+      optimizer: optim.adam({ lr: schedules.cosine(spec.lr, epochs * Math.floor(train.size / 128), spec.lr / 20) }),
       batchSize: 128,
       evalBatchSize: 500,
       accuracy: true,

@@ -4,6 +4,7 @@ import type { Tensor } from '../dsl/tensor.js';
 import { Trace } from '../dsl/trace.js';
 import type { GradContext } from './registry.js';
 import { getGrad } from './registry.js';
+import { broadcastLike } from './reshape_grad.js';
 import './rules/index.js';
 
 export interface GradientOptions {
@@ -63,7 +64,7 @@ function gradientsIn(trace: Trace, y: Value, wrt: readonly Value[], seed: Value 
 
   if (!active.has(y)) return wrt.map(() => null);
   const yt = trace.wrap(y);
-  add(y, seed ? trace.wrap(seed) : y.type.shape.length === 0 ? trace.wrap(trace.scalar(1, y.type.dtype)) : yt.lift(1).expand([...y.type.shape]));
+  add(y, seed ? trace.wrap(seed) : y.type.shape.length === 0 ? trace.wrap(trace.scalar(1, y.type.dtype)) : broadcastLike(yt.lift(1), yt));
 
   for (let i = relevant.length - 1; i >= 0; i--) {
     const node = relevant[i];

@@ -183,5 +183,5 @@ registerGrad('gather', (ctx) => {
   const post = flatDim(x.shape.slice(axis + 1), ctx);
   const j = pre === -1 || post === -1 ? flatDim(indices.shape, ctx) : -1;
   const rows = dy.reshape([pre, j, post]).transpose([0, 2, 1]).matmul(onehot);
-  return [rows.transpose([0, 2, 1]).reshape([...x.shape]), null];
+  return [reshapeTo(rows.transpose([0, 2, 1]), x.shape), null];
 });

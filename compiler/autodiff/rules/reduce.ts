@@ -1,9 +1,8 @@
-import type { Dim } from '../../../ir/index.js';
 import { normalizeAxis } from '../../../ir/index.js';
 import type { Tensor } from '../../dsl/tensor.js';
 import type { GradContext } from '../registry.js';
 import { registerGrad } from '../registry.js';
-import { countOf, keepDims, reductionAxes } from '../reshape_grad.js';
+import { broadcastLike, countOf, keepDims, reductionAxes } from '../reshape_grad.js';
 
 /** Reductions: the output gradient, with reduced axes restored, is spread back over the input. */
 
@@ -25,7 +24,7 @@ function reduced(ctx: GradContext): Reduced | null {
   return { x, axes, dy: keepDims(dy, axes, keep), y: keepDims(ctx.y[0], axes, keep) };
 }
 
-const expandTo = (t: Tensor, like: Tensor) => t.expand([...like.shape] as Dim[]);
+const expandTo = (t: Tensor, like: Tensor) => broadcastLike(t, like);
 
 registerGrad('reduceSum', (ctx) => {
   const r = reduced(ctx);
