@@ -117,7 +117,8 @@ function fromFortran(values: Float32Array | Float64Array, shape: readonly number
 /** Parses .npy bytes; `what` names the file in errors. */
 export function parseNpy(bytes: Uint8Array, what = '.npy data'): NpyArray {
   if (bytes.length === 0) throw new InputError(`${what}: the file is empty`);
-  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) throw new InputError(`${what}: not an .npy file (bad magic)`);
+  if (bytes.length < MAGIC.length || MAGIC.some((b, i) => bytes[i] !== b)) throw new InputError(`${what}: not an .npy file (bad magic)`);
+  if (bytes.length < 10) throw new InputError(`${what}: truncated .npy header`);
   const major = bytes[6];
   if (major < 1 || major > 3) throw new InputError(`${what}: unsupported .npy version ${major}.${bytes[7]}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
