@@ -40,6 +40,7 @@ export function vec4MatmulCandidates(m: number, n: number, maxInvocations: numbe
     for (const [tm, tn4] of [
       [4, 1],
       [8, 1],
+      [16, 1],
       [4, 2],
       [2, 2],
       [1, 2],
@@ -58,6 +59,8 @@ export function convCandidates(outShape: StaticShape, channelsPerGroup: number, 
     for (const [tm, tn] of [
       [4, 4],
       [8, 2],
+      [8, 1],
+      [16, 1],
       [2, 8],
       [1, 4],
       [4, 1],

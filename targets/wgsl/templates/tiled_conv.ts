@@ -23,8 +23,13 @@ export interface TiledConvConfig {
   readonly tn: number;
 }
 
+/**
+ * One row of invocations: the channels of an invocation then depend only on the workgroup id, so
+ * weight loads are uniform (scalar on SIMD-per-lane rasterizers like lavapipe, broadcast on GPUs).
+ */
 export function defaultConvConfig(channelsPerGroup: number): TiledConvConfig {
-  return channelsPerGroup >= 4 ? { wgX: 16, wgY: 4, tm: 4, tn: 4 } : { wgX: 64, wgY: 1, tm: 1, tn: 4 };
+  if (channelsPerGroup >= 8) return { wgX: 64, wgY: 1, tm: 8, tn: 2 };
+  return channelsPerGroup >= 4 ? { wgX: 64, wgY: 1, tm: 4, tn: 2 } : { wgX: 64, wgY: 1, tm: 1, tn: 4 };
 }
 
 export function matchesTiledConv(group: KernelGroup): boolean {

@@ -20,7 +20,9 @@ export interface Vec4MatmulConfig {
   readonly tn4: number;
 }
 
-export const DEFAULT_VEC4_MATMUL_CONFIG: Vec4MatmulConfig = { wgX: 16, wgY: 4, tm: 4, tn4: 1 };
+// One row of invocations: rows depend only on the workgroup id, so A's loads are uniform (scalar on
+// SIMD-per-lane rasterizers like lavapipe); B's vec4 rows are the only per-invocation loads.
+export const DEFAULT_VEC4_MATMUL_CONFIG: Vec4MatmulConfig = { wgX: 64, wgY: 1, tm: 8, tn4: 1 };
 
 export function matchesVec4Matmul(group: KernelGroup): boolean {
   const anchor = group.anchor!;
