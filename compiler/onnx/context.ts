@@ -56,6 +56,8 @@ export class ImportContext {
   readonly wide = new Map<Value, Float64Array>();
   /** Where each constant came from (an initializer, a Constant node), for range errors. */
   readonly origin = new Map<Value, string>();
+  /** The ONNX element type of inputs and constants (QuantizeLinear's output type is its zero point's). */
+  readonly onnxTypes = new Map<Value, number>();
   /** 1-D i32 values known element by element as dims (Shape of a symbolic input), not computed. */
   readonly shapeValues = new Map<Value, Dim[]>();
   /** Imports a subgraph (If branches) in the current scope; set by the importer. */

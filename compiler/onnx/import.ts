@@ -90,6 +90,7 @@ function bindInitializers(walk: Walk, graph: GraphProto, scope: Scope): void {
     const decoded = decodeTensor(proto, { baseDir: walk.baseDir, what });
     const v = walk.ctx.constant(decoded.tensor, name);
     walk.ctx.origin.set(v, what);
+    walk.ctx.onnxTypes.set(v, decoded.onnxType);
     if (decoded.wide) walk.ctx.wide.set(v, decoded.wide);
     scope.set(name, v);
   }
@@ -165,6 +166,7 @@ function bindConstantInput(ctx: ImportContext, scope: Scope, info: OnnxTensorInf
   }
   const v = ctx.constant(t, info.name);
   ctx.origin.set(v, `input '${info.name}'`);
+  ctx.onnxTypes.set(v, info.onnxType);
   if (decoded.wide) ctx.wide.set(v, decoded.wide);
   scope.set(info.name, v);
 }
@@ -195,7 +197,9 @@ export function importOnnxModel(model: ModelProto, options: OnnxImportOptions = 
   );
   for (const info of inputs) {
     if (info.shape === null) throw new UnsupportedOpError(`input '${info.name}' has no declared shape; pass its shape`);
-    root.set(info.name, ctx.b.input(info.name, info.dtype, info.shape));
+    const v = ctx.b.input(info.name, info.dtype, info.shape);
+    ctx.onnxTypes.set(v, info.onnxType);
+    root.set(info.name, v);
   }
 
   let scope = root;

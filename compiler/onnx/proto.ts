@@ -6,7 +6,8 @@ import { ModelFormatError } from '../../ir/index.js';
  * every part of the importer needs to read it safely: int64 fields arrive as `Long` objects,
  * and protobufjs throws plain Errors on malformed bytes.
  */
-export const onnx = onnxProto.onnx;
+// A value (the message classes) and a namespace (their types), like onnx-proto's own export.
+export import onnx = onnxProto.onnx;
 
 export type ModelProto = onnxProto.onnx.ModelProto;
 export type GraphProto = onnxProto.onnx.IGraphProto;

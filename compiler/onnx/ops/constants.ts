@@ -18,6 +18,7 @@ export function tensorConstant(ctx: ImportContext, node: OnnxNodeView, proto: Pa
   const decoded = decodeTensor(proto, { what: `${node.where}: value` });
   const v = ctx.constant(decoded.tensor);
   ctx.origin.set(v, node.where);
+  ctx.onnxTypes.set(v, decoded.onnxType);
   if (decoded.wide) ctx.wide.set(v, decoded.wide);
   return v;
 }
@@ -138,7 +139,10 @@ function dropout(node: OnnxNodeView, ctx: ImportContext): Value[] {
   if (node.opset >= 12 && node.inputs[2]) {
     const training = ctx.valuesOf(node.inputs[2]);
     if (training === undefined) throw new ConstantRequiredError(`${node.where}: Dropout requires a constant training_mode`, node.inputs[2].name);
-    if (training[0]) throw new UnsupportedOpError(`${node.where}: training-mode Dropout is not supported (inference only)`);
+    // With ratio 0 training-mode dropout keeps everything; any other ratio draws random numbers.
+    const ratio = node.inputs[1] ? ctx.valuesOf(node.inputs[1]) : [0.5];
+    if (training[0] && ratio === undefined) throw new ConstantRequiredError(`${node.where}: training-mode Dropout requires a constant ratio`, node.inputs[1]!.name);
+    if (training[0] && ratio![0] !== 0) throw new UnsupportedOpError(`${node.where}: training-mode Dropout with a non-zero ratio is not supported (inference only)`);
   }
   const out = ctx.op('identity', [x]);
   if (!node.outputs[1]) return [out];

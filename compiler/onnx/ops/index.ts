@@ -10,5 +10,7 @@ import './indexing.js';
 import './resize.js';
 import './control.js';
 import './loss.js';
+import './quantize.js';
+import './signal.js';
 
 export { onnxHandler, supportedOnnxOps } from './table.js';

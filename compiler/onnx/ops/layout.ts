@@ -1,8 +1,8 @@
 import type { Dim, Value } from '../../../ir/index.js';
-import { formatShape, ShapeError, UnsupportedOpError } from '../../../ir/index.js';
+import { formatShape, numel, ShapeError, stridesOf, UnsupportedOpError } from '../../../ir/index.js';
 import type { ImportContext, OnnxNodeView } from '../context.js';
 import { defineOnnxOps } from './table.js';
-import { dimProduct, flag, input, normAxis, rank, reshape, staticDim } from './util.js';
+import { dimProduct, flag, input, normAxis, rank, reshape, staticDim, staticShape } from './util.js';
 
 /** Layout ONNX ops: reshapes, transposes, slicing, concatenation, padding, tiling, gathers. */
 
@@ -184,7 +184,28 @@ function gather(node: OnnxNodeView, ctx: ImportContext): Value[] {
   return [ctx.op('gather', [input(node, 0), input(node, 1)], { axis: node.attrs.int('axis', 0) })];
 }
 
+/**
+ * ReverseSequence with constant lengths: each batch entry's first len[b] steps along the time
+ * axis reversed, the rest kept — a gatherElements with indices computed here.
+ */
+function reverseSequence(node: OnnxNodeView, ctx: ImportContext): Value[] {
+  const x = input(node, 0);
+  const lengths = ctx.constValues(node, 1, 'sequence_lens');
+  const shape = staticShape(node, x);
+  const batchAxis = normAxis(node, node.attrs.int('batch_axis', 1), shape.length);
+  const timeAxis = normAxis(node, node.attrs.int('time_axis', 0), shape.length);
+  const strides = stridesOf(shape);
+  const indices = new Int32Array(numel(shape));
+  for (let flat = 0; flat < indices.length; flat++) {
+    const t = Math.floor(flat / strides[timeAxis]) % shape[timeAxis];
+    const len = lengths[Math.floor(flat / strides[batchAxis]) % shape[batchAxis]];
+    indices[flat] = t < len ? len - 1 - t : t;
+  }
+  return [ctx.op('gatherElements', [x, ctx.constant({ dtype: 'i32', shape, data: indices })], { axis: timeAxis })];
+}
+
 defineOnnxOps({
+  ReverseSequence: reverseSequence,
   Reshape: reshapeOp,
   Flatten: flatten,
   Squeeze: squeeze,

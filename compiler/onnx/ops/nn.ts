@@ -30,13 +30,15 @@ function windowAttrs(node: OnnxNodeView, x: Value, kernel: readonly number[]): {
   return { strides, dilations, pads };
 }
 
-function conv(node: OnnxNodeView, ctx: ImportContext): Value[] {
-  const x = input(node, 0);
-  const w = input(node, 1);
+/** The IR conv of x and w with the node's window attributes (also used by ConvInteger, QLinearConv). */
+export function convOf(node: OnnxNodeView, ctx: ImportContext, x: Value, w: Value, bias?: Value): Value {
   const kernel = staticShape(node, w, 'weight').slice(2);
   const attrs: Attrs = { ...windowAttrs(node, x, kernel), group: node.attrs.int('group', 1) };
-  const inputs = node.inputs[2] ? [x, w, node.inputs[2]] : [x, w];
-  return [ctx.op('conv', inputs, attrs)];
+  return ctx.op('conv', bias ? [x, w, bias] : [x, w], attrs);
+}
+
+function conv(node: OnnxNodeView, ctx: ImportContext): Value[] {
+  return [convOf(node, ctx, input(node, 0), input(node, 1), node.inputs[2])];
 }
 
 function convTranspose(node: OnnxNodeView, ctx: ImportContext): Value[] {

@@ -9,12 +9,31 @@ import { flag, input, normAxis, perChannel, rank, reshape, staticDim, trailingAx
  * per-channel factors fold at import time (BatchNormalization becomes one multiply-add).
  */
 
+/**
+ * BatchNormalization in training mode (opset 14+): normalizes with the batch's own statistics
+ * (population variance) and outputs the running statistics blended with `momentum`.
+ */
+function batchNormTraining(node: OnnxNodeView, ctx: ImportContext): Value[] {
+  const x = input(node, 0);
+  const r = rank(x);
+  const axes = [0, ...trailingAxes(2, r)];
+  const eps = node.attrs.float('epsilon', 1e-5);
+  const momentum = node.attrs.float('momentum', 0.9);
+  const { y, mean, variance } = standardize(ctx, x, axes, eps);
+  const [scale, bias] = [1, 2].map((i) => perChannel(ctx, input(node, i), r));
+  const out = ctx.op('add', [ctx.op('mul', [y, scale]), bias]);
+  const dtype = x.type.dtype;
+  const batchMean = reshape(ctx, mean, [x.type.shape[1]]);
+  const batchVar = reshape(ctx, variance, [x.type.shape[1]]);
+  const blend = (running: Value, current: Value) =>
+    ctx.op('add', [ctx.op('mul', [running, ctx.scalar(momentum, dtype)]), ctx.op('mul', [current, ctx.scalar(1 - momentum, dtype)])]);
+  return [out, blend(input(node, 3), batchMean), blend(input(node, 4), batchVar)];
+}
+
 /** BatchNormalization at inference: y = x·a + b, a = scale/√(var+ε), b = B − mean·a. */
 function batchNorm(node: OnnxNodeView, ctx: ImportContext): Value[] {
   const x = input(node, 0);
-  if (node.opset >= 14 && flag(node, 'training_mode', false)) {
-    throw new UnsupportedOpError(`${node.where}: training-mode BatchNormalization is not supported (inference only)`);
-  }
+  if (node.opset >= 14 && flag(node, 'training_mode', false)) return batchNormTraining(node, ctx);
   if (node.opset < 7 && node.attrs.has('is_test') && !flag(node, 'is_test', false) && node.outputs.slice(1).some((o) => o)) {
     throw new UnsupportedOpError(`${node.where}: training-mode BatchNormalization (is_test=0) is not supported`);
   }
@@ -27,13 +46,13 @@ function batchNorm(node: OnnxNodeView, ctx: ImportContext): Value[] {
 }
 
 /** Normalizes x over `axes`: returns (x − mean)·rsqrt(var + ε) and the mean and rsqrt terms. */
-function standardize(ctx: ImportContext, x: Value, axes: number[], eps: number): { y: Value; mean: Value; invStd: Value } {
+function standardize(ctx: ImportContext, x: Value, axes: number[], eps: number): { y: Value; mean: Value; variance: Value; invStd: Value } {
   const dtype = x.type.dtype;
   const mean = ctx.op('reduceMean', [x], { axes, keepdims: true });
   const centered = ctx.op('sub', [x, mean]);
   const variance = ctx.op('reduceMean', [ctx.op('mul', [centered, centered])], { axes, keepdims: true });
   const invStd = ctx.op('rsqrt', [ctx.op('add', [variance, ctx.scalar(eps, dtype)])]);
-  return { y: ctx.op('mul', [centered, invStd]), mean, invStd };
+  return { y: ctx.op('mul', [centered, invStd]), mean, variance, invStd };
 }
 
 function instanceNorm(node: OnnxNodeView, ctx: ImportContext): Value[] {
