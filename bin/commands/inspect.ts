@@ -3,14 +3,21 @@ import { onnxTypeName } from '../../compiler/onnx/proto.js';
 import type { OnnxTensorInfo } from '../../compiler/onnx/signature.js';
 import { UsageError } from '../../ir/index.js';
 import { parseArgs } from '../args.js';
+import { inspectModelPlan } from './inspect_plan.js';
 import { readModelFile } from '../files.js';
 import type { CliIO } from '../io.js';
 
-export const INSPECT_USAGE = `usage: dawnflow inspect <model.onnx>
+export const INSPECT_USAGE = `usage: dawnflow inspect <model.onnx> [--plan] [--json] [--svg <file>] [--dim name=N ...]
 
 Prints a model's inputs and outputs (element types and shapes, symbolic dims by name), its
 opsets, the ops it uses with their counts, which of them dawnflow does not support, and whether
-the model imports as is (some models need static input shapes: 'dawnflow run' gives them).`;
+the model imports as is (some models need static input shapes: 'dawnflow run' gives them).
+
+  --plan        the compiled plan instead: fused kernels (the ops each holds), the schedule,
+                and the memory numbers (naive, planned arena, lower bound)
+  --json        the plan as one JSON object: {kernels, kernelsUnfused, memory, groups, ...}
+  --svg <file>  draw the fused kernel graph and the memory timeline
+  --dim name=N  the size of a symbolic dim (default 1)`;
 
 function describe(t: OnnxTensorInfo): string {
   const type = t.onnxType ? onnxTypeName(t.onnxType).toLowerCase() : '?';
@@ -18,10 +25,19 @@ function describe(t: OnnxTensorInfo): string {
 }
 
 export async function inspectCommand(argv: readonly string[], io: CliIO): Promise<void> {
-  const args = parseArgs(argv, { verbose: { value: false, alias: 'v' } }, 'inspect');
+  const args = parseArgs(
+    argv,
+    { verbose: { value: false, alias: 'v' }, plan: { value: false }, json: { value: false }, svg: { value: true }, dim: { value: true, repeat: true } },
+    'inspect',
+  );
   if (args.positionals.length !== 1) throw new UsageError(`inspect: expected one model file, got ${args.positionals.length}\n${INSPECT_USAGE}`);
   const path = args.positionals[0];
   const { model, baseDir } = readModelFile(path);
+  const svg = args.values.get('svg')?.[0];
+  if (args.flags.has('plan') || args.flags.has('json') || svg) {
+    inspectModelPlan(model, path, baseDir, { plan: args.flags.has('plan'), json: args.flags.has('json'), svg, dims: args.values.get('dim') ?? [] }, io);
+    return;
+  }
   const r = inspectOnnxModel(model, { baseDir });
   const opsets = Object.entries(r.opsets).map(([d, v]) => `${d || 'ai.onnx'} ${v}`).join(', ');
   io.print(`model: ${path}`);

@@ -1,0 +1,42 @@
+import { writeFileSync } from 'node:fs';
+import type { ModelProto } from '../../compiler/onnx/proto.js';
+import { importOnnxModel } from '../../compiler/onnx/import.js';
+import { formatPlanSummary, inspectPlan } from '../../compiler/report/plan_report.js';
+import { renderPlanSvg } from '../../compiler/report/svg.js';
+import { UsageError } from '../../ir/index.js';
+import { splitAssignment } from '../args.js';
+import type { CliIO } from '../io.js';
+
+/**
+ * `dawnflow inspect <model> --plan | --json | --svg <file>`: what the compiler makes of a model —
+ * fused kernels and the ops each holds, the schedule, the three memory numbers — as text, as one
+ * JSON object, or as a picture (kernel graph + memory timeline). Symbolic dims not given with
+ * --dim are taken as 1.
+ */
+export interface PlanInspection {
+  readonly plan: boolean;
+  readonly json: boolean;
+  readonly svg?: string;
+  readonly dims: readonly string[];
+}
+
+export function inspectModelPlan(model: ModelProto, path: string, baseDir: string, options: PlanInspection, io: CliIO): void {
+  const dims: Record<string, number> = {};
+  for (const text of options.dims) {
+    const [name, value] = splitAssignment(text, 'dim');
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`inspect: --dim ${name}=${value} must be a positive integer`);
+    dims[name] = n;
+  }
+  const imported = importOnnxModel(model, { baseDir, source: path, dims });
+  for (const input of imported.graph.inputs) {
+    for (const d of input.type.shape) if (typeof d === 'string' && !(d in dims)) dims[d] = 1;
+  }
+  const { result, summary } = inspectPlan(imported.graph, { dims });
+  if (options.svg) {
+    writeFileSync(options.svg, renderPlanSvg(result, summary));
+    if (!options.json) io.print(`wrote ${options.svg}`);
+  }
+  if (options.json) io.print(JSON.stringify(summary));
+  else if (options.plan) io.print(formatPlanSummary(summary));
+}
