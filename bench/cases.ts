@@ -63,7 +63,7 @@ const mlpStep = (shape: MlpShape): BenchCase => ({
 });
 
 const devicePeak: BenchCase[] = [
-  { bench: 'device-peak', case: 'fma-f32', unit: 'GFLOP/s', spec: { kind: 'fma', invocations: 65536, iterations: 256, repeats: 4 }, tolerance: Infinity },
+  { bench: 'device-peak', case: 'fma-f32', unit: 'GFLOP/s', spec: { kind: 'fma', invocations: 65536, iterations: 512, repeats: 4 }, tolerance: Infinity },
   { bench: 'device-peak', case: 'bandwidth', unit: 'GB/s', spec: { kind: 'bandwidth', bytes: 32 << 20, repeats: 4 }, tolerance: Infinity },
 ];
 

@@ -37,15 +37,24 @@ function modelBytes(c: BenchCase, modelsDir: string): Uint8Array | undefined {
   }
 }
 
-/** Writes the missing model files (atomically: a crashed run leaves no half file behind). */
-export function prepareModelFiles(cases: readonly BenchCase[], cacheDir: string, modelsDir: string): void {
+/**
+ * Writes the missing model files (atomically: a crashed run leaves no half file behind).
+ * Returns why a case has none (e.g. ../shared/models is absent): its rows then say so.
+ */
+export function prepareModelFiles(cases: readonly BenchCase[], cacheDir: string, modelsDir: string): Map<BenchCase, string> {
   mkdirSync(join(cacheDir, 'models'), { recursive: true });
+  const problems = new Map<BenchCase, string>();
   for (const c of cases) {
     const path = modelPath(cacheDir, c);
     if (!path || existsSync(path)) continue;
-    const bytes = modelBytes(c, modelsDir);
-    if (!bytes) continue;
-    writeFileSync(`${path}.tmp`, bytes);
-    renameSync(`${path}.tmp`, path);
+    try {
+      const bytes = modelBytes(c, modelsDir);
+      if (!bytes) continue;
+      writeFileSync(`${path}.tmp`, bytes);
+      renameSync(`${path}.tmp`, path);
+    } catch (error) {
+      problems.set(c, `no model file: ${String(error instanceof Error ? error.message : error).split('\n')[0]}`);
+    }
   }
+  return problems;
 }

@@ -78,11 +78,16 @@ async function main(options: BenchOptions): Promise<void> {
   const peers = RUN_ORDER.filter((p) => options.peers.includes(p) || (p === REFERENCE_PEER && checked));
 
   log(`dawnflow bench${options.quick ? ' (quick)' : ''}: ${cases.length} cases × ${peers.join(', ')}; budget ${options.minutes} min; load average ${loadLine()}`);
-  prepareModelFiles(cases, options.cacheDir, options.modelsDir);
+  const missing = prepareModelFiles(cases, options.cacheDir, options.modelsDir);
+  const runnable = cases.filter((c) => !missing.has(c));
   const runDir = join(options.cacheDir, 'runs', new Date(start).toISOString().replace(/[:.]/g, '-'));
   mkdirSync(runDir, { recursive: true });
 
   const results: CaseResult[] = [];
+  for (const [c, reason] of missing) {
+    for (const peer of peers) results.push({ bench: c.bench, case: c.case, peer, unit: c.unit, status: 'failed', reason });
+    log(`${c.bench} ${c.case}: ${reason}`);
+  }
   for (let i = 0; i < peers.length; i++) {
     const peer = peers[i];
     const now = Date.now();
@@ -90,7 +95,7 @@ async function main(options: BenchOptions): Promise<void> {
     const share = Math.max(0, end - now) * (TIME_SHARE[peer] / weights.reduce((a, b) => a + b, 0));
     const request: ChildRequest = {
       peer,
-      cases,
+      cases: runnable,
       cacheDir: options.cacheDir,
       deadline: now + share,
       skipLate: !options.quick,
@@ -103,7 +108,7 @@ async function main(options: BenchOptions): Promise<void> {
     const got = readResults(request.resultsFile);
     results.push(...got);
     if (failure) {
-      for (const c of cases) {
+      for (const c of runnable) {
         if (got.some((r) => r.bench === c.bench && r.case === c.case)) continue;
         results.push({ bench: c.bench, case: c.case, peer, unit: c.unit, status: 'failed', reason: failure });
       }

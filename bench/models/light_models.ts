@@ -26,7 +26,7 @@ export const LIGHT_MODELS = {
 } as const;
 export type LightModelName = keyof typeof LIGHT_MODELS;
 
-export const LIGHT_INPUT_SHAPE = [1, 3, 224, 224] as const;
+export const LIGHT_INPUT_SHAPE: readonly number[] = [1, 3, 224, 224];
 
 const BIAS_STD = 0.01;
 const RESIDUAL_BN_SCALE = 0.25;

@@ -4,6 +4,7 @@ import type { TargetLimits } from '../../compiler/compile.js';
 import { DEFAULT_LIMITS } from '../../compiler/compile.js';
 import type { Parameter } from '../../compiler/dsl/index.js';
 import { crossEntropy, nn, Sequential } from '../../compiler/dsl/index.js';
+import { importOnnx } from '../../compiler/onnx/import.js';
 import { optim } from '../../compiler/optim/index.js';
 import { compileTraining } from '../../compiler/train/index.js';
 import type { Graph } from '../../ir/index.js';
@@ -24,28 +25,11 @@ import { NotAvailableError, toF32 } from './driver.js';
 
 /**
  * dawnflow itself: graphs compiled with `compile(graph, {limits: device.limits})`, loaded with
- * `Executable.load(plan, device)`, run with `exe.run(inputs)`. ONNX cases go through the ONNX
- * importer, the training step through the DSL, `compileTraining` and the Trainer; a piece that has not landed yet
- * makes its cases "not available yet" rather than failing the run.
+ * `Executable.load(plan, device)`, run with `exe.run(inputs)`. ONNX cases go through
+ * `importOnnx`, the training step through the DSL, `compileTraining` and the Trainer. An op,
+ * lowering or gradient rule that has not landed yet makes its case "not available yet" rather
+ * than failing the run.
  */
-
-/** The part of the ONNX importer's API the benchmark uses (looked up at run time). */
-interface OnnxImporter {
-  importOnnx(bytes: Uint8Array, options: { source?: string }): { graph: Graph };
-}
-
-const IMPORTER_MODULE = '../../compiler/onnx/import.js';
-
-async function loadImporter(): Promise<OnnxImporter> {
-  let module: Partial<OnnxImporter>;
-  try {
-    module = (await import(IMPORTER_MODULE)) as Partial<OnnxImporter>;
-  } catch (error) {
-    throw new NotAvailableError(`not available yet: the ONNX importer (compiler/onnx/import.ts) does not load: ${firstLine(error)}`);
-  }
-  if (typeof module.importOnnx !== 'function') throw new NotAvailableError('not available yet: compiler/onnx/import.ts exports no importOnnx');
-  return module as OnnxImporter;
-}
 
 function firstLine(error: unknown): string {
   return String(error instanceof Error ? error.message : error).split('\n')[0];
@@ -156,9 +140,8 @@ export class DawnflowDriver implements PeerDriver {
       graph = matmulGraph(spec.n);
     } else {
       if (!modelFile) throw new Error(`no model file for ${c.bench} ${c.case}`);
-      const importer = await loadImporter();
       try {
-        graph = importer.importOnnx(readFileSync(modelFile), { source: modelFile }).graph;
+        graph = importOnnx(readFileSync(modelFile), { source: modelFile }).graph;
       } catch (error) {
         throw asAvailability(error, 'importing the ONNX model');
       }
