@@ -12,5 +12,6 @@ import './control.js';
 import './loss.js';
 import './quantize.js';
 import './signal.js';
+import './recurrent.js';
 
 export { onnxHandler, supportedOnnxOps } from './table.js';
