@@ -1,5 +1,5 @@
 import type { Attrs, DType, HostTensor, Shape, Value } from '../../ir/index.js';
-import { Graph, inferOp, Node, UsageError } from '../../ir/index.js';
+import { allocHost, Graph, inferOp, Node, UsageError } from '../../ir/index.js';
 import type { Parameter } from './parameter.js';
 import { withUserLocation } from './source_location.js';
 import { Tensor } from './tensor.js';
@@ -100,7 +100,8 @@ export class Trace {
     let v = this.#scalars.get(key);
     if (!v) {
       v = this.graph.newValue({ dtype, shape: [] }, this.#freshName(`scalar`));
-      const data = dtype === 'f32' ? new Float32Array([value]) : dtype === 'i32' ? new Int32Array([value]) : dtype === 'u32' ? new Uint32Array([value]) : new Uint8Array([value ? 1 : 0]);
+      const data = allocHost(dtype, 1);
+      data[0] = dtype === 'bool' ? (value ? 1 : 0) : value;
       this.graph.constants.set(v, { dtype, shape: [], data });
       this.#scalars.set(key, v);
     }
