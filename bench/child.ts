@@ -10,6 +10,7 @@ import type { PeerName } from './peers.js';
 import type { PeerDriver } from './peers/driver.js';
 import { NotAvailableError } from './peers/driver.js';
 import type { CaseResult, ChildRequest } from './protocol.js';
+import { DONE_MARKER } from './protocol.js';
 
 /**
  * One peer's process: runs its cases one after another on its own device and appends each
@@ -112,6 +113,9 @@ async function main(): Promise<void> {
     }
   }
   await driver.close();
+  // The parent stops a process that lingers after this (onnxruntime-web's exit waits for its
+  // wasm tier-up to finish, minutes on two busy cores).
+  process.stderr.write(`[${request.peer}] ${DONE_MARKER}\n`);
 }
 
 main().then(

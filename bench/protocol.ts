@@ -3,6 +3,9 @@ import type { PeerName } from './peers.js';
 
 /** What the parent asks of one peer's process, and what that process reports per case. */
 
+/** The last line a peer's process prints: every result is written, it may be stopped. */
+export const DONE_MARKER = 'done';
+
 export interface ChildRequest {
   readonly peer: PeerName;
   readonly cases: readonly BenchCase[];

@@ -13,6 +13,7 @@ import { parseOptions } from './options.js';
 import type { PeerName } from './peers.js';
 import { REFERENCE_PEER, RUN_ORDER, TIME_SHARE } from './peers.js';
 import type { CaseResult, ChildRequest } from './protocol.js';
+import { DONE_MARKER } from './protocol.js';
 import { buildReport } from './report.js';
 import { formatTable } from './table.js';
 import { formatTargets, judgeTargets } from './targets.js';
@@ -28,6 +29,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..');
 /** After its deadline a peer still gets this long to finish the run in progress. */
 const GRACE_MS = 120_000;
+/** How long a peer's process may take to exit once it said it is done. */
+const EXIT_GRACE_MS = 5_000;
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
@@ -48,21 +51,29 @@ function runPeer(request: ChildRequest, requestFile: string, logFile: string, ti
   const child = spawn(process.execPath, [...process.execArgv, join(here, 'child.ts'), requestFile], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' },
   });
   const logStream = createWriteStream(logFile);
+  const doneLine = `[${request.peer}] ${DONE_MARKER}`;
+  let finished = false;
+  let timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => {
       logStream.write(`${line}\n`);
-      if (line.startsWith(`[${request.peer}]`)) log(line);
+      if (line === doneLine) {
+        finished = true;
+        clearTimeout(timer);
+        timer = setTimeout(() => child.kill('SIGKILL'), EXIT_GRACE_MS);
+      } else if (line.startsWith(`[${request.peer}]`)) {
+        log(line);
+      }
     });
   }
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   return new Promise((done) => {
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       logStream.end();
-      if (signal) done(`its process was stopped (${signal}) ${Math.round(timeoutMs / 1000)} s in, past the time budget`);
+      if (finished) done(undefined);
+      else if (signal) done(`its process was stopped (${signal}) ${Math.round(timeoutMs / 1000)} s in, past the time budget`);
       else if (code !== 0) done(`its process exited with code ${code} (see ${logFile})`);
       else done(undefined);
     });
