@@ -48,6 +48,11 @@ export function renderMarkdown(results: readonly CaseResult[], meta: { adapter: 
   lines.push("Inputs an op needs at import time (Reshape's shape fed as a graph input, as the backend tests");
   lines.push('do) are bound as constants; the table lists them.');
   lines.push('');
+  lines.push('Element types: the device computes in 32 bits. FLOAT, DOUBLE and FLOAT16 tensors become f32;');
+  lines.push('INT64, INT32, INT16, INT8, UINT16 and UINT8 become i32 (int64 constants and inputs are');
+  lines.push('range-checked; narrow types widen, so their arithmetic does not wrap at 8 or 16 bits);');
+  lines.push('UINT32 and UINT64 become u32; BOOL stays bool. Expected outputs are compared in those types.');
+  lines.push('');
   lines.push('| suite | passed | failed | of which unsupported | skipped | pass rate (in scope) |');
   lines.push('|---|---|---|---|---|---|');
   for (const suite of [...suites, 'all']) {

@@ -13,5 +13,6 @@ import './loss.js';
 import './quantize.js';
 import './signal.js';
 import './recurrent.js';
+import './grid_sample.js';
 
 export { onnxHandler, supportedOnnxOps } from './table.js';
