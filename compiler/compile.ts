@@ -6,7 +6,7 @@ import type { FusedGroup } from './fusion/partition.js';
 import { partitionIntoKernels } from './fusion/partition.js';
 import type { ArenaLayout, Lifetime } from './memory/arena.js';
 import { alignUp, planArena } from './memory/arena.js';
-import { findInPlace } from './memory/in_place.js';
+import { elideViews, findInPlace } from './memory/in_place.js';
 import { runPasses } from './pipeline.js';
 import { materializeOutputs } from './passes/materialize_outputs.js';
 import { specialize } from './passes/specialize.js';
@@ -84,7 +84,8 @@ export function compileWithReport(source: Graph, options: CompileOptions = {}): 
   const pinned = new Set<Value>([...graph.outputs, ...graph.stateUpdates.values()]);
   const external = new Set<Value>(graph.inputs);
   const schedule = scheduleForMemory(partition, pinned, external);
-  const groups = options.memorySchedule === false ? partition : schedule.order;
+  const ordered = options.memorySchedule === false ? partition : schedule.order;
+  const { kernelGroups: groups, views } = options.inPlace === false ? { kernelGroups: ordered, views: new Map<number, number>() } : elideViews(graph, ordered);
   const codegen: CodegenOptions = {
     maxWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
     templates: options.templates,
@@ -92,9 +93,10 @@ export function compileWithReport(source: Graph, options: CompileOptions = {}): 
     vec4MatmulConfig: options.vec4MatmulConfig,
     convConfig: options.convConfig,
   };
-  let generated: GeneratedKernel[] = groups.map((g) => generateKernel(g, codegen));
-  const aliases = options.inPlace === false ? new Map<number, number>() : findInPlace(graph, groups, generated);
-  if (aliases.size) generated = groups.map((g, i) => (g.outputs.some((v) => aliases.has(v.id)) ? generateKernel(g, { ...codegen, aliases }) : generated[i]));
+  let generated: GeneratedKernel[] = groups.map((g) => generateKernel(g, { ...codegen, aliases: views }));
+  const inPlace = options.inPlace === false ? new Map<number, number>() : findInPlace(graph, groups, generated);
+  const aliases = new Map([...views, ...inPlace]);
+  if (inPlace.size) generated = groups.map((g, i) => (g.outputs.some((v) => inPlace.has(v.id)) ? generateKernel(g, { ...codegen, aliases }) : generated[i]));
   /** The value whose storage a value lives in (itself unless it was computed in place). */
   const owner = (id: number) => aliases.get(id) ?? id;
 

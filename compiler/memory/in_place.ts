@@ -43,3 +43,26 @@ export function findInPlace(graph: Graph, groups: readonly KernelGroup[], kernel
   });
   return aliases;
 }
+
+/** Ops whose output is their input's bytes under another shape. */
+const VIEW_OPS = new Set(['reshape', 'squeeze', 'unsqueeze']);
+
+/**
+ * Reshapes need no kernel: a lone reshape/squeeze/unsqueeze of a value in the arena becomes a view
+ * of that value's storage (value id → owner id). Views of weights or states, and views that
+ * feed a state update, keep their copy (those regions have their own rules).
+ */
+export function elideViews<G extends KernelGroup>(graph: Graph, groups: readonly G[]): { kernelGroups: G[]; views: Map<number, number> } {
+  const updateValues = new Set(graph.stateUpdates.values());
+  const views = new Map<number, number>();
+  const kernelGroups = groups.filter((g) => {
+    const node = g.nodes[0];
+    if (g.nodes.length !== 1 || !VIEW_OPS.has(node.op)) return true;
+    const [source] = node.inputs;
+    const [out] = node.outputs;
+    if (graph.constants.has(source) || graph.states.has(source) || updateValues.has(out)) return true;
+    views.set(out.id, views.get(source.id) ?? source.id);
+    return false;
+  });
+  return { kernelGroups, views };
+}

@@ -32,11 +32,12 @@ describe('fusion and memory on whole models', () => {
   });
 
   const models = [
-    ['ResNet-style CNN', () => resnetStyleCnn(), 'image', [1, 3, 32, 32]],
+    ['ResNet-style CNN', () => resnetStyleCnn(1, 16), 'image', [1, 3, 16, 16]],
     ['transformer decoder block', () => transformerBlock(), 'x', [16, 32]],
   ] as const;
 
-  it.each(models)('%s: arena ≤ 1.10 × lower bound and ≤ 0.5 × naive; matches the reference', async (name, build, input, shape) => {
+  // Whole models: the first run JIT-compiles every kernel on lavapipe, slow on a loaded machine.
+  it.each(models)('%s: arena ≤ 1.10 × lower bound and ≤ 0.5 × naive; matches the reference', { timeout: 400_000 }, async (name, build, input, shape) => {
     const graph = build();
     const { summary } = inspectPlan(graph);
     const m = summary.memory;
