@@ -23,7 +23,8 @@ export interface TrainingProgram {
   readonly format: typeof TRAINING_FORMAT;
   readonly version: number;
   /** Inputs: input + target, batch `batchSize`. Outputs: 'loss' (mean), 'correct' (count) when
-   * accuracy is measured, 'gradNorm', 'finite' (1 when every gradient was finite). */
+   * accuracy is measured, 'gradNorm', 'finite' (1 when every gradient was finite),
+   * 'gradientFinite' (one flag per parameter, see gradientNames). */
   readonly train: Plan;
   /** Inputs: input + target, batch `evalBatchSize`. Outputs: 'prediction', 'loss' (per example),
    * 'correct' (per example) when accuracy is measured. */
@@ -39,6 +40,8 @@ export interface TrainingProgram {
   readonly buffers: readonly string[];
   /** Optimizer moments. */
   readonly optimizerStates: readonly string[];
+  /** The parameters whose gradients the step's 'gradientFinite' output flags, in its order. */
+  readonly gradientNames: readonly string[];
   /** The u32 step counter state (also the random streams' counter). */
   readonly stepState: string;
 }

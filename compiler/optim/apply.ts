@@ -17,6 +17,9 @@ export interface OptimizerResult {
   readonly gradNorm: Tensor;
   /** 1 when every gradient is finite, else 0 (f32 scalar). */
   readonly finite: Tensor;
+  /** Per parameter with a gradient (in `gradientNames` order): 1 when its gradient is finite. */
+  readonly gradientFinite: Tensor | null;
+  readonly gradientNames: readonly string[];
   /** Names of the optimizer's own states (moments), for checkpoints. */
   readonly stateNames: readonly string[];
 }
@@ -38,7 +41,8 @@ export function applyOptimizer(trace: Trace, optimizer: Optimizer, params: reado
     const t = step.cast('f32');
     const lr = learningRate(o.lr, t);
     const zero = trace.wrap(trace.scalar(0));
-    const sumSquares = live.reduce((acc, p) => acc.add(p.grad.square().sum()), zero);
+    const perParameter = live.map((p) => p.grad.square().sum());
+    const sumSquares = perParameter.reduce((acc, v) => acc.add(v), zero);
     const gradNorm = sumSquares.sqrt();
     const finite = sumSquares.isNaN().or(sumSquares.isInf()).not();
     const clipScale = o.clipNorm !== undefined ? gradNorm.add(1e-6).reciprocal().mul(o.clipNorm).minimum(1) : null;
@@ -63,7 +67,10 @@ export function applyOptimizer(trace: Trace, optimizer: Optimizer, params: reado
       });
     }
     for (const { state, next } of proposals) trace.updateState(state, o.skipNonFinite ? finite.where(next, state) : next);
-    return { gradNorm, finite: finite.cast('f32'), stateNames };
+    // Which gradient went non-finite first, for the numeric guard's message.
+    const flags = perParameter.map((v) => v.isNaN().or(v.isInf()).not().cast('f32').reshape([1]));
+    const gradientFinite = flags.length ? trace.op('concat', flags, { axis: 0 }) : null;
+    return { gradNorm, finite: finite.cast('f32'), gradientFinite, gradientNames: live.map((p) => p.parameter.name), stateNames };
   });
 }
 

@@ -55,9 +55,9 @@ function inputs(trace: Trace, spec: TrainingSpec, batch: number): { x: Tensor; y
 /**
  * The training step as a graph: forward (training mode), mean loss, gradients of every
  * trainable parameter, the optimizer's updates and the step counter's increment, all as state
- * updates. Outputs: loss, correct (count, with accuracy), gradNorm, finite.
+ * updates. Outputs: loss, correct (count, with accuracy), gradNorm, finite, gradientFinite.
  */
-export function buildTrainingGraph(spec: TrainingSpec): { graph: Graph; optimizerStates: string[] } {
+export function buildTrainingGraph(spec: TrainingSpec): { graph: Graph; optimizerStates: string[]; gradientNames: string[] } {
   prepare(spec);
   const trace = new Trace('train_step', { mode: 'train', seed: spec.seed ?? 0 });
   const { x, y } = inputs(trace, spec, spec.batchSize);
@@ -79,7 +79,8 @@ export function buildTrainingGraph(spec: TrainingSpec): { graph: Graph; optimize
   trace.updateState(step, step.add(1));
   trace.output(result.gradNorm, 'gradNorm');
   trace.output(result.finite, 'finite');
-  return { graph: trace.graph, optimizerStates: [...result.stateNames] };
+  if (result.gradientFinite) trace.output(result.gradientFinite, 'gradientFinite');
+  return { graph: trace.graph, optimizerStates: [...result.stateNames], gradientNames: [...result.gradientNames] };
 }
 
 /** The evaluation graph: forward (eval mode), per-example loss and correctness, the prediction. */
@@ -99,7 +100,7 @@ export function buildEvalGraph(spec: TrainingSpec): Graph {
  * plans sharing parameter names. runtime/training's Trainer runs it.
  */
 export function compileTraining(spec: TrainingSpec): TrainingProgram {
-  const { graph, optimizerStates } = buildTrainingGraph(spec);
+  const { graph, optimizerStates, gradientNames } = buildTrainingGraph(spec);
   const evalGraph = buildEvalGraph(spec);
   const options = spec.limits ? { limits: spec.limits } : {};
   const train = compile(graph, options);
@@ -118,6 +119,7 @@ export function compileTraining(spec: TrainingSpec): TrainingProgram {
     parameters: named.filter((p) => p.trainable).map((p) => p.name),
     buffers: named.filter((p) => !p.trainable).map((p) => p.name),
     optimizerStates,
+    gradientNames,
     stepState: STEP_STATE,
   };
 }

@@ -44,6 +44,8 @@ export interface StepResult {
   correct(): Promise<number>;
   /** 1 when every gradient was finite. */
   finite(): Promise<boolean>;
+  /** The first parameter (in the program's gradient order) whose gradient is not finite. */
+  firstNonFiniteGradient(): Promise<string | undefined>;
 }
 
 /** Deterministic Fisher–Yates order for one epoch (mulberry32 seeded by seed and epoch). */
@@ -117,7 +119,8 @@ export class Trainer {
 
   /** Submits one training step on a full batch; nothing waits for the GPU. */
   step(x: TensorData, y: TensorData): StepResult {
-    const outputs = ['loss', 'finite', ...(this.program.accuracy ? ['correct'] : [])];
+    const flags = this.program.gradientNames.length > 0;
+    const outputs = ['loss', 'finite', ...(this.program.accuracy ? ['correct'] : []), ...(flags ? ['gradientFinite'] : [])];
     const handle: RunHandle = this.train.dispatch({ [this.program.input.name]: x, [this.program.target.name]: y }, { outputs });
     const step = this.#steps++;
     const scalar = (name: string) => handle.read(name).then((t) => Number(t.data[0]));
@@ -126,6 +129,12 @@ export class Trainer {
       loss: () => scalar('loss'),
       correct: () => (this.program.accuracy ? scalar('correct') : Promise.reject(new UsageError('this program does not measure accuracy'))),
       finite: () => scalar('finite').then((v) => v === 1),
+      firstNonFiniteGradient: async () => {
+        if (!flags) return undefined;
+        const ok = (await handle.read('gradientFinite')).data;
+        const i = Array.from(ok).findIndex((v) => v !== 1);
+        return i < 0 ? undefined : this.program.gradientNames[i];
+      },
     };
   }
 
@@ -212,7 +221,9 @@ export class Trainer {
       const account = async (r: StepResult) => {
         const loss = await r.loss();
         if (options.onNonFinite === 'throw' && (!Number.isFinite(loss) || !(await r.finite()))) {
-          throw new NumericError(`training step ${r.step} (epoch ${epoch}, batch ${done}): ${Number.isFinite(loss) ? 'a gradient is not finite' : `the loss is ${loss}`}`);
+          const where = `training step ${r.step} (epoch ${epoch}, batch ${done})`;
+          if (!Number.isFinite(loss)) throw new NumericError(`${where}: the loss is ${loss}`);
+          throw new NumericError(`${where}: the gradient of '${(await r.firstNonFiniteGradient()) ?? '?'}' is not finite`);
         }
         lossSum += loss;
         if (this.program.accuracy) correct += await r.correct();
