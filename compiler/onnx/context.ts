@@ -43,6 +43,12 @@ export class ConstantRequiredError extends UnsupportedOpError {
 const NEVER_FOLD = new Set(['randomUniform', 'randomNormal', 'bernoulli', 'dropout']);
 /** Results larger than this stay as nodes (a fill of zeros is cheaper on the device than uploaded). */
 const FOLD_LIMIT = 1 << 22;
+/**
+ * An import that expands past this many IR values (nodes and constants) is refused: an unrolled
+ * recurrence or loop with an absurd trip count would otherwise build for minutes and exhaust
+ * the heap (found by the reliability fuzzer: GRU with a sequence of 2^31 steps).
+ */
+export const MAX_IMPORTED_VALUES = 250_000;
 
 /**
  * The state of one import: the graph being built, which values are constants (and their
@@ -60,8 +66,11 @@ export class ImportContext {
   readonly onnxTypes = new Map<Value, number>();
   /** 1-D i32 values known element by element as dims (Shape of a symbolic input), not computed. */
   readonly shapeValues = new Map<Value, Dim[]>();
-  /** Imports a subgraph (If branches) in the current scope; set by the importer. */
-  importSubgraph: (graph: GraphProto, where: string) => Value[] = () => {
+  /**
+   * Imports a subgraph (If branches, Loop and Scan bodies) in a scope nested in the current
+   * one, its graph inputs bound to `inputs`; returns its outputs. Set by the importer.
+   */
+  importSubgraph: (graph: GraphProto, where: string, inputs?: readonly Value[]) => Value[] = () => {
     throw new Error('importSubgraph is not set');
   };
   #prefix = '';
@@ -167,6 +176,9 @@ export class ImportContext {
   /** Applies an IR op; folds it into constants when every input is a constant. */
   apply(op: string, inputs: readonly Value[], attrs: Attrs = {}): Value[] {
     const name = this.#name(op);
+    if (this.graph.nodes.length + this.graph.constants.size >= MAX_IMPORTED_VALUES) {
+      throw new UnsupportedOpError(`${op} '${name}': the model expands to more than ${MAX_IMPORTED_VALUES} operations (an unrolled recurrence or loop that long is not supported)`);
+    }
     for (const v of inputs) {
       const symbolic = this.shapeValues.get(v);
       if (symbolic) {

@@ -203,10 +203,13 @@ export function importOnnxModel(model: ModelProto, options: OnnxImportOptions = 
   }
 
   let scope = root;
-  ctx.importSubgraph = (sub, where) => {
+  ctx.importSubgraph = (sub, where, inputs = []) => {
     const outer = scope;
     scope = new Scope(outer);
     try {
+      const formals = sub.input ?? [];
+      if (inputs.length !== formals.length) throw new ModelFormatError(`${where}: the subgraph takes ${formals.length} inputs, ${inputs.length} given`);
+      formals.forEach((f, i) => scope.set(f.name ?? '', inputs[i]));
       bindInitializers(walk, sub, scope);
       importNodes(walk, sub.node ?? [], scope, opsets, `${where}/`);
       return (sub.output ?? []).map((o) => resolveInput(o.name ?? '', scope, where, new Set()));

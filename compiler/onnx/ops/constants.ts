@@ -6,7 +6,7 @@ import { dtypeOfOnnx } from '../dtypes.js';
 import { OnnxType } from '../proto.js';
 import { decodeTensor } from '../tensor_proto.js';
 import { defineOnnxOps } from './table.js';
-import { flag, input, normAxis, rank, reshape, staticShape } from './util.js';
+import { checkHostElements, flag, input, normAxis, rank, reshape, staticShape } from './util.js';
 
 /**
  * Ops whose results are known at import time (Constant, Shape, Size, ...) or that become
@@ -86,6 +86,7 @@ function range(node: OnnxNodeView, ctx: ImportContext): Value[] {
   const dtype = input(node, 0).type.dtype;
   if (delta === 0) throw new ShapeError(`${node.where}: delta must not be 0`);
   const count = Math.max(0, Math.ceil((limit - start) / delta));
+  checkHostElements(node, count, 'the range');
   // Computed here rather than by the range op: ONNX defines element i as start + i·delta.
   const values = Array.from({ length: count }, (_, i) => start + i * delta);
   return [ctx.constant({ dtype, shape: [count], data: dtypedArray(dtype, values) })];
@@ -97,6 +98,7 @@ function eyeLike(node: OnnxNodeView, ctx: ImportContext): Value[] {
   if (rank(x) !== 2) throw new ShapeError(`${node.where}: input must be 2-D`);
   const k = node.attrs.int('k', 0);
   const dtype = node.attrs.has('dtype') ? dtypeOfOnnx(node.attrs.int('dtype'), node.where) : x.type.dtype;
+  checkHostElements(node, rows * cols, 'the identity');
   const data = new Array<number>(rows * cols).fill(0);
   for (let i = 0; i < rows; i++) if (i + k >= 0 && i + k < cols) data[i * cols + i + k] = 1;
   return [ctx.constant({ dtype, shape: [rows, cols], data: dtypedArray(dtype, data) })];

@@ -1,7 +1,7 @@
 import type { Dim, Value } from '../../../ir/index.js';
 import { ShapeError, UnsupportedOpError } from '../../../ir/index.js';
 import type { ImportContext, OnnxNodeView } from '../context.js';
-import { dimProduct, reshape, staticDim } from './util.js';
+import { checkHostElements, dimProduct, reshape, staticDim } from './util.js';
 
 /**
  * Einsum lowered to transposes, reshapes, batched matmuls and sums. Each operand is a list of
@@ -58,6 +58,7 @@ function diagonals(node: OnnxNodeView, ctx: ImportContext, t: Term): Term {
     if (q < 0) return t;
     const p = t.labels.indexOf(t.labels[q]);
     const d = staticDim(node, t.value, p);
+    checkHostElements(node, d * d, 'the diagonal mask');
     const eye = new Float32Array(d * d);
     for (let i = 0; i < d; i++) eye[i * d + i] = 1;
     const mask = reshape(ctx, ctx.constant({ dtype: 'f32', shape: [d, d], data: eye }), t.labels.map((_, i) => (i === p || i === q ? d : 1)));

@@ -1,5 +1,5 @@
 import type { Attrs, Value } from '../../../ir/index.js';
-import { UnsupportedOpError } from '../../../ir/index.js';
+import { ShapeError, UnsupportedOpError } from '../../../ir/index.js';
 import type { AutoPad } from '../../../ir/ops/nn.js';
 import { resolveAutoPad, resolveConvTransposePads } from '../../../ir/ops/nn.js';
 import type { ImportContext, OnnxNodeView } from '../context.js';
@@ -92,6 +92,11 @@ function globalPool(kind: 'mean' | 'max' | 'lp') {
 function lrn(node: OnnxNodeView, ctx: ImportContext): Value[] {
   const x = input(node, 0);
   const size = node.attrs.int('size');
+  // One slice per window position: a size past the channels only adds zeros, and a hostile one
+  // would build nodes without end.
+  if (!Number.isInteger(size) || size < 1 || size > 2 * staticDim(node, x, 1) + 1) {
+    throw new ShapeError(`${node.where}: size ${size} must be between 1 and 2·channels + 1`);
+  }
   const alpha = node.attrs.float('alpha', 1e-4);
   const beta = node.attrs.float('beta', 0.75);
   const bias = node.attrs.float('bias', 1);

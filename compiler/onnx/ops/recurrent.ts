@@ -13,6 +13,8 @@ import { input, staticDim } from './util.js';
 
 type Activation = (ctx: ImportContext, x: Value) => Value;
 
+const MAX_UNROLLED_STEPS = 4096;
+
 /** An ONNX recurrent activation by name, taking its alpha/beta from the node's lists. */
 function activation(node: OnnxNodeView, name: string, alpha: number | undefined, beta: number | undefined): Activation {
   const scalar = (ctx: ImportContext, v: number) => ctx.scalar(v, 'f32');
@@ -119,6 +121,8 @@ function recurrent(gates: number, defaults: readonly string[], stateInputs: read
     let x = input(node, 0);
     if (layout === 1) x = ctx.op('transpose', [x], { perm: [1, 0, 2] });
     const steps = staticDim(node, x, 0);
+    // Unrolled: every step is a dozen nodes.
+    if (steps > MAX_UNROLLED_STEPS) throw new UnsupportedOpError(`${node.where}: a sequence of ${steps} steps is longer than the ${MAX_UNROLLED_STEPS} unrolled at import`);
     const batch = staticDim(node, x, 1);
     const hidden = node.attrs.int('hidden_size');
     const direction = node.attrs.string('direction', 'forward');

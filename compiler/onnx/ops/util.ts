@@ -29,6 +29,17 @@ export function staticDim(node: OnnxNodeView, v: Value, axis: number, what = 'in
   return d;
 }
 
+/**
+ * Elements an op may compute on the host at import time (EyeLike, Range, einsum's diagonal
+ * masks). Past it the import is refused before anything is allocated: hostile dims would
+ * otherwise allocate gigabytes or throw a RangeError.
+ */
+export const MAX_HOST_ELEMENTS = 1 << 24;
+
+export function checkHostElements(node: OnnxNodeView, count: number, what: string): void {
+  if (!(count <= MAX_HOST_ELEMENTS)) throw new UnsupportedOpError(`${node.where}: ${what} would hold ${count} elements, more than the ${MAX_HOST_ELEMENTS} computed at import time`);
+}
+
 export function normAxis(node: OnnxNodeView, axis: number, r: number): number {
   const a = axis < 0 ? axis + r : axis;
   if (!Number.isInteger(a) || a < 0 || a >= Math.max(r, 1)) throw new ShapeError(`${node.where}: axis ${axis} is out of range for rank ${r}`);
