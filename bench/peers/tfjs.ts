@@ -1,3 +1,4 @@
+import type { Scalar } from '@tensorflow/tfjs';
 import type { BenchCase } from '../cases.js';
 import type { NamedTensors } from '../case_inputs.js';
 import { caseInputs } from '../case_inputs.js';
@@ -71,7 +72,7 @@ export class TfjsDriver implements PeerDriver {
       const labels = tf.tensor2d(inputs.labels.data, [s.batch, s.classes]);
       const loss = optimizer.minimize(() => {
         const logits = x.matMul(params.w1).add(params.b1).relu().matMul(params.w2).add(params.b2);
-        return tf.losses.softmaxCrossEntropy(labels, logits) as import('@tensorflow/tfjs').Scalar;
+        return tf.losses.softmaxCrossEntropy(labels, logits) as Scalar;
       }, true);
       if (!loss) throw new Error('tfjs returned no loss');
       const value = await loss.data();
