@@ -48,7 +48,7 @@ const FOLD_LIMIT = 1 << 22;
  * recurrence or loop with an absurd trip count would otherwise build for minutes and exhaust
  * the heap (found by the reliability fuzzer: GRU with a sequence of 2^31 steps).
  */
-export const MAX_IMPORTED_VALUES = 250_000;
+export const MAX_IMPORTED_VALUES = 100_000;
 
 /**
  * The state of one import: the graph being built, which values are constants (and their

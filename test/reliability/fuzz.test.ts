@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { getDefaultDevice } from '../../runtime/index.js';
+import { fuzzOnnx, summarize } from './fuzz/driver.js';
+
+/**
+ * The CI part of the ONNX fuzz campaign: a fixed, seeded set of mutated conformance models
+ * through import → compile → (a capped number of small plans) load and run. Every case must end
+ * in a result or a DawnflowError, in bounded time, without an absurd allocation; the counts go
+ * to the log. `npm run fuzz` runs the same with a bigger budget (and any seed):
+ *   DAWNFLOW_FUZZ_SEED, DAWNFLOW_FUZZ_CASES, DAWNFLOW_FUZZ_GPU_RUNS, DAWNFLOW_FUZZ_SECONDS.
+ */
+
+const env = (name: string, fallback: number): number => {
+  const v = process.env[name];
+  return v === undefined || v === '' ? fallback : Number(v);
+};
+
+const SEED = env('DAWNFLOW_FUZZ_SEED', 20261128);
+const CASES = env('DAWNFLOW_FUZZ_CASES', 10_000);
+const GPU_RUNS = env('DAWNFLOW_FUZZ_GPU_RUNS', 25);
+/** A safety net, not the budget: the case count is. On this 2-core machine 10,000 take ~60 s. */
+const SECONDS = env('DAWNFLOW_FUZZ_SECONDS', 300);
+
+describe('ONNX fuzz', () => {
+  it(
+    `survives ${CASES} mutated models (seed ${SEED}): no crash, no hang, no absurd allocation`,
+    async () => {
+      const device = await getDefaultDevice();
+      const report = await fuzzOnnx({
+        seed: SEED,
+        cases: CASES,
+        timeLimitMs: SECONDS * 1000,
+        gpuRuns: GPU_RUNS,
+        device,
+        progressEvery: process.env.DAWNFLOW_FUZZ_PROGRESS ? 1000 : undefined,
+        onProgress: (r) => console.log(`  ... ${r.cases} cases, ${r.crashes} crashes, ${r.hangs} hangs (${(r.elapsedMs / 1000).toFixed(0)} s)`),
+      });
+      console.log(summarize(report));
+      expect(report.crashes, 'crashes').toBe(0);
+      expect(report.hangs, 'hangs').toBe(0);
+      expect(report.absurdAllocations, 'absurd allocations').toBe(0);
+      expect(report.interrupted, 'every case ran within the time limit').toBe(false);
+      expect(report.cases).toBe(CASES);
+      // The campaign reaches every stage: decoding, import, compile and the GPU.
+      expect(report.byStage.decode).toBeGreaterThan(CASES / 10);
+      expect(report.byStage.import).toBeGreaterThan(CASES / 10);
+      expect(report.byStage.done).toBeGreaterThan(CASES / 10);
+      expect(report.gpuRuns).toBe(GPU_RUNS);
+    },
+    (SECONDS + 120) * 1000,
+  );
+});
