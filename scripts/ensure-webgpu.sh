@@ -11,6 +11,11 @@ mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 
 probe() { node "$root/scripts/probe-adapter.mjs"; }
 
+if [ ! -d "$root/node_modules/webgpu" ]; then
+  echo "ensure-webgpu: the 'webgpu' package is not installed: run 'npm install' first" >&2
+  exit 1
+fi
+
 is_debian_root() { [ -r /etc/debian_version ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; }
 
 # The suite codename and the main archive's URI, read from the machine's own apt sources.
