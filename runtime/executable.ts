@@ -1,9 +1,8 @@
-import type { DType } from '../ir/dtype.js';
 import { DeviceError, UsageError } from '../ir/errors.js';
 import type { Plan, PlanRegion, PlanTensor } from '../ir/plan.js';
-import type { StaticShape } from '../ir/shape.js';
 import type { HostTensor } from '../ir/tensor.js';
 import { type DawnDevice, getDefaultDevice, type GpuErrorRecord, popCapturedErrors } from './device.js';
+import type { ExecutableOptions, RunOptions, TensorSpec } from './executable_options.js';
 import { createResources, type DeviceResources, releaseResources } from './device_resources.js';
 import { GpuTimeEstimate } from './gpu_wait.js';
 import { checkInputs, encodeHostData, roundUp4, type RunInput, selectOutputs } from './host_data.js';
@@ -24,44 +23,7 @@ import { SnapshotStore, type StateSnapshot } from './state_snapshots.js';
  * last snapshot) and retries once; `dispatch()` handles fail and `recover()` does the move.
  */
 
-export interface RunOptions {
-  /** The outputs to read back (default: all of them). */
-  readonly outputs?: readonly string[];
-}
-
-/** A named tensor of the plan's signature. */
-export interface TensorSpec {
-  readonly name: string;
-  readonly dtype: DType;
-  readonly shape: StaticShape;
-}
-
-export interface ExecutableOptions {
-  /**
-   * Copy the states to host memory after every N-th run (N >= 1), as the snapshot a device
-   * loss restores. Without it (and without a call to `snapshot()`), a loss restores the
-   * plan's initial state values. With it, `writeState` is followed by a snapshot too.
-   */
-  readonly snapshotEvery?: number;
-  /** What `run()` does on device loss: 'recover' (default) and retry once, or 'throw'. */
-  readonly onDeviceLost?: 'recover' | 'throw';
-  /** Told after each recovery from a device loss. */
-  readonly onRecovered?: (event: RecoveryEvent) => void;
-  /** Check every `run()` for non-finite outputs and states (true: with the defaults). */
-  readonly numericGuard?: boolean | NumericGuardOptions;
-}
-
-export interface RecoveryEvent {
-  /** Why the old device was lost. */
-  readonly reason: string;
-  /** The device the executable now runs on. */
-  readonly device: DawnDevice;
-  /** The run count whose states were restored (0: the plan's initial values). */
-  readonly restoredRun: number;
-  /** Runs whose effect on the states was lost with the device (those after the snapshot). */
-  readonly lostRuns: number;
-}
-
+export type { ExecutableOptions, RecoveryEvent, RunOptions, TensorSpec } from './executable_options.js';
 export type { StateSnapshot } from './state_snapshots.js';
 
 /** The resources in use, with the readback sources bound to them. */

@@ -1,0 +1,44 @@
+import type { DType } from '../ir/dtype.js';
+import type { StaticShape } from '../ir/shape.js';
+import type { DawnDevice } from './device.js';
+import type { NumericGuardOptions } from './numeric_guard.js';
+
+/** What Executable.load and run() accept, and what a recovery reports. */
+
+export interface RunOptions {
+  /** The outputs to read back (default: all of them). */
+  readonly outputs?: readonly string[];
+}
+
+/** A named tensor of the plan's signature. */
+export interface TensorSpec {
+  readonly name: string;
+  readonly dtype: DType;
+  readonly shape: StaticShape;
+}
+
+export interface ExecutableOptions {
+  /**
+   * Copy the states to host memory after every N-th run (N >= 1), as the snapshot a device
+   * loss restores. Without it (and without a call to `snapshot()`), a loss restores the
+   * plan's initial state values. With it, `writeState` is followed by a snapshot too.
+   */
+  readonly snapshotEvery?: number;
+  /** What `run()` does on device loss: 'recover' (default) and retry once, or 'throw'. */
+  readonly onDeviceLost?: 'recover' | 'throw';
+  /** Told after each recovery from a device loss. */
+  readonly onRecovered?: (event: RecoveryEvent) => void;
+  /** Check every `run()` for non-finite outputs and states (true: with the defaults). */
+  readonly numericGuard?: boolean | NumericGuardOptions;
+}
+
+export interface RecoveryEvent {
+  /** Why the old device was lost. */
+  readonly reason: string;
+  /** The device the executable now runs on. */
+  readonly device: DawnDevice;
+  /** The run count whose states were restored (0: the plan's initial values). */
+  readonly restoredRun: number;
+  /** Runs whose effect on the states was lost with the device (those after the snapshot). */
+  readonly lostRuns: number;
+}
