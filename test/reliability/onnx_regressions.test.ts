@@ -79,4 +79,22 @@ describe('ONNX importer regressions found by fuzzing', () => {
     );
     expect(refusal(bytes)).toEqual({ code: 'UNSUPPORTED_OP', message: expect.stringMatching(/^GRU 'gru': a sequence of 2147483648 steps is longer than/) });
   });
+
+  it.each([0, 3])('Scan with num_scan_inputs %d is a ModelFormatError (was: TypeError reading the first scan input)', (count) => {
+    const body: onnx.IGraphProto = {
+      name: 'body',
+      node: [
+        { opType: 'Add', input: ['sum_in', 'next'], output: ['sum_out'] },
+        { opType: 'Identity', input: ['sum_out'], output: ['scan_out'] },
+      ],
+      input: [tensorInfo('sum_in', [2]), tensorInfo('next', [2])],
+      output: [tensorInfo('sum_out', [2]), tensorInfo('scan_out', [2])],
+    };
+    const bytes = model(
+      [{ opType: 'Scan', input: ['initial', 'x'], output: ['sum', 'ys'], name: 'scan', attribute: [{ name: 'body', type: 5, g: body }, { name: 'num_scan_inputs', type: 2, i: count }] }],
+      [tensorInfo('initial', [2]), tensorInfo('x', [3, 2])],
+      [tensorInfo('sum', [2]), tensorInfo('ys', [3, 2])],
+    );
+    expect(refusal(bytes)).toEqual({ code: 'MODEL_FORMAT', message: `Scan 'scan': num_scan_inputs ${count} must be between 1 and the 2 inputs` });
+  });
 });

@@ -66,6 +66,7 @@ function scan(node: OnnxNodeView, ctx: ImportContext): Value[] {
   if (!body) throw new ModelFormatError(`${node.where}: missing attribute 'body'`);
   const scanInputs = node.attrs.int('num_scan_inputs');
   const all = node.inputs.map((_, i) => input(node, i));
+  if (!(scanInputs >= 1 && scanInputs <= all.length)) throw new ModelFormatError(`${node.where}: num_scan_inputs ${scanInputs} must be between 1 and the ${all.length} inputs`);
   const stateCount = all.length - scanInputs;
   let states = all.slice(0, stateCount);
   const sequences = all.slice(stateCount);

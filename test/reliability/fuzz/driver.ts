@@ -84,7 +84,7 @@ export async function fuzzOnnx(options: FuzzOptions): Promise<FuzzReport> {
       const verdict = await runOnnxCase(model.bytes, c, {
         device: options.device,
         gpu,
-        hangMs: options.hangMs ?? 5_000,
+        hangMs: options.hangMs ?? 15_000,
         gpuTimeoutMs: options.gpuTimeoutMs ?? 30_000,
         allocationBytes: 1 << 30,
         maxRunBytes: 16 << 20,
