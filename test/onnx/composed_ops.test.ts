@@ -267,3 +267,63 @@ describe('model-local functions', () => {
     expect(values(y)).toEqual([31, 62]);
   });
 });
+
+describe('pooling indices and determinants', () => {
+  /** Max over each window with its first flat index (row- or column-major spatial part). */
+  function naiveMaxPool(x: HostTensor, k: number, stride: number, pad: number, columnMajor: boolean) {
+    const [n, c, h, w] = x.shape;
+    const oh = Math.floor((h + 2 * pad - k) / stride) + 1;
+    const ow = Math.floor((w + 2 * pad - k) / stride) + 1;
+    const values: number[] = [];
+    const indices: number[] = [];
+    for (let p = 0; p < n * c; p++) {
+      for (let i = 0; i < oh; i++) {
+        for (let j = 0; j < ow; j++) {
+          let best = -Infinity;
+          let at = -1;
+          for (let a = 0; a < k; a++) {
+            for (let b = 0; b < k; b++) {
+              const [y, z] = [i * stride - pad + a, j * stride - pad + b];
+              if (y < 0 || z < 0 || y >= h || z >= w) continue;
+              const v = Number(x.data[p * h * w + y * w + z]);
+              if (v > best) [best, at] = [v, p * h * w + (columnMajor ? z * h + y : y * w + z)];
+            }
+          }
+          values.push(best);
+          indices.push(at);
+        }
+      }
+    }
+    return { values, indices };
+  }
+
+  for (const columnMajor of [false, true]) {
+    it(`MaxPool with Indices (storage_order=${Number(columnMajor)})`, () => {
+      const x = randomTensor('f32', [2, 2, 5, 6], 30);
+      const out = runOne('MaxPool', { x }, { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], storage_order: Number(columnMajor) }, { outputs: ['y', 'i'], opset: 12 });
+      const want = naiveMaxPool(x, 3, 2, 1, columnMajor);
+      expect(values(out.y)).toEqual(want.values);
+      expect(values(out.i)).toEqual(want.indices);
+    });
+  }
+
+  it('MaxUnpool scatters values back to their indices', () => {
+    const x = randomTensor('f32', [1, 2, 4, 4], 31);
+    const pooled = runOne('MaxPool', { x }, { kernel_shape: [2, 2], strides: [2, 2] }, { outputs: ['y', 'i'], opset: 12 });
+    const y = runOne('MaxUnpool', { v: pooled.y, idx: pooled.i }, { kernel_shape: [2, 2], strides: [2, 2] }, { opset: 11 }).y;
+    const want = new Array<number>(32).fill(0);
+    values(pooled.i).forEach((flat, k) => (want[flat] = values(pooled.y)[k]));
+    expect(values(y)).toEqual(want);
+  });
+
+  it('Det of 3×3 and 4×4 matrices by Laplace expansion', () => {
+    const det = (m: number[], n: number): number =>
+      n === 1 ? m[0] : Array.from({ length: n }, (_, j) => (j % 2 ? -1 : 1) * m[j] * det(m.slice(n).filter((_, i) => i % n !== j), n - 1)).reduce((a, b) => a + b, 0);
+    for (const n of [3, 4]) {
+      const x = randomTensor('f32', [2, n, n], 32 + n);
+      const y = runOne('Det', { x }, {}, { opset: 11 }).y;
+      const xs = values(x);
+      expectAllClose(values(y), [0, 1].map((b) => det(xs.slice(b * n * n, (b + 1) * n * n), n)), 1e-4);
+    }
+  });
+});

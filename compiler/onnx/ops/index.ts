@@ -14,5 +14,6 @@ import './quantize.js';
 import './signal.js';
 import './recurrent.js';
 import './grid_sample.js';
+import './pool_indices.js';
 
 export { onnxHandler, supportedOnnxOps } from './table.js';

@@ -3,6 +3,7 @@ import { ShapeError, UnsupportedOpError } from '../../../ir/index.js';
 import type { AutoPad } from '../../../ir/ops/nn.js';
 import { resolveAutoPad, resolveConvTransposePads } from '../../../ir/ops/nn.js';
 import type { ImportContext, OnnxNodeView } from '../context.js';
+import { maxPoolWithIndices } from './pool_indices.js';
 import { defineOnnxOps } from './table.js';
 import { flag, input, rank, staticDim, staticShape, trailingAxes } from './util.js';
 
@@ -65,8 +66,7 @@ function convTranspose(node: OnnxNodeView, ctx: ImportContext): Value[] {
 function pool(op: 'maxPool' | 'avgPool' | 'lpPool') {
   return (node: OnnxNodeView, ctx: ImportContext): Value[] => {
     const x = input(node, 0);
-    if (op === 'maxPool' && node.outputs[1]) throw new UnsupportedOpError(`${node.where}: MaxPool's Indices output is not supported`);
-    if (op === 'maxPool' && node.attrs.int('storage_order', 0) !== 0) throw new UnsupportedOpError(`${node.where}: storage_order=1 is not supported`);
+    if (op === 'maxPool' && node.outputs[1]) return maxPoolWithIndices(node, ctx);
     const kernelShape = node.attrs.ints('kernel_shape');
     const attrs: Record<string, Attrs[string]> = { kernelShape, ...windowAttrs(node, x, kernelShape), ceilMode: flag(node, 'ceil_mode', false) };
     if (op === 'avgPool') attrs.countIncludePad = flag(node, 'count_include_pad', false);
