@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RecoveryEvent } from '../../runtime/index.js';
 import { DeviceError, Executable, getDefaultDevice } from '../../runtime/index.js';
-import { accumulate, accumulatorPlan, addConstantPlan, initialAcc, stepInput } from './plans.js';
+import { accumulate, accumulatorPlan, addConstantPlan, floatStepInput, initialAcc, momentumPlan, stepInput } from './plans.js';
 
 /**
  * Device loss: `GPUDevice.destroy()` loses the device the way a driver reset or a GPU hang
@@ -81,6 +81,27 @@ describe('device loss', () => {
     expect(Array.from((await exe.readState('acc')).data)).toEqual(Array.from(accumulate(initialAcc(N), xs)));
     expect((await exe.readState('steps')).data[0]).toBe(steps);
     expect(exe.runCount).toBe(steps);
+    exe.dispose();
+  });
+
+  it('in a float training loop (momentum SGD), the losses after a loss of the device are bit for bit those of an uninterrupted run', async () => {
+    const plan = await momentumPlan(N);
+    const steps = 8;
+    const reference = await Executable.load(plan);
+    const expected: number[] = [];
+    for (let s = 0; s < steps; s++) expected.push((await reference.run({ x: floatStepInput(N, s) })).loss.data[0]);
+    reference.dispose();
+
+    const exe = await Executable.load(plan, undefined, { snapshotEvery: 1 });
+    const losses: number[] = [];
+    for (let s = 0; s < steps; s++) {
+      const pending = exe.run({ x: floatStepInput(N, s) });
+      if (s === 3) exe.device.device.destroy();
+      losses.push((await pending).loss.data[0]);
+    }
+    expect(exe.recoveries).toBe(1);
+    // f32 values read back from the GPU: equal numbers are equal bits.
+    expect(losses).toEqual(expected);
     exe.dispose();
   });
 
