@@ -15,5 +15,6 @@ import './signal.js';
 import './recurrent.js';
 import './grid_sample.js';
 import './pool_indices.js';
+import './tfidf.js';
 
 export { onnxHandler, supportedOnnxOps } from './table.js';

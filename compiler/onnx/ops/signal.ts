@@ -4,7 +4,9 @@ import type { ImportContext, OnnxNodeView } from '../context.js';
 import { dtypedArray } from '../context.js';
 import { dtypeOfOnnx } from '../dtypes.js';
 import { defineOnnxOps } from './table.js';
-import { flag, input, normAxis, rank, reshape, staticDim } from './util.js';
+import { checkHostElements, flag, input, normAxis, rank, reshape, staticDim } from './util.js';
+
+const MAX_FRAMES = 4096;
 
 /**
  * Window functions: generalized cosine windows a0 − a1·cos(2πn/N) + a2·cos(4πn/N), with
@@ -15,6 +17,7 @@ function cosineWindow(a0: number, a1: number, a2: number) {
   return (node: OnnxNodeView, ctx: ImportContext): Value[] => {
     const [size] = ctx.constValues(node, 0, 'size');
     if (!Number.isInteger(size) || size < 0) throw new ShapeError(`${node.where}: size ${size} is not a non-negative integer`);
+    checkHostElements(node, size, 'the window');
     const periodic = node.attrs.int('periodic', 1) !== 0;
     const n = periodic ? size : size - 1;
     const values = Array.from({ length: size }, (_, i) => a0 - a1 * Math.cos((2 * Math.PI * i) / n) + a2 * Math.cos((4 * Math.PI * i) / n));
@@ -47,7 +50,9 @@ function dftAlong(node: OnnxNodeView, ctx: ImportContext, x: Value, axis: number
   };
   const re = fit(toLast(part(0)));
   const im = complex ? fit(toLast(part(1))) : undefined;
+  if (!Number.isInteger(length) || length < 1) throw new ShapeError(`${node.where}: transform length ${length} is not a positive integer`);
   const bins = onesided ? Math.floor(length / 2) + 1 : length;
+  checkHostElements(node, length * bins, 'the DFT matrix');
   const table = (fn: (a: number) => number) => {
     const data = new Float32Array(length * bins);
     for (let n = 0; n < length; n++) for (let k = 0; k < bins; k++) data[n * bins + k] = fn((2 * Math.PI * ((k * n) % length)) / length) * (inverse ? 1 / length : 1);
@@ -87,7 +92,13 @@ function stft(node: OnnxNodeView, ctx: ImportContext): Value[] {
   const frameLength = node.inputs[3] ? ctx.constValues(node, 3, 'frame_length')[0] : window ? staticDim(node, window, 0) : undefined;
   if (frameLength === undefined) throw new ShapeError(`${node.where}: needs a window or a frame_length`);
   const length = staticDim(node, signal, 1);
+  if (!Number.isInteger(step) || step < 1) throw new ShapeError(`${node.where}: frame_step ${step} is not a positive integer`);
+  if (!Number.isInteger(frameLength) || frameLength < 1 || frameLength > length) {
+    throw new ShapeError(`${node.where}: frame_length ${frameLength} must be between 1 and the signal's ${length} samples`);
+  }
   const count = Math.floor((length - frameLength) / step) + 1;
+  // One slice per frame.
+  if (count > MAX_FRAMES) throw new UnsupportedOpError(`${node.where}: ${count} frames; more than ${MAX_FRAMES} are not supported`);
   const frames = Array.from({ length: count }, (_, f) =>
     ctx.op('unsqueeze', [ctx.op('slice', [signal], { starts: [f * step], ends: [f * step + frameLength], axes: [1], steps: [1] })], { axes: [1] }),
   );
