@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HostTensor } from '../../ir/index.js';
 import { stridesOf } from '../../ir/index.js';
 import { randomTensor } from '../helpers/random.js';
-import { F32, I64, modelBytes, node, valueInfo } from './helpers/onnx_builder.js';
+import { F32, I64, int64s, modelBytes, node, valueInfo } from './helpers/onnx_builder.js';
 import { runReference } from './helpers/run_reference.js';
 
 /**
@@ -325,5 +325,33 @@ describe('pooling indices and determinants', () => {
       const xs = values(x);
       expectAllClose(values(y), [0, 1].map((b) => det(xs.slice(b * n * n, (b + 1) * n * n), n)), 1e-4);
     }
+  });
+});
+
+describe('signal ops', () => {
+  it('DFT of a complex signal with a longer dft_length (zero padded), onesided, and its inverse', () => {
+    const x = randomTensor('f32', [2, 5, 2], 40);
+    const length = 8;
+    const out = runOne('DFT', { x }, { axis: 1, onesided: 1 }, { opset: 17, order: ['x', 'len'], inits: [int64s('len', [length], [])] }).y;
+    const bins = length / 2 + 1;
+    expect([...out.shape]).toEqual([2, bins, 2]);
+    const xs = values(x);
+    const want: number[] = [];
+    for (let b = 0; b < 2; b++) {
+      for (let k = 0; k < bins; k++) {
+        let [re, im] = [0, 0];
+        for (let n = 0; n < 5; n++) {
+          const [a, c] = [xs[(b * 5 + n) * 2], xs[(b * 5 + n) * 2 + 1]];
+          const t = (-2 * Math.PI * k * n) / length;
+          re += a * Math.cos(t) - c * Math.sin(t);
+          im += a * Math.sin(t) + c * Math.cos(t);
+        }
+        want.push(re, im);
+      }
+    }
+    expectAllClose(values(out), want, 1e-5);
+    const full = runOne('DFT', { x }, { axis: 1 }, { opset: 17 }).y;
+    const back = runOne('DFT', { full }, { axis: 1, inverse: 1 }, { opset: 17 }).y;
+    expectAllClose(values(back), xs, 1e-5);
   });
 });

@@ -97,4 +97,38 @@ describe('ONNX importer regressions found by fuzzing', () => {
     );
     expect(refusal(bytes)).toEqual({ code: 'MODEL_FORMAT', message: `Scan 'scan': num_scan_inputs ${count} must be between 1 and the 2 inputs` });
   });
+
+  describe('signal ops', () => {
+    const int64 = (name: string, v: number): onnx.ITensorProto => ({ name, dims: [], dataType: 7, int64Data: [v] });
+
+    it('HannWindow of size 2^40 is refused before allocating (was: RangeError)', () => {
+      const bytes = model([{ opType: 'HannWindow', input: ['size'], output: ['y'], name: 'hann' }], [], [tensorInfo('y', [2 ** 40])], [int64('size', 2 ** 40)]);
+      expect(refusal(bytes).code).toBe('UNSUPPORTED_OP');
+    });
+
+    it('DFT of length 2^20 does not build a 2^39-element matrix', () => {
+      const bytes = encodeModel({
+        irVersion: 8,
+        opsetImport: [{ domain: '', version: 17 }],
+        graph: {
+          name: 'dft',
+          node: [{ opType: 'DFT', input: ['x', 'n'], output: ['y'], name: 'dft', attribute: [{ name: 'axis', type: 2, i: 1 }] }],
+          input: [tensorInfo('x', [1, 8, 1])],
+          output: [tensorInfo('y', [1, 2 ** 20, 2])],
+          initializer: [int64('n', 2 ** 20)],
+        },
+      });
+      expect(refusal(bytes)).toEqual({ code: 'UNSUPPORTED_OP', message: expect.stringMatching(/^DFT 'dft': the DFT matrix would hold \d+ elements/) });
+    });
+
+    it.each([0, -2])('STFT with frame_step %d is a ShapeError (was: RangeError: Invalid array length)', (step) => {
+      const bytes = model(
+        [{ opType: 'STFT', input: ['signal', 'step', '', 'length'], output: ['y'], name: 'stft' }],
+        [tensorInfo('signal', [1, 16, 1])],
+        [tensorInfo('y', [1, 4, 3, 2])],
+        [int64('step', step), int64('length', 4)],
+      );
+      expect(refusal(bytes)).toEqual({ code: 'SHAPE', message: `STFT 'stft': frame_step ${step} is not a positive integer` });
+    });
+  });
 });
