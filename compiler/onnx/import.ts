@@ -8,7 +8,7 @@ import { inlineFunction, type LocalFunctions, localFunctions } from './functions
 import { onnxHandler } from './ops/index.js';
 import { symbolicShapeOp } from './ops/shape_values.js';
 import type { GraphProto, ModelProto, NodeProto } from './proto.js';
-import { decodeModel, toInt } from './proto.js';
+import { decodeModel, OnnxType, toInt } from './proto.js';
 import { pruneGraph } from './prune.js';
 import type { OnnxTensorInfo } from './signature.js';
 import { bindInputShapes, tensorInfo } from './signature.js';
@@ -239,7 +239,11 @@ export function importOnnxModel(model: ModelProto, options: OnnxImportOptions = 
 
   pruneGraph(ctx.graph);
   for (const v of ctx.graph.constants.keys()) {
-    if (ctx.wide.has(v)) throw rangeError(ctx.origin.get(v) ?? `constant '${v.name}'`, { name: v.name, onnxType: 7, tensor: ctx.graph.constants.get(v)!, wide: ctx.wide.get(v) });
+    const wide = ctx.wide.get(v);
+    if (wide) {
+      const decoded = { name: v.name, onnxType: ctx.onnxTypes.get(v) ?? OnnxType.INT64, tensor: ctx.graph.constants.get(v)!, wide };
+      throw rangeError(ctx.origin.get(v) ?? `constant '${v.name}'`, decoded);
+    }
   }
   verifyGraph(ctx.graph);
 
