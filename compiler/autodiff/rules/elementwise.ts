@@ -36,7 +36,9 @@ const UNARY: Record<string, Unary> = {
   atanh: (x, _y, dy) => dy.div(x.square().neg().add(1)),
   tanh: (_x, y, dy) => dy.mul(y.square().neg().add(1)),
   sigmoid: (_x, y, dy) => dy.mul(y).mul(y.neg().add(1)),
-  relu: (x, _y, dy) => x.greater(0).where(dy, 0),
+  // Through the output (y > 0 ⇔ x > 0): the backward pass then keeps only the activation the
+  // next layer reads, not also the pre-activation (which fusion need not materialize).
+  relu: (_x, y, dy) => y.greater(0).where(dy, 0),
   leakyRelu: (x, _y, dy, ctx) => x.greaterEqual(0).where(dy, dy.mul(num(ctx, 'alpha'))),
   elu: (x, y, dy, ctx) => x.greater(0).where(dy, dy.mul(y.add(num(ctx, 'alpha')))),
   selu: (x, y, dy, ctx) => {
