@@ -131,4 +131,13 @@ describe('ONNX importer regressions found by fuzzing', () => {
       expect(refusal(bytes)).toEqual({ code: 'SHAPE', message: `STFT 'stft': frame_step ${step} is not a positive integer` });
     });
   });
+
+  it("MaxPool's Indices output over a [1, 1, 2^31, 25] input is refused before allocating (was: RangeError)", () => {
+    const bytes = model(
+      [{ opType: 'MaxPool', input: ['x'], output: ['y', 'i'], name: 'pool', attribute: [{ name: 'kernel_shape', type: 7, ints: [2, 2] }] }],
+      [tensorInfo('x', [1, 1, 2 ** 31, 25])],
+      [tensorInfo('y', [1, 1, 2 ** 31 - 1, 24]), tensorInfo('i', [1, 1, 2 ** 31 - 1, 24], 7)],
+    );
+    expect(refusal(bytes)).toEqual({ code: 'UNSUPPORTED_OP', message: expect.stringMatching(/^MaxPool 'pool': the index map would hold 53687091200 elements/) });
+  });
 });

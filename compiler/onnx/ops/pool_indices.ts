@@ -4,7 +4,7 @@ import type { AutoPad } from '../../../ir/ops/nn.js';
 import { resolveAutoPad, slidingOutputSize, windowGeometry } from '../../../ir/ops/nn.js';
 import type { ImportContext, OnnxNodeView } from '../context.js';
 import { defineOnnxOps } from './table.js';
-import { flag, input, reshape, staticShape } from './util.js';
+import { checkHostElements, flag, input, reshape, staticShape } from './util.js';
 
 /**
  * MaxPool's optional Indices output and its inverse, MaxUnpool. Indices are flat positions in
@@ -34,6 +34,7 @@ export function maxPoolWithIndices(node: OnnxNodeView, ctx: ImportContext): Valu
   const end = [0, 1].map((a) => Math.max(pads[a + 2], (out[a] - 1) * strides[a] + (kernel[a] - 1) * dilations[a] + 1 - [h, w][a] - pads[a]));
   const allPads = [0, 0, pads[0], pads[1], 0, 0, end[0], end[1]];
   const columnMajor = node.attrs.int('storage_order', 0) === 1;
+  checkHostElements(node, numel(shape), 'the index map');
   const flat = new Float32Array(numel(shape));
   for (let i = 0; i < flat.length; i++) {
     const [hi, wi] = [Math.floor(i / w) % h, i % w];

@@ -48,7 +48,7 @@ export interface HarnessOptions {
   readonly hangMs: number;
   /** A GPU load + run slower than this is a hang. */
   readonly gpuTimeoutMs: number;
-  /** External memory growth over one case above this is an absurd allocation. */
+  /** Growth of the JS heap plus array buffers over one case above this is an absurd allocation. */
   readonly allocationBytes: number;
   /** Plans bigger than this (all regions) are compiled but not run. */
   readonly maxRunBytes: number;
@@ -84,16 +84,21 @@ function inputsFor(exe: Executable, seed: number): Record<string, { dtype: DType
 
 export async function runOnnxCase(original: Uint8Array, c: OnnxCase, options: HarnessOptions): Promise<CaseVerdict> {
   const started = performance.now();
-  const external = process.memoryUsage().arrayBuffers;
+  const memory = (): number => {
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers;
+  };
+  const external = memory();
   const { bytes } = mutate(original, c);
   let stage: Stage = 'decode';
   let graph: Graph | undefined;
   let plan: Plan | undefined;
   const verdict = (v: Omit<CaseVerdict, 'ms'>): CaseVerdict => {
     const ms = performance.now() - started;
-    const grown = process.memoryUsage().arrayBuffers - external;
+    // Still held, or not yet collected: either way allocated by this case.
+    const grown = memory() - external;
     if (!v.failure && grown > options.allocationBytes) {
-      return { ...v, ms, failure: { kind: 'allocation', detail: `${grown} bytes of array buffers allocated at stage ${v.stage}` } };
+      return { ...v, ms, failure: { kind: 'allocation', detail: `${grown} bytes (heap and array buffers) allocated at stage ${v.stage}` } };
     }
     const budget = options.hangMs + (v.ranOnGpu ? options.gpuTimeoutMs : 0);
     if (!v.failure && ms > budget) return { ...v, ms, failure: { kind: 'hang', detail: `${ms.toFixed(0)} ms at stage ${v.stage}` } };
