@@ -14,7 +14,8 @@ export interface PeakPlan {
   readonly workPerRun: number;
 }
 
-const WORKGROUP = 64;
+/** Big workgroups suit lavapipe (each invocation is a SIMD lane); 256 fits every adapter's default limit. */
+const WORKGROUP = 256;
 /**
  * Independent scalar FMA chains per invocation: enough to hide the FMA latency. Scalars, not
  * vec4: lavapipe already spreads invocations over SIMD lanes, and 8 vec4 chains (32 vector
