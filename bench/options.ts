@@ -70,9 +70,6 @@ export function parseOptions(argv: readonly string[], repoRoot: string): BenchOp
       case '--models':
         modelsDir = resolve(value());
         break;
-      case '--help':
-      case '-h':
-        throw new Error(USAGE);
       default:
         throw new Error(`unknown option '${arg}'\n${USAGE}`);
     }

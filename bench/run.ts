@@ -9,7 +9,7 @@ import { FULL_CASES, QUICK_CASES } from './cases.js';
 import { writeJsonReport } from './json_report.js';
 import { prepareModelFiles } from './model_files.js';
 import type { BenchOptions } from './options.js';
-import { parseOptions } from './options.js';
+import { parseOptions, USAGE } from './options.js';
 import type { PeerName } from './peers.js';
 import { REFERENCE_PEER, RUN_ORDER, TIME_SHARE } from './peers.js';
 import type { CaseResult, ChildRequest } from './protocol.js';
@@ -139,6 +139,10 @@ async function main(options: BenchOptions): Promise<void> {
   }
 }
 
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
 let options: BenchOptions;
 try {
   options = parseOptions(process.argv.slice(2), repoRoot);
