@@ -17,15 +17,22 @@ export function totalsOf(results: readonly CaseResult[]): Totals {
   return { passed: count('pass'), failed: count('fail'), unsupported: count('unsupported'), skipped: count('skip'), total: results.length };
 }
 
-/** The op a test is about: the model op its name starts with, else its one non-trivial op. */
-export function primaryOp(r: CaseResult): string {
+/**
+ * The op a test is about: the longest op name (of any test's model) its name starts with —
+ * so expanded function bodies group with the op they expand — else its one non-trivial op.
+ */
+export function primaryOp(r: CaseResult, knownOps: ReadonlySet<string> = new Set(r.ops)): string {
   const name = r.name.replace(/^test_/, '').replace(/_/g, '').toLowerCase();
-  const ops = r.ops.map((o) => o.split('.').pop()!);
-  const byName = ops.filter((o) => name.startsWith(o.toLowerCase())).sort((a, b) => b.length - a.length)[0];
+  const byName = [...knownOps].filter((o) => name.startsWith(o.toLowerCase())).sort((a, b) => b.length - a.length)[0];
   if (byName) return byName;
+  const ops = r.ops.map((o) => o.split('.').pop()!);
   const trivial = new Set(['Constant', 'Identity', 'Cast', 'Shape', 'Reshape', 'Unsqueeze', 'Squeeze', 'Gather', 'Concat']);
   const main = ops.filter((o) => !trivial.has(o));
   return main[0] ?? ops[0] ?? 'none';
+}
+
+function opNames(results: readonly CaseResult[]): Set<string> {
+  return new Set(results.flatMap((r) => r.ops.map((o) => o.split('.').pop()!)));
 }
 
 const ICON: Record<CaseStatus, string> = { pass: 'pass', fail: '**FAIL**', unsupported: 'unsupported', skip: 'skip' };
@@ -63,8 +70,9 @@ export function renderMarkdown(results: readonly CaseResult[], meta: { adapter: 
   }
   lines.push('');
   const groups = new Map<string, CaseResult[]>();
+  const known = opNames(results);
   for (const r of results) {
-    const op = primaryOp(r);
+    const op = primaryOp(r, known);
     groups.set(op, [...(groups.get(op) ?? []), r]);
   }
   lines.push('## By op');
@@ -92,9 +100,10 @@ export function renderMarkdown(results: readonly CaseResult[], meta: { adapter: 
 }
 
 export function writeReports(results: readonly CaseResult[], mdPath: string, jsonPath: string, meta: { adapter: string; command: string }): void {
+  const known = opNames(results);
   mkdirSync(dirname(mdPath), { recursive: true });
   writeFileSync(mdPath, renderMarkdown(results, meta));
   const bySuite = Object.fromEntries([...new Set(results.map((r) => r.suite))].map((s) => [s, totalsOf(results.filter((r) => r.suite === s))]));
-  const json = { adapter: meta.adapter, tolerance: { rtol: 1e-3, atol: 1e-7 }, totals: totalsOf(results), bySuite, cases: results.map((r) => ({ ...r, op: primaryOp(r) })) };
+  const json = { adapter: meta.adapter, tolerance: { rtol: 1e-3, atol: 1e-7 }, totals: totalsOf(results), bySuite, cases: results.map((r) => ({ ...r, op: primaryOp(r, known) })) };
   writeFileSync(jsonPath, `${JSON.stringify(json, null, 1)}\n`);
 }
