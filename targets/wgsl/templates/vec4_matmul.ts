@@ -65,7 +65,9 @@ export function generateVec4Matmul(group: KernelGroup, config: Vec4MatmulConfig,
   if (!A || !B || !out) return null;
   const lowered = lowerAroundAnchor(b, group, anchor);
 
-  b.line(`let tile_row0 = (wid.y * ${wgY}u + lid.y) * ${tm}u;`);
+  // With one row of invocations the rows depend on the workgroup alone: say so, so the compiler
+  // sees A's loads as uniform.
+  b.line(wgY === 1 ? `let tile_row0 = wid.y * ${tm}u;` : `let tile_row0 = (wid.y * ${wgY}u + lid.y) * ${tm}u;`);
   b.line(`let tile_col4 = wid.x * ${wgX * tn4}u + lid.x;`);
   const batchCoords = batchShape.length ? unravel(b, 'wid.z', batchShape) : [];
   const aBatchShape = aShape.slice(0, -2);
@@ -84,7 +86,8 @@ export function generateVec4Matmul(group: KernelGroup, config: Vec4MatmulConfig,
       for (let j = 0; j < tn4; j++) {
         const [b0, b1, b2, b3] = bs[j];
         const a = as[i];
-        b.line(`${acc(i, j)} = ${acc(i, j)} + ${a}.x * ${b0} + ${a}.y * ${b1} + ${a}.z * ${b2} + ${a}.w * ${b3};`);
+        // Explicit fma: rasterizers without fast-math would not contract a * b + c themselves.
+        b.line(`${acc(i, j)} = fma(vec4<f32>(${a}.w), ${b3}, fma(vec4<f32>(${a}.z), ${b2}, fma(vec4<f32>(${a}.y), ${b1}, fma(vec4<f32>(${a}.x), ${b0}, ${acc(i, j)}))));`);
       }
     }
   });
