@@ -85,17 +85,20 @@ function mlp(batch: number | string): ModelSpec {
   };
 }
 
+// Pipeline creation on a shared software adapter can take tens of seconds per model.
+const SLOW = 300_000;
+
 describe('dawnflow matches onnxruntime-node on whole models', () => {
   it('an MLP (Gemm, ReLU, MatMul, Softmax)', async () => {
     await compareWithOrt(mlp(4), { x: randomTensor('f32', [4, 16], 1) });
-  });
+  }, SLOW);
 
   it('a model with a symbolic batch dim, compiled once per batch size', async () => {
     const spec = mlp('batch');
     for (const batch of [3, 17]) {
       await compareWithOrt(spec, { x: randomTensor('f32', [batch, 16], batch) }, { batch });
     }
-  });
+  }, SLOW);
 
   it('a small CNN with BatchNorm, pooling and SAME padding', async () => {
     const spec: ModelSpec = {
@@ -131,7 +134,7 @@ describe('dawnflow matches onnxruntime-node on whole models', () => {
       ],
     };
     await compareWithOrt(spec, { x: randomTensor('f32', [2, 3, 17, 17], 2) });
-  });
+  }, SLOW);
 
   it('a transformer decoder block (LayerNorm, causal-mask attention, GELU)', async () => {
     const [B, T, D, H] = [2, 8, 16, 2];
@@ -189,5 +192,5 @@ describe('dawnflow matches onnxruntime-node on whole models', () => {
       ],
     };
     await compareWithOrt(spec, { x: randomTensor('f32', [B, T, D], 3) });
-  });
+  }, SLOW);
 });
