@@ -18,6 +18,7 @@ export interface TargetLimits {
   readonly maxComputeWorkgroupsPerDimension: number;
   readonly maxStorageBufferBindingSize: number;
   readonly maxBufferSize: number;
+  readonly maxStorageBuffersPerShaderStage: number;
 }
 
 export const DEFAULT_LIMITS: TargetLimits = {
@@ -25,6 +26,7 @@ export const DEFAULT_LIMITS: TargetLimits = {
   maxComputeWorkgroupsPerDimension: 65535,
   maxStorageBufferBindingSize: 128 * 1024 * 1024,
   maxBufferSize: 256 * 1024 * 1024,
+  maxStorageBuffersPerShaderStage: 8,
 };
 
 export interface CompileOptions {
@@ -80,7 +82,7 @@ export function compileWithReport(source: Graph, options: CompileOptions = {}): 
   const optimized = options.disablePasses === 'all' ? specialized : runPasses(specialized, { disable: options.disablePasses ? [...options.disablePasses] : [] });
   const graph = materializeOutputs(optimized);
 
-  const partition = partitionIntoKernels(graph, options.fusion ?? true);
+  const partition = partitionIntoKernels(graph, options.fusion ?? true, limits.maxStorageBuffersPerShaderStage);
   const pinned = new Set<Value>([...graph.outputs, ...graph.stateUpdates.values()]);
   const external = new Set<Value>(graph.inputs);
   const schedule = scheduleForMemory(partition, pinned, external);

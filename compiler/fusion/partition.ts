@@ -39,11 +39,15 @@ function isPointwise(node: Node): boolean {
   return c === 'elementwise' || c === 'broadcast';
 }
 
-export function partitionIntoKernels(graph: Graph, fuse = true): FusedGroup[] {
+/**
+ * @param maxBindings the device's storage buffers per shader stage: a group never grows past
+ *   it (its external inputs plus its outputs each take a binding).
+ */
+export function partitionIntoKernels(graph: Graph, fuse = true, maxBindings = 8): FusedGroup[] {
   const order = new Map<Node, number>(graph.nodes.map((n, i) => [n, i]));
   const users = graph.users();
   const kept = new Set<Value>([...graph.outputs, ...graph.stateUpdates.values()]);
-  const groupOf = new Map<Node, { root: Node; anchor: Node | null; members: Node[] }>();
+  const groupOf = new Map<Node, { root: Node; anchor: Node | null; members: Node[]; external: Set<Value> }>();
   /** Whether the root reads this node's output at the node's own coordinates, once. */
   const identityToRoot = new Map<Node, boolean>();
 
@@ -58,6 +62,10 @@ export function partitionIntoKernels(graph: Graph, fuse = true): FusedGroup[] {
     if (category === 'opaque' || getOp(consumer.op).category === 'opaque') return null;
     const group = groupOf.get(consumer)!;
     if (getOp(consumer.op).category === 'contraction' && !CHEAP_PROLOGUE.has(node.op)) return null;
+    const external = new Set(group.external);
+    external.delete(v);
+    for (const input of node.inputs) external.add(input);
+    if (external.size + group.root.outputs.length > maxBindings) return null;
     if (!isAnchor(node)) return consumer;
     const identity = identityToRoot.get(consumer)! && isPointwise(consumer) && shapesEqual(v.type.shape, consumer.outputs[0].type.shape);
     return identity && group.anchor === null ? consumer : null;
@@ -69,6 +77,8 @@ export function partitionIntoKernels(graph: Graph, fuse = true): FusedGroup[] {
     if (target) {
       const group = groupOf.get(target)!;
       group.members.push(node);
+      group.external.delete(node.outputs[0]);
+      for (const input of node.inputs) group.external.add(input);
       if (isAnchor(node)) group.anchor = node;
       groupOf.set(node, group);
       identityToRoot.set(
@@ -76,7 +86,7 @@ export function partitionIntoKernels(graph: Graph, fuse = true): FusedGroup[] {
         identityToRoot.get(target)! && isPointwise(target) && shapesEqual(node.outputs[0].type.shape, target.outputs[0].type.shape),
       );
     } else {
-      groupOf.set(node, { root: node, anchor: isAnchor(node) ? node : null, members: [node] });
+      groupOf.set(node, { root: node, anchor: isAnchor(node) ? node : null, members: [node], external: new Set(node.inputs) });
       identityToRoot.set(node, true);
     }
   }

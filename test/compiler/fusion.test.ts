@@ -77,3 +77,18 @@ describe('fusion by category', () => {
     for (const g of groups) expect(g.filter((op) => op === 'matmul')).toHaveLength(1);
   });
 });
+
+describe('fusion within the device limits', () => {
+  it('a fused kernel never binds more storage buffers than the device allows', async () => {
+    const b = new GraphBuilder();
+    const xs = [...Array(12).keys()].map((i) => b.input(`x${i}`, 'f32', [33]));
+    let acc = xs[0];
+    for (const x of xs.slice(1)) acc = b.op('add', [acc, x]);
+    b.output(acc, 'y');
+    const { plan } = compileWithReport(b.graph, { limits: { maxStorageBuffersPerShaderStage: 8 } });
+    expect(plan.steps.length).toBeGreaterThan(1);
+    for (const k of plan.kernels) expect(k.bindingCount).toBeLessThanOrEqual(8);
+    const inputs = Object.fromEntries(xs.map((x, i) => [x.name, randomTensor('f32', [33], i)]));
+    await sameOnGpuAsReference(b.graph, inputs);
+  });
+});
