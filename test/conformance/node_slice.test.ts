@@ -11,7 +11,6 @@ const slice = listCases(['node']).filter((_, i) => i % 9 === 0);
 const KNOWN_FAILING: Record<string, string> = {
   test_nonmaxsuppression_suppress_by_IOU: 'NonMaxSuppression selects a data-dependent number of boxes: its output shape is not static',
   test_unique_sorted_with_axis: 'Unique has a data-dependent output shape',
-  test_tfidfvectorizer_tf_batch_uniandbigrams_skip5: 'a fused kernel binds 20 storage buffers, above the device limit of 16: fusion does not cap bindings yet',
 };
 
 conformanceTests('ONNX backend tests: a slice of the node suite', slice, KNOWN_FAILING);
