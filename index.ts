@@ -20,3 +20,8 @@ export type { DeviceTuningOptions } from './device_tuning.js';
 export { autotune } from './compiler/tune/autotune.js';
 export { emptyTable, loadTable, saveTable, tunedOptions } from './compiler/tune/tuning_table.js';
 export type { TuningTable } from './compiler/tune/tuning_table.js';
+export { importOnnx, importOnnxModel } from './compiler/onnx/import.js';
+export type { OnnxImport, OnnxImportOptions } from './compiler/onnx/import.js';
+export { inspectPlan, formatPlanSummary } from './compiler/report/plan_report.js';
+export type { PlanSummary } from './compiler/report/plan_report.js';
+export { renderPlanSvg } from './compiler/report/svg.js';
