@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { isDawnflowError, UsageError } from '../ir/index.js';
+import { EXPORT_USAGE, exportCommand } from './commands/export.js';
 import { INSPECT_USAGE, inspectCommand } from './commands/inspect.js';
 import { RUN_USAGE, runCommand } from './commands/run.js';
 import type { CliIO } from './io.js';
@@ -34,8 +35,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   run: { summary: 'run an ONNX model or a compiled artifact on .npy/.pb inputs, write .npy outputs', run: runModelOrArtifact, usage: RUN_USAGE },
   inspect: { summary: "show a model's inputs, outputs, ops and unsupported ops", run: inspectCommand, usage: INSPECT_USAGE },
   compile: { summary: 'compile a model (.onnx or a DSL module) ahead of time into an artifact directory', run: compileArtifact },
-  export: { summary: 'export a DSL model to an ONNX file (not yet available)' },
-  bench: { summary: 'benchmark a model against its peers on this device (not yet available)' },
+  export: { summary: 'export a DSL model (module.ts) to an ONNX file', run: exportCommand, usage: EXPORT_USAGE },
+  bench: { summary: "benchmark against the peers on this device: use 'npm run bench' (not a CLI command yet)" },
 };
 
 export function helpText(): string {

@@ -137,7 +137,7 @@ async function importModule(path: string): Promise<Record<string, unknown>> {
  * Graph, an object with a `graph` (a DSL Trace), a TrainingSpec (compiled as its training step,
  * or its evaluation graph with `inference`), or a function returning one of those.
  */
-async function graphOfModule(path: string, inference: boolean): Promise<Graph> {
+export async function graphOfModule(path: string, inference: boolean): Promise<Graph> {
   const module = await importModule(path);
   let value: unknown = module.default ?? module.model ?? module.graph;
   if (value === undefined) throw new UsageError(`${path}: exports no default, 'model' or 'graph' (exports: ${Object.keys(module).join(', ') || 'none'})`);

@@ -142,7 +142,8 @@ describe('dawnflow inspect and help', () => {
     const help = spawnCli('--help');
     expect(help.status).toBe(0);
     for (const command of ['run', 'inspect', 'compile', 'export', 'bench']) expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
-    expect(help.stdout).toMatch(/export .*not yet available/);
+    expect(help.stdout).toMatch(/export .*ONNX file/);
+    expect(help.stdout).toMatch(/bench .*npm run bench/);
     const missing = spawnCli('run', path('nope.onnx'), '--out', dir);
     expect(missing.status).toBe(1);
     const lines = missing.stderr.split('\n').filter((l) => l.startsWith('dawnflow:') || l.startsWith('    at '));
