@@ -25,3 +25,5 @@ export type { OnnxImport, OnnxImportOptions } from './compiler/onnx/import.js';
 export { inspectPlan, formatPlanSummary } from './compiler/report/plan_report.js';
 export type { PlanSummary } from './compiler/report/plan_report.js';
 export { renderPlanSvg } from './compiler/report/svg.js';
+export { toOnnx } from './compiler/onnx/export.js';
+export type { ExportOptions } from './compiler/onnx/export.js';
