@@ -28,7 +28,9 @@ export interface TiledConvConfig {
  * weight loads are uniform (scalar on SIMD-per-lane rasterizers like lavapipe, broadcast on GPUs).
  */
 export function defaultConvConfig(channelsPerGroup: number): TiledConvConfig {
-  if (channelsPerGroup >= 8) return { wgX: 64, wgY: 1, tm: 8, tn: 2 };
+  // Measured on lavapipe (quiet machine): 8 channels × 4 pixels per invocation runs 3x3 convs of
+  // 64ch·56² and 256ch·14² 2.0–2.5× faster than 8 × 2.
+  if (channelsPerGroup >= 8) return { wgX: 64, wgY: 1, tm: 8, tn: 4 };
   return channelsPerGroup >= 4 ? { wgX: 64, wgY: 1, tm: 4, tn: 2 } : { wgX: 64, wgY: 1, tm: 1, tn: 4 };
 }
 
