@@ -54,3 +54,13 @@ export function parseDType(name: string): DType {
   if ((DTYPES as readonly string[]).includes(name)) return name as DType;
   throw new DTypeError(`unknown dtype '${name}' (expected one of ${DTYPES.join(', ')})`);
 }
+
+/** IEEE 754 half-precision bits → number (host f16 tensors hold the raw bits). */
+export function halfToNumber(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 31) return frac ? NaN : sign * Infinity;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}

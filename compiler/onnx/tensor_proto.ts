@@ -1,3 +1,4 @@
+import { halfToNumber } from '../../ir/dtype.js';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { DType, HostTensor } from '../../ir/index.js';
@@ -46,15 +47,7 @@ const BYTES: Partial<Record<number, number>> = {
   [OnnxType.BFLOAT16]: 2,
 };
 
-/** IEEE half bits → number. */
-export function halfToNumber(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
+
 
 function bfloat16ToNumber(bits: number): number {
   const view = new DataView(new ArrayBuffer(4));

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { ArtifactError, UsageError } from '../../ir/errors.js';
 import type { HostTensor } from '../../ir/tensor.js';
 import type { Executable } from '../executable.js';
-import { type AtomicWriteHooks, PREVIOUS_SUFFIX, replaceFileKeepingPrevious } from './atomic_file.js';
+import { type AtomicWriteHooks, PREVIOUS_SUFFIX, replaceFileKeepingPrevious } from '../io/atomic_file.js';
 import { type CheckpointMetadata, decodeCheckpoint, encodeCheckpoint, type JsonValue } from './format.js';
 
 /**

@@ -3,5 +3,5 @@ export { loadCheckpoint, readCheckpoint, saveCheckpoint, writeCheckpoint } from 
 export type { CheckpointInfo, LoadCheckpointOptions, SaveCheckpointOptions } from './checkpoint.js';
 export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from './format.js';
 export type { CheckpointMetadata, JsonValue } from './format.js';
-export { PREVIOUS_SUFFIX, removeStaleTemps } from './atomic_file.js';
-export type { AtomicWriteHooks, WriteStage } from './atomic_file.js';
+export { PREVIOUS_SUFFIX, removeStaleTemps } from '../io/atomic_file.js';
+export type { AtomicWriteHooks, WriteStage } from '../io/atomic_file.js';

@@ -1,3 +1,4 @@
+import { halfToNumber } from '../../ir/dtype.js';
 import type { DType, TensorData } from '../../ir/dtype.js';
 import { allocHost } from '../../ir/dtype.js';
 import { InputError } from '../../ir/errors.js';
@@ -55,14 +56,6 @@ function parseHeader(text: string, what: string): { descr: string; fortran: bool
   return { descr: descr[1], fortran: fortran[1] === 'True', shape: dims };
 }
 
-function halfToNumber(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
 
 function readElement(view: DataView, offset: number, kind: NpyKind, size: number, le: boolean): number {
   switch (`${kind}${size}`) {

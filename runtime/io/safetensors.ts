@@ -1,10 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { DType, TensorData } from '../../ir/dtype.js';
 import { ArtifactError } from '../../ir/errors.js';
 import { numel } from '../../ir/shape.js';
 import type { HostTensor } from '../../ir/tensor.js';
+import { writeFileAtomic } from './atomic_file.js';
+
+/** The one atomic writer, re-exported for the artifact emitter. */
+export { writeFileAtomic };
 
 /**
  * The safetensors format (huggingface/safetensors): an 8-byte little-endian header length, a
@@ -106,28 +108,6 @@ export async function writeSafetensors(path: string, tensors: TensorEntries, met
   await writeFileAtomic(path, [header, ...parts]);
 }
 
-export async function writeFileAtomic(path: string, chunks: readonly Uint8Array[]): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const file = await open(temp, 'w');
-  try {
-    for (const chunk of chunks) await file.write(chunk);
-    await file.sync();
-  } catch (error) {
-    await file.close();
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
-  await file.close();
-  try {
-    await rename(temp, path);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
-  // The rename itself is durable only once the directory is; not every platform lets us sync one.
-  const dir = await open(dirname(path), 'r').catch(() => undefined);
-  if (dir) await dir.sync().catch(() => undefined).finally(() => dir.close());
-}
 
 /** Parses and checks the header; `file` names the source in errors. */
 export function readSafetensorsHeader(bytes: Uint8Array, file: string): { entries: SafetensorsEntry[]; metadata: Record<string, string>; dataStart: number } {

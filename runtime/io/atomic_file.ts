@@ -64,8 +64,20 @@ function isAlive(pid: number): boolean {
 }
 
 /** Writes `chunks` to `path` atomically, keeping the file it replaces as `<path>.prev`. */
-export async function replaceFileKeepingPrevious(path: string, chunks: readonly Uint8Array[], hooks: AtomicWriteHooks = {}): Promise<void> {
-  await removeStaleTemps(path);
+export function replaceFileKeepingPrevious(path: string, chunks: readonly Uint8Array[], hooks: AtomicWriteHooks = {}): Promise<void> {
+  return writeFileAtomic(path, chunks, { keepPrevious: true, hooks });
+}
+
+export interface AtomicWriteOptions {
+  /** Keep the replaced file as `<path>.prev` (checkpoints); stale temporaries are cleaned first. */
+  readonly keepPrevious?: boolean;
+  readonly hooks?: AtomicWriteHooks;
+}
+
+/** Writes `chunks` to `path` atomically: temporary file, fsync, rename, directory sync. */
+export async function writeFileAtomic(path: string, chunks: readonly Uint8Array[], options: AtomicWriteOptions = {}): Promise<void> {
+  const hooks = options.hooks ?? {};
+  if (options.keepPrevious) await removeStaleTemps(path);
   const dir = dirname(path);
   const unique = `${process.pid}.${randomBytes(4).toString('hex')}`;
   const temp = join(dir, `${tempPrefix(path)}${unique}.tmp`);
@@ -90,8 +102,10 @@ export async function replaceFileKeepingPrevious(path: string, chunks: readonly 
   await file.close();
   try {
     await hooks.onStage?.('data-written');
-    await keepPrevious(path, join(dir, `${tempPrefix(path)}${unique}.prev.tmp`));
-    await hooks.onStage?.('previous-kept');
+    if (options.keepPrevious) {
+      await keepPrevious(path, join(dir, `${tempPrefix(path)}${unique}.prev.tmp`));
+      await hooks.onStage?.('previous-kept');
+    }
     await rename(temp, path);
   } catch (error) {
     await unlink(temp).catch(() => undefined);
