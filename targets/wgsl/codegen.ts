@@ -1,6 +1,7 @@
 import type { Node, StaticShape, Value } from '../../ir/index.js';
 import { numel, ShapeError } from '../../ir/index.js';
 import { toStorage } from './expr.js';
+import type { BuiltKernel } from './kernel_builder.js';
 import { KernelBuilder, unravel } from './kernel_builder.js';
 import './ops/index.js';
 import { lowerNodes } from './templates/group_lowering.js';
@@ -23,14 +24,7 @@ export interface KernelGroup {
   readonly anchor?: Node | null;
 }
 
-export interface GeneratedKernel {
-  readonly name: string;
-  readonly wgsl: string;
-  readonly entryPoint: string;
-  readonly workgroupSize: readonly [number, number, number];
-  /** Value ids in binding order. */
-  readonly bindings: readonly number[];
-  readonly dispatch: readonly [number, number, number];
+export interface GeneratedKernel extends BuiltKernel {
   /** Inputs each invocation reads only at the element it writes: candidates for in-place outputs. */
   readonly elementwiseInputs?: readonly number[];
 }
@@ -121,16 +115,5 @@ function generateElementwiseKernel(group: KernelGroup, options: CodegenOptions):
   });
   const shapes = [...coordsByShape.keys()];
   const elementwiseInputs = shapes.length === 1 ? b.readsOnlyAt(coordsByShape.get(shapes[0])!) : [];
-  const wgsl = b.render(
-    `@compute @workgroup_size(${wg})\nfn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>)`,
-  );
-  return {
-    name: group.nodes.map((n) => n.op).join('+'),
-    wgsl,
-    entryPoint: 'main',
-    workgroupSize: [wg, 1, 1],
-    bindings: b.bindings.map((x) => x.key),
-    dispatch,
-    elementwiseInputs,
-  };
+  return { ...b.finish(group.nodes.map((n) => n.op).join('+'), 'per-element', [wg, 1, 1], dispatch), elementwiseInputs };
 }

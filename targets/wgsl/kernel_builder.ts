@@ -24,6 +24,23 @@ export interface KernelBinding {
   readonly width: 1 | 4;
 }
 
+/** A finished kernel: its module and how to bind and dispatch it. */
+export interface BuiltKernel {
+  readonly name: string;
+  readonly wgsl: string;
+  readonly entryPoint: string;
+  readonly workgroupSize: readonly [number, number, number];
+  /** Tensor keys (value ids) in binding order. */
+  readonly bindings: readonly number[];
+  readonly dispatch: readonly [number, number, number];
+}
+
+/**
+ * How invocations find their work: one per element from a flat global id (`idx`/`gid`, with
+ * `nwg` for 2-D grids), or tiles addressed by workgroup and local ids (`wid`, `lid`).
+ */
+export type EntryKind = 'per-element' | 'tiled';
+
 /**
  * Accumulates one WGSL compute kernel: storage bindings, helper functions, and the body's
  * statements. `let` gives every intermediate a name so expressions are never duplicated, and a
@@ -153,6 +170,17 @@ export class KernelBuilder {
 
   enable(extension: string): void {
     this.#enables.add(extension);
+  }
+
+  /** Renders the module with the entry point `main` and describes the kernel. */
+  finish(name: string, entry: EntryKind, workgroupSize: readonly [number, number, number], dispatch: readonly [number, number, number]): BuiltKernel {
+    const size = workgroupSize[1] === 1 && workgroupSize[2] === 1 ? `${workgroupSize[0]}` : `${workgroupSize[0]}, ${workgroupSize[1]}`;
+    const builtins =
+      entry === 'per-element'
+        ? '@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>'
+        : '@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>';
+    const wgsl = this.render(`@compute @workgroup_size(${size})\nfn main(${builtins})`);
+    return { name, wgsl, entryPoint: 'main', workgroupSize, bindings: this.bindings.map((x) => x.key), dispatch };
   }
 
   /** The module: enables, bindings (all read_write, see runtime), helpers, then the entry point. */

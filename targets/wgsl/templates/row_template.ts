@@ -62,13 +62,5 @@ export function generateRowKernel(group: KernelGroup, maxWorkgroupsPerDimension:
     const value = rootAccess.at(coords);
     b.line(`${outName}[${linearIndex(coords, shape, strides)}] = ${toStorage(value, root.type.dtype)};`);
   });
-  const wgsl = b.render(`@compute @workgroup_size(${wg})\nfn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>)`);
-  return {
-    name: group.nodes.map((n) => n.op).join('+'),
-    wgsl,
-    entryPoint: 'main',
-    workgroupSize: [wg, 1, 1],
-    bindings: b.bindings.map((x) => x.key),
-    dispatch: gridFor(Math.ceil(rows / wg), maxWorkgroupsPerDimension),
-  };
+  return b.finish(group.nodes.map((n) => n.op).join('+'), 'per-element', [wg, 1, 1], gridFor(Math.ceil(rows / wg), maxWorkgroupsPerDimension));
 }

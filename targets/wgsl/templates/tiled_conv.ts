@@ -110,8 +110,5 @@ export function generateTiledConv(group: KernelGroup, config: TiledConvConfig | 
       });
     }
   }
-  const wgsl = b.render(
-    `@compute @workgroup_size(${wgX}, ${wgY})\nfn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>)`,
-  );
-  return { name: group.nodes.map((nd) => nd.op).join('+'), wgsl, entryPoint: 'main', workgroupSize: [wgX, wgY, 1], bindings: b.bindings.map((v) => v.key), dispatch: grid };
+  return b.finish(group.nodes.map((nd) => nd.op).join('+'), 'tiled', [wgX, wgY, 1], grid);
 }
