@@ -19,6 +19,8 @@ export interface TargetLimits {
   readonly maxStorageBufferBindingSize: number;
   readonly maxBufferSize: number;
   readonly maxStorageBuffersPerShaderStage: number;
+  /** Lanes every subgroup has at least; 0 where the device lacks the 'subgroups' feature. */
+  readonly subgroupMinSize: number;
 }
 
 export const DEFAULT_LIMITS: TargetLimits = {
@@ -27,6 +29,7 @@ export const DEFAULT_LIMITS: TargetLimits = {
   maxStorageBufferBindingSize: 128 * 1024 * 1024,
   maxBufferSize: 256 * 1024 * 1024,
   maxStorageBuffersPerShaderStage: 8,
+  subgroupMinSize: 0,
 };
 
 export interface CompileOptions {
@@ -90,6 +93,7 @@ export function compileWithReport(source: Graph, options: CompileOptions = {}): 
   const { kernelGroups: groups, views } = options.inPlace === false ? { kernelGroups: ordered, views: new Map<number, number>() } : elideViews(graph, ordered);
   const codegen: CodegenOptions = {
     maxWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
+    subgroupMinSize: limits.subgroupMinSize,
     templates: options.templates,
     matmulConfig: options.matmulConfig,
     vec4MatmulConfig: options.vec4MatmulConfig,
@@ -206,10 +210,19 @@ export function compileWithReport(source: Graph, options: CompileOptions = {}): 
     stateUpdates: [...graph.stateUpdates].filter(([s, next]) => owner(next.id) !== s.id).map(([s, next]) => ({ state: id(s.id), from: id(next.id) })),
     regionBytes,
     memory: { naiveBytes, arenaBytes: layout.arenaBytes, lowerBoundBytes: layout.lowerBoundBytes },
-    requirements: { features: kernels.some((k) => k.wgsl.includes('enable f16;')) ? ['shader-f16'] : [], limits: {} },
+    requirements: requirementsOf(generated),
   };
   return {
     plan,
     report: { graph, groups, lifetimes, layout, schedulePeakBytes: schedule.peakBytes, originalOrderPeakBytes: schedule.originalPeakBytes },
   };
+}
+
+/** What a device must offer to run these kernels: shader-f16 for f16 storage, subgroups of enough lanes. */
+function requirementsOf(kernels: readonly GeneratedKernel[]): Plan['requirements'] {
+  const features: string[] = [];
+  if (kernels.some((k) => k.wgsl.includes('enable f16;'))) features.push('shader-f16');
+  const subgroupSize = Math.max(0, ...kernels.map((k) => k.subgroupSize ?? 0));
+  if (subgroupSize > 0) features.push('subgroups');
+  return { features, limits: subgroupSize > 0 ? { subgroupMinSize: subgroupSize } : {} };
 }

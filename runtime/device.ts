@@ -75,8 +75,10 @@ export class DawnDevice {
     this.options = options;
     this.device = device;
     this.adapterDescription = adapterDescription;
-    this.limits = numericLimits(device.limits);
     this.features = new Set(device.features);
+    // Not a WebGPU limit, but what kernels sharing loads through subgroup broadcasts rely on.
+    const info = adapter.info as GPUAdapterInfo & { subgroupMinSize?: number };
+    this.limits = { ...numericLimits(device.limits), subgroupMinSize: this.features.has('subgroups') ? (info.subgroupMinSize ?? 0) : 0 };
     this.ledger = new BufferLedger(device);
     void device.lost.then((info) => {
       this.#lost = info;

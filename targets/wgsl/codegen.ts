@@ -9,7 +9,7 @@ import { generateRowKernel, matchesRowTemplate } from './templates/row_template.
 import type { TiledConvConfig } from './templates/tiled_conv.js';
 import { generateTiledConv, matchesTiledConv } from './templates/tiled_conv.js';
 import type { Vec4MatmulConfig } from './templates/vec4_matmul.js';
-import { DEFAULT_VEC4_MATMUL_CONFIG, generateVec4Matmul, matchesVec4Matmul } from './templates/vec4_matmul.js';
+import { defaultVec4MatmulConfig, generateVec4Matmul, matchesVec4Matmul } from './templates/vec4_matmul.js';
 import type { TiledMatmulConfig } from './templates/tiled_matmul.js';
 import { DEFAULT_MATMUL_CONFIG, generateTiledMatmul, matchesTiledMatmul } from './templates/tiled_matmul.js';
 
@@ -31,6 +31,8 @@ export interface GeneratedKernel extends BuiltKernel {
 
 export interface CodegenOptions {
   readonly maxWorkgroupsPerDimension: number;
+  /** Lanes every subgroup of the device has at least (0 or absent: no subgroup operations). */
+  readonly subgroupMinSize?: number;
   readonly workgroupSize?: number;
   /** Tile configuration of the matmul template (autotuned per shape and adapter). */
   readonly matmulConfig?: (group: KernelGroup) => TiledMatmulConfig | undefined;
@@ -63,7 +65,9 @@ export function generateKernel(group: KernelGroup, options: CodegenOptions): Gen
   if (numel(staticShapeOf(group.outputs[0])) === 0) return emptyKernel(group);
   if (options.templates !== false && matchesTiledMatmul(group)) {
     if (matchesVec4Matmul(group)) {
-      const wide = generateVec4Matmul(group, options.vec4MatmulConfig?.(group) ?? DEFAULT_VEC4_MATMUL_CONFIG, options.maxWorkgroupsPerDimension);
+      const subgroupMinSize = options.subgroupMinSize ?? 0;
+      const config = options.vec4MatmulConfig?.(group) ?? defaultVec4MatmulConfig(subgroupMinSize);
+      const wide = generateVec4Matmul(group, config, options.maxWorkgroupsPerDimension, subgroupMinSize);
       if (wide) return wide;
     }
     const kernel = generateTiledMatmul(group, options.matmulConfig?.(group) ?? DEFAULT_MATMUL_CONFIG, options.maxWorkgroupsPerDimension);
@@ -71,7 +75,7 @@ export function generateKernel(group: KernelGroup, options: CodegenOptions): Gen
   }
   if (options.templates !== false && matchesRowTemplate(group)) return generateRowKernel(group, options.maxWorkgroupsPerDimension);
   if (options.templates !== false && matchesTiledConv(group)) {
-    const kernel = generateTiledConv(group, options.convConfig?.(group), options.maxWorkgroupsPerDimension);
+    const kernel = generateTiledConv(group, options.convConfig?.(group), options.maxWorkgroupsPerDimension, options.subgroupMinSize ?? 0);
     if (kernel) return kernel;
   }
   return generateElementwiseKernel(group, options);

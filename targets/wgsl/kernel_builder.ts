@@ -33,6 +33,8 @@ export interface BuiltKernel {
   /** Tensor keys (value ids) in binding order. */
   readonly bindings: readonly number[];
   readonly dispatch: readonly [number, number, number];
+  /** The subgroup size the kernel's broadcasts assume at least (absent: no subgroup operations). */
+  readonly subgroupSize?: number;
 }
 
 /**
@@ -50,6 +52,7 @@ export class KernelBuilder {
   readonly bindings: KernelBinding[] = [];
   #helpers = new Map<string, string>();
   #enables = new Set<string>();
+  #subgroupSize = 0;
   #lines: string[] = [];
   #indent = 1;
   #scopes: Map<string, Expr>[] = [new Map()];
@@ -172,6 +175,17 @@ export class KernelBuilder {
     this.#enables.add(extension);
   }
 
+  /**
+   * The invocation's lane in its subgroup (`sid`), for kernels that share loads through
+   * `subgroupBroadcast`; `size` is the subgroup size they rely on (the device must guarantee at
+   * least that many lanes).
+   */
+  subgroupLane(size: number): string {
+    this.enable('subgroups');
+    this.#subgroupSize = Math.max(this.#subgroupSize, size);
+    return 'sid';
+  }
+
   /** Renders the module with the entry point `main` and describes the kernel. */
   finish(name: string, entry: EntryKind, workgroupSize: readonly [number, number, number], dispatch: readonly [number, number, number]): BuiltKernel {
     const size = workgroupSize[1] === 1 && workgroupSize[2] === 1 ? `${workgroupSize[0]}` : `${workgroupSize[0]}, ${workgroupSize[1]}`;
@@ -179,8 +193,10 @@ export class KernelBuilder {
       entry === 'per-element'
         ? '@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>'
         : '@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>';
-    const wgsl = this.render(`@compute @workgroup_size(${size})\nfn main(${builtins})`);
-    return { name, wgsl, entryPoint: 'main', workgroupSize, bindings: this.bindings.map((x) => x.key), dispatch };
+    const lane = this.#subgroupSize > 0 ? ', @builtin(subgroup_invocation_id) sid: u32' : '';
+    const wgsl = this.render(`@compute @workgroup_size(${size})\nfn main(${builtins}${lane})`);
+    const kernel = { name, wgsl, entryPoint: 'main', workgroupSize, bindings: this.bindings.map((x) => x.key), dispatch };
+    return this.#subgroupSize > 0 ? { ...kernel, subgroupSize: this.#subgroupSize } : kernel;
   }
 
   /** The module: enables, bindings (all read_write, see runtime), helpers, then the entry point. */

@@ -1,4 +1,6 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { compile } from '../../compiler/compile.js';
+import { getDefaultDevice } from '../../runtime/index.js';
 import type { Attrs, HostTensor, StaticShape } from '../../ir/index.js';
 import { GraphBuilder } from '../../ir/index.js';
 import { interpret } from '../../targets/reference/interpreter.js';
@@ -31,5 +33,25 @@ describe('tiled conv template', () => {
     inputs.r = randomTensor('f32', y.type.shape as StaticShape, 4);
     b.output(b.op('add', [b.op('relu', [y]), residual]), 'out');
     expectClose((await runOnGpu(b.graph, inputs)).out, interpret(b.graph, inputs).outputs.out, { rtol: 1e-4, atol: 1e-4 });
+  });
+
+  // Weights shared through subgroup broadcasts (tm below, at and above the lanes per load; ragged
+  // channel tiles; groups), against the reference.
+  const shared: [string, StaticShape, StaticShape, Attrs, number][] = [
+    ['3x3, 8 channels per load', [2, 5, 9, 7], [20, 5, 3, 3], { pads: [1, 1, 1, 1] }, 8],
+    ['1x1, 16 channels per invocation', [1, 16, 6, 5], [37, 16, 1, 1], {}, 16],
+    ['grouped, 4 channels per invocation', [1, 8, 6, 6], [24, 2, 3, 3], { group: 4, pads: [1, 1, 1, 1] }, 4],
+  ];
+  it.each(shared)('%s, weights shared through subgroups', async (_name, xs, ws, attrs, tm) => {
+    const device = await getDefaultDevice();
+    const b = new GraphBuilder();
+    const x = b.input('x', 'f32', xs);
+    const w = b.input('w', 'f32', ws);
+    b.output(b.op('relu', [b.op('conv', [x, w], attrs)]), 'out');
+    const config = { wgX: 16, wgY: 1, tm, tn: 2, sg: 8 };
+    const plan = compile(b.graph, { limits: device.limits, convConfig: () => config });
+    expect(plan.kernels.some((k) => k.wgsl.includes('subgroupBroadcast'))).toBe((device.limits.subgroupMinSize ?? 0) >= 8);
+    const inputs: Record<string, HostTensor> = { x: randomTensor('f32', xs, 7), w: randomTensor('f32', ws, 8) };
+    expectClose((await runOnGpu(b.graph, inputs, { convConfig: () => config })).out, interpret(b.graph, inputs).outputs.out, { rtol: 1e-4, atol: 1e-4 });
   });
 });
