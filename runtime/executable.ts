@@ -9,7 +9,9 @@ import { checkInputs, encodeHostData, roundUp4, type RunInput, selectOutputs } f
 import { findNonFinite, NonFiniteError, type NumericGuardOptions } from './numeric_guard.js';
 import { checkPlan } from './plan_check.js';
 import { type ReadbackEntry, type ReadbackSource, RunHandle } from './run_handle.js';
+import type { StepInfo } from './program.js';
 import { SnapshotStore, type StateSnapshot } from './state_snapshots.js';
+import { StepTimer } from './step_timer.js';
 
 /**
  * A Plan made ready to run on one device. Everything a run needs (region buffers, pipelines,
@@ -25,6 +27,11 @@ import { SnapshotStore, type StateSnapshot } from './state_snapshots.js';
 
 export type { ExecutableOptions, RecoveryEvent, RunOptions, TensorSpec } from './executable_options.js';
 export type { StateSnapshot } from './state_snapshots.js';
+
+/** One step's device time in a profile. */
+export interface StepProfile extends StepInfo {
+  readonly ms: number;
+}
 
 /** The resources in use, with the readback sources bound to them. */
 interface Live {
@@ -284,6 +291,40 @@ export class Executable {
     const states = statesStaging ? new RunHandle(copySource, ticket, statesStaging, this.#stateEntries, captured) : undefined;
     const snapshot = states && snapshotDue && !guarded ? this.#snapshots.track(run, states.read()) : undefined;
     return { handle, states, run, snapshotDue, snapshot };
+  }
+
+  /**
+   * Device time of each step, the median of `runs` runs, from timestamp queries (the adapter
+   * feature 'timestamp-query'). Each step runs in its own pass, so the sum exceeds a plain run by
+   * the passes' overhead. Profiled runs are real runs: a training plan's states advance.
+   */
+  async profile(inputs: Readonly<Record<string, RunInput>>, runs = 5): Promise<StepProfile[]> {
+    this.#assertLive();
+    const { res } = this.#live;
+    const device = res.device;
+    if (!device.features.has('timestamp-query')) {
+      throw new UsageError(`${this.#what}: profiling needs the feature 'timestamp-query', which the adapter (${device.adapterDescription}) lacks`);
+    }
+    const uploads = checkInputs(this.plan, inputs);
+    const gpu = device.device;
+    const steps = res.program.timedSteps;
+    const timer = new StepTimer(gpu, steps.length);
+    const samples: number[][] = steps.map(() => []);
+    try {
+      for (let r = 0; r < runs; r++) {
+        gpu.pushErrorScope('validation');
+        for (const { tensor, data } of uploads) gpu.queue.writeBuffer(res.regions[tensor.region], tensor.offset, data);
+        const encoder = gpu.createCommandEncoder();
+        res.program.encodeTimed(encoder, timer);
+        gpu.queue.submit([encoder.finish()]);
+        const error = await gpu.popErrorScope();
+        if (error) throw new DeviceError(`${this.#what}: profiling: ${error.message.split('\n')[0]}`);
+        (await timer.read()).forEach((ms, i) => samples[i].push(ms));
+      }
+    } finally {
+      timer.destroy();
+    }
+    return steps.map((s, i) => ({ ...s, ms: samples[i].sort((a, b) => a - b)[Math.floor(samples[i].length / 2)] }));
   }
 
   /** Submits a copy of the whole states region and reads it back. */

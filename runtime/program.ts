@@ -3,6 +3,7 @@ import type { Plan, PlanRegion, PlanTensor } from '../ir/plan.js';
 import type { BufferLedger } from './buffer_ledger.js';
 import { roundUp4 } from './host_data.js';
 import type { CompiledKernels } from './pipelines.js';
+import type { StepTimer } from './step_timer.js';
 
 /**
  * A plan's work in the form a run encodes without allocating anything: pipelines with their
@@ -11,7 +12,16 @@ import type { CompiledKernels } from './pipelines.js';
 
 export type RegionBuffers = Readonly<Record<PlanRegion, GPUBuffer>>;
 
-interface BoundStep {
+/** A step of the plan as profiles name it. */
+export interface StepInfo {
+  /** Its index in the plan's steps. */
+  readonly step: number;
+  /** Its nodes (`op 'name'`, ...). */
+  readonly label: string;
+  readonly kernel: string;
+}
+
+interface BoundStep extends StepInfo {
   /** Names the step in messages: its index in the plan, its nodes and its kernel. */
   readonly what: string;
   readonly pipeline: GPUComputePipeline;
@@ -56,7 +66,7 @@ export class Program {
         entries,
         label: `${plan.name} step ${index} '${s.label}' (kernel '${kernel.name}')`,
       });
-      this.#steps.push({ what: `step ${index} '${s.label}' (kernel ${s.kernel} '${kernel.name}')`, pipeline: kernels.pipelines[s.kernel], bindGroup, dispatch: s.dispatch });
+      this.#steps.push({ step: index, label: s.label, kernel: kernel.name, what: `step ${index} '${s.label}' (kernel ${s.kernel} '${kernel.name}')`, pipeline: kernels.pipelines[s.kernel], bindGroup, dispatch: s.dispatch });
     }
 
     for (const u of plan.stateUpdates) {
@@ -82,6 +92,27 @@ export class Program {
       }
       pass.end();
     }
+    this.#encodeUpdates(encoder);
+  }
+
+  /** The live steps (those with work), in order: what `encodeTimed` times. */
+  get timedSteps(): readonly StepInfo[] {
+    return this.#steps.map(({ step, label, kernel }) => ({ step, label, kernel }));
+  }
+
+  /**
+   * Records each step in its own compute pass, timed by `timer` (pass i = step i), then the state
+   * updates. Slower than `encode` (a pass per dispatch): for profiling only.
+   */
+  encodeTimed(encoder: GPUCommandEncoder, timer: StepTimer): void {
+    this.#steps.forEach((step, i) => {
+      const pass = encoder.beginComputePass({ timestampWrites: timer.writes(i) });
+      pass.setPipeline(step.pipeline);
+      pass.setBindGroup(0, step.bindGroup);
+      pass.dispatchWorkgroups(step.dispatch[0], step.dispatch[1], step.dispatch[2]);
+      pass.end();
+    });
+    timer.resolve(encoder);
     this.#encodeUpdates(encoder);
   }
 

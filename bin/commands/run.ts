@@ -9,6 +9,8 @@ import type { HostTensor } from '../../ir/index.js';
 import { formatType, InputError, UsageError } from '../../ir/index.js';
 import { encodeNpy } from '../../runtime/io/npy.js';
 import { Executable, getDefaultDevice } from '../../runtime/index.js';
+import { tunedCompileOptions } from '../../device_tuning.js';
+import { printProfile } from '../profile_table.js';
 import { parseArgs, splitAssignment } from '../args.js';
 import { checkDeclaredShape, readInputFile, readModelFile } from '../files.js';
 import type { CliIO } from '../io.js';
@@ -23,6 +25,9 @@ are written as int64, doubles as float64).
 options:
   -i, --input <name>=<file>   an input tensor (repeat for each input)
   -o, --out <dir>             the output directory (created if missing)
+  --tune                      time kernel configurations on this adapter first, compile with
+                              the fastest (cached per adapter in ~/.cache/dawnflow)
+  --profile                   after the run, print each kernel's device time (timestamp queries)
   -v, --verbose               print stacks with errors`;
 
 /** The .npy dtype an ONNX output is written as. */
@@ -62,7 +67,11 @@ function outputFiles(names: readonly string[]): string[] {
 }
 
 export async function runCommand(argv: readonly string[], io: CliIO): Promise<void> {
-  const args = parseArgs(argv, { input: { value: true, repeat: true, alias: 'i' }, out: { value: true, alias: 'o' }, verbose: { value: false, alias: 'v' } }, 'run');
+  const args = parseArgs(
+    argv,
+    { input: { value: true, repeat: true, alias: 'i' }, out: { value: true, alias: 'o' }, tune: { value: false }, profile: { value: false }, verbose: { value: false, alias: 'v' } },
+    'run',
+  );
   if (args.positionals.length !== 1) throw new UsageError(`run: expected one model file, got ${args.positionals.length}\n${RUN_USAGE}`);
   const outDir = args.values.get('out')?.[0];
   if (!outDir) throw new UsageError(`run: --out <dir> is required`);
@@ -90,13 +99,15 @@ export async function runCommand(argv: readonly string[], io: CliIO): Promise<vo
   const { imported, constantInputs } = importForInputs(model, inputs, { baseDir, source: modelPath });
   if (constantInputs.length) io.info(`bound at import (their values shape the graph): ${constantInputs.join(', ')}`);
   const device = await getDefaultDevice();
-  const plan = compile(imported.graph, { limits: device.limits });
+  const options = args.flags.has('tune') ? await tunedCompileOptions(imported.graph, device, { onProgress: (line) => io.info(line) }) : { limits: device.limits };
+  const plan = compile(imported.graph, options);
   const exe = await Executable.load(plan, device);
   let results: Record<string, HostTensor>;
   try {
     const feed: Record<string, HostTensor> = {};
     for (const info of imported.inputs) feed[info.name] = inputs.get(info.name)!.tensor;
     results = await exe.run(feed);
+    if (args.flags.has('profile')) printProfile(await exe.profile(feed), io);
   } finally {
     exe.dispose();
   }

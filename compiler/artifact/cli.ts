@@ -7,6 +7,8 @@ import { formatType, InputError, UsageError } from '../../ir/index.js';
 import type { LoadedArtifact } from '../../runtime/artifact/index.js';
 import { loadArtifact } from '../../runtime/artifact/index.js';
 import { getDefaultDevice } from '../../runtime/device.js';
+import { tunedCompileOptions } from '../../device_tuning.js';
+import type { CompileOptions } from '../compile.js';
 import { compile, DEFAULT_LIMITS } from '../compile.js';
 import { buildEvalGraph, buildTrainingGraph } from '../train/compile_training.js';
 import type { TrainingSpec } from '../train/compile_training.js';
@@ -32,6 +34,8 @@ options:
   --input-shape <name>=<d0,d1,..>  an ONNX input's shape (repeat)
   --inference                      a TrainingSpec's evaluation graph instead of its training step
   --device-limits                  plan for this machine's adapter (default: WebGPU's guaranteed limits)
+  --tune                           time kernel configurations on this machine's adapter and compile
+                                   with the fastest (cached per adapter; implies --device-limits)
   --runtime-import <specifier>     what model.js imports the runtime from (default dawnflow/runtime)`;
 
 export const RUN_ARTIFACT_USAGE = `usage: dawnflow run <artifact dir> --input <name>=<file.npy|file.pb> ... --out <dir> [--weights <file.safetensors>]
@@ -154,7 +158,12 @@ export interface ModelFileOptions {
   readonly limits?: Readonly<Record<string, number>>;
   /** For a TrainingSpec module: its evaluation graph rather than its training step. */
   readonly inference?: boolean;
+  /** Kernel configurations for the graph (`--tune`: measured on the adapter). */
+  readonly tune?: (graph: Graph) => Promise<TunedConfigs>;
 }
+
+/** What tuning decides: the tile configuration of each templated kernel. */
+export type TunedConfigs = Pick<CompileOptions, 'matmulConfig' | 'vec4MatmulConfig' | 'convConfig'>;
 
 export interface CompiledModelFile {
   readonly plan: Plan;
@@ -189,7 +198,8 @@ export async function compileModelFile(path: string, options: ModelFileOptions =
   } else {
     throw new UsageError(`${path}: expected an .onnx model or a .ts/.js module`);
   }
-  return { plan: compile(graph, { dims: options.dims, limits: options.limits }), outputNpyTypes };
+  const configs = options.tune ? await options.tune(graph) : {};
+  return { plan: compile(graph, { dims: options.dims, limits: options.limits, ...configs }), outputNpyTypes };
 }
 
 export async function compileCommand(args: readonly string[], io: CommandIO = consoleIO): Promise<CompileCommandResult> {
@@ -201,6 +211,7 @@ export async function compileCommand(args: readonly string[], io: CommandIO = co
       dim: { type: 'string', multiple: true },
       'input-shape': { type: 'string', multiple: true },
       'device-limits': { type: 'boolean', default: false },
+      tune: { type: 'boolean', default: false },
       inference: { type: 'boolean', default: false },
       'runtime-import': { type: 'string' },
     },
@@ -211,9 +222,11 @@ export async function compileCommand(args: readonly string[], io: CommandIO = co
   const inputShapes = pairs(values['input-shape'], '--input-shape', (v, text) => v.split(',').map((d) => positiveInt(d, text, '--input-shape')));
   // WebGPU's guaranteed limits by default: the artifact then loads on any adapter that fits its
   // sizes. --device-limits plans for this machine's adapter (e.g. a finer offset alignment).
-  const limits = values['device-limits'] ? (await getDefaultDevice()).limits : { ...DEFAULT_LIMITS };
+  const device = values['device-limits'] || values.tune ? await getDefaultDevice() : undefined;
+  const limits = device ? device.limits : { ...DEFAULT_LIMITS };
+  const tune = device && values.tune ? (graph: Graph) => tunedCompileOptions(graph, device, { dims, onProgress: (line) => io.log(line) }) : undefined;
   const started = performance.now();
-  const { plan, outputNpyTypes } = await compileModelFile(positionals[0], { dims, inputShapes, limits, inference: values.inference });
+  const { plan, outputNpyTypes } = await compileModelFile(positionals[0], { dims, inputShapes, limits, inference: values.inference, tune });
   const { dir, manifest } = await emitArtifact(plan, values.out, { compiledFor: limits, runtimeImport: values['runtime-import'], outputNpyTypes });
   const bytes = Object.values(manifest.files).reduce((s, f) => s + f.bytes, 0);
   io.log(`compiled ${positionals[0]} → ${dir}: ${plan.kernels.length} kernels, ${plan.steps.length} dispatches, ${bytes} bytes in ${Object.keys(manifest.files).length + 1} files (${Math.round(performance.now() - started)} ms)`);

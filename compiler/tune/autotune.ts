@@ -53,13 +53,13 @@ function extractGroup(group: KernelGroup): { graph: Graph; inputs: Record<string
   return { graph: b.graph, inputs };
 }
 
-function candidates(kind: Kind, group: KernelGroup, maxInvocations: number): KernelConfig[] {
+function candidates(kind: Kind, group: KernelGroup, maxInvocations: number, subgroupMinSize: number): KernelConfig[] {
   const out = group.anchor!.outputs[0].type.shape as StaticShape;
   const [m, n] = out.slice(-2);
   if (kind === 'matmul') return matmulCandidates(m, n, maxInvocations);
-  if (kind === 'vec4-matmul') return vec4MatmulCandidates(m, n, maxInvocations);
+  if (kind === 'vec4-matmul') return vec4MatmulCandidates(m, n, maxInvocations, subgroupMinSize);
   const channelsPerGroup = out[1] / (group.anchor!.attrs.group as number);
-  return convCandidates(out, channelsPerGroup, maxInvocations);
+  return convCandidates(out, channelsPerGroup, maxInvocations, subgroupMinSize);
 }
 
 export async function autotune(graph: Graph, table: TuningTable, options: AutotuneOptions): Promise<TuningTable> {
@@ -74,7 +74,7 @@ export async function autotune(graph: Graph, table: TuningTable, options: Autotu
     seen.add(key);
     const { graph: single, inputs } = extractGroup(group);
     let best: { config: KernelConfig; ms: number } | null = null;
-    const space = candidates(kind, group, options.maxInvocations);
+    const space = candidates(kind, group, options.maxInvocations, Number(options.limits?.subgroupMinSize ?? 0));
     for (const config of space) {
       const fixed = () => config as never;
       const plan = compile(single, { limits: options.limits, matmulConfig: fixed, vec4MatmulConfig: fixed, convConfig: fixed });

@@ -33,8 +33,15 @@ export function matmulCandidates(m: number, n: number, maxInvocations: number): 
   return out;
 }
 
-export function vec4MatmulCandidates(m: number, n: number, maxInvocations: number): Vec4MatmulConfig[] {
+export function vec4MatmulCandidates(m: number, n: number, maxInvocations: number, subgroupMinSize = 0): Vec4MatmulConfig[] {
   const out: Vec4MatmulConfig[] = [];
+  // Rows shared through subgroup broadcasts (one row of invocations), where the device has them.
+  if (subgroupMinSize >= 8) {
+    for (const wgX of [64, 32, 16, 8]) {
+      if (wgX > maxInvocations) continue;
+      for (const tm of [8, 16, 24, 32]) if (tm <= Math.max(m, 1) * 2) out.push({ wgX, wgY: 1, tm, tn4: 1, sg: 8 });
+    }
+  }
   for (const [wgX, wgY] of WORKGROUPS) {
     if (wgX * wgY > maxInvocations) continue;
     for (const [tm, tn4] of [
@@ -52,8 +59,22 @@ export function vec4MatmulCandidates(m: number, n: number, maxInvocations: numbe
   return out;
 }
 
-export function convCandidates(outShape: StaticShape, channelsPerGroup: number, maxInvocations: number): TiledConvConfig[] {
+export function convCandidates(outShape: StaticShape, channelsPerGroup: number, maxInvocations: number, subgroupMinSize = 0): TiledConvConfig[] {
   const out: TiledConvConfig[] = [];
+  // Weights shared through subgroup broadcasts; narrow workgroups for convs with few pixels.
+  if (subgroupMinSize >= 8 && channelsPerGroup >= 8) {
+    for (const wgX of [64, 32, 16, 8]) {
+      if (wgX > maxInvocations) continue;
+      for (const [tm, tn] of [
+        [8, 4],
+        [8, 8],
+        [16, 4],
+        [16, 2],
+      ] as const) {
+        if (tm <= channelsPerGroup * 2) out.push({ wgX, wgY: 1, tm, tn, sg: 8 });
+      }
+    }
+  }
   for (const [wgX, wgY] of WORKGROUPS) {
     if (wgX * wgY > maxInvocations) continue;
     for (const [tm, tn] of [

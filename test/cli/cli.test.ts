@@ -88,6 +88,33 @@ describe('dawnflow run', () => {
     }
   });
 
+  it('--tune times the kernels on the adapter and caches the winners; --profile prints device time per step', async () => {
+    const want = expected();
+    const cache = path('tuning.json');
+    const previous = process.env.DAWNFLOW_TUNING_CACHE;
+    process.env.DAWNFLOW_TUNING_CACHE = cache;
+    try {
+      const outDir = path('out-tuned');
+      const r = await cli('run', path('model.onnx'), '-i', `x=${path('x.npy')}`, '-o', outDir, '--tune', '--profile');
+      expect(r.code).toBe(0);
+      const prob = readNpy(readFileSync(join(outDir, 'out_prob_0.npy')));
+      Array.from(prob.data).forEach((v, i) => expect(v).toBeCloseTo(Number(want['out/prob:0'].data[i]), 5));
+      // The matmul was tuned: the cache names it under this adapter.
+      const table = JSON.parse(readFileSync(cache, 'utf8')) as { entries: Record<string, { config: Record<string, number> }> };
+      expect(Object.keys(table.entries).some((k) => k.includes('matmul'))).toBe(true);
+      const header = r.out.find((l) => l.startsWith('device time per step'));
+      expect(header).toMatch(/ms in \d+ steps/);
+      const rows = r.out.filter((l) => / ms +[\d.]+% +step +\d+ /.test(l));
+      expect(rows.length).toBeGreaterThan(0);
+      const times = rows.map((l) => Number(l.trim().split(' ')[0]));
+      expect(times.every((t) => Number.isFinite(t) && t >= 0)).toBe(true);
+      expect([...times].sort((a, b) => b - a)).toEqual(times);
+    } finally {
+      if (previous === undefined) delete process.env.DAWNFLOW_TUNING_CACHE;
+      else process.env.DAWNFLOW_TUNING_CACHE = previous;
+    }
+  });
+
   const errorCases: [string, string[], string, RegExp][] = [
     ['a missing model file', ['run', path('nope.onnx'), '--out', dir], 'INPUT', /cannot read model .*nope.onnx': no such file/],
     ['an empty file', ['run', path('empty.onnx'), '--out', dir], 'MODEL_FORMAT', /the file is empty/],
