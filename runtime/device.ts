@@ -45,7 +45,9 @@ let gpu: GPU | undefined;
 function dawn(): GPU {
   if (!gpu) {
     Object.assign(globalThis, globals);
-    gpu = create([]);
+    // Dawn rounds timestamps to 65.5 µs by default, a browser defence against timing attacks
+    // that would leave profiles and the autotuner unable to tell short kernels apart.
+    gpu = create(['disable-dawn-features=timestamp_quantization']);
   }
   return gpu;
 }

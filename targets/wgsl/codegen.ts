@@ -11,7 +11,7 @@ import { generateTiledConv, matchesTiledConv } from './templates/tiled_conv.js';
 import type { Vec4MatmulConfig } from './templates/vec4_matmul.js';
 import { defaultVec4MatmulConfig, generateVec4Matmul, matchesVec4Matmul } from './templates/vec4_matmul.js';
 import type { TiledMatmulConfig } from './templates/tiled_matmul.js';
-import { DEFAULT_MATMUL_CONFIG, generateTiledMatmul, matchesTiledMatmul } from './templates/tiled_matmul.js';
+import { defaultMatmulConfig, generateTiledMatmul, matchesTiledMatmul } from './templates/tiled_matmul.js';
 
 /** A set of nodes computed by one kernel; `outputs` are the values it writes to memory. */
 export interface KernelGroup {
@@ -70,7 +70,8 @@ export function generateKernel(group: KernelGroup, options: CodegenOptions): Gen
       const wide = generateVec4Matmul(group, config, options.maxWorkgroupsPerDimension, subgroupMinSize);
       if (wide) return wide;
     }
-    const kernel = generateTiledMatmul(group, options.matmulConfig?.(group) ?? DEFAULT_MATMUL_CONFIG, options.maxWorkgroupsPerDimension);
+    const subgroupMinSize = options.subgroupMinSize ?? 0;
+    const kernel = generateTiledMatmul(group, options.matmulConfig?.(group) ?? defaultMatmulConfig(subgroupMinSize), options.maxWorkgroupsPerDimension, subgroupMinSize);
     if (kernel) return kernel;
   }
   if (options.templates !== false && matchesRowTemplate(group)) return generateRowKernel(group, options.maxWorkgroupsPerDimension);

@@ -1,4 +1,6 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { compile } from '../../compiler/compile.js';
+import { getDefaultDevice } from '../../runtime/index.js';
 import type { HostTensor, StaticShape } from '../../ir/index.js';
 import { GraphBuilder } from '../../ir/index.js';
 import { interpret } from '../../targets/reference/interpreter.js';
@@ -41,5 +43,25 @@ describe('tiled matmul template', () => {
     b.output(b.op('relu', [b.op('matmul', [x, wt])]), 'y');
     const inputs = { x: randomTensor('i32', [19, 7], 5, -9, 9), w: randomTensor('i32', [11, 7], 6, -9, 9) };
     expectClose((await runOnGpu(b.graph, inputs)).y, interpret(b.graph, inputs).outputs.y);
+  });
+
+  // A rows shared through subgroup broadcasts, read through a transposing prologue, with tile
+  // heights below, at and above the lanes per read, in f32 and i32.
+  const shared: ['f32' | 'i32', number][] = [
+    ['f32', 12],
+    ['f32', 4],
+    ['i32', 16],
+  ];
+  it.each(shared)('%s, %i rows per invocation shared through subgroups', async (dtype, tm) => {
+    const device = await getDefaultDevice();
+    const b = new GraphBuilder();
+    const x = b.input('x', dtype, [7, 37]);
+    const w = b.input('w', dtype, [7, 23]);
+    b.output(b.op('matmul', [b.op('transpose', [x], { perm: [1, 0] }), w]), 'y');
+    const config = { wgX: 8, wgY: 1, tm, tn: 3, unrollK: 1, sg: 8 };
+    const plan = compile(b.graph, { limits: device.limits, matmulConfig: () => config });
+    expect(plan.kernels.some((k) => k.wgsl.includes('subgroupBroadcast'))).toBe((device.limits.subgroupMinSize ?? 0) >= 8);
+    const inputs = { x: randomTensor(dtype, [7, 37], 8, -9, 9), w: randomTensor(dtype, [7, 23], 9, -9, 9) };
+    expectClose((await runOnGpu(b.graph, inputs, { matmulConfig: () => config })).y, interpret(b.graph, inputs).outputs.y, { rtol: 1e-4, atol: 1e-4 });
   });
 });

@@ -15,6 +15,10 @@ import { lowerAroundAnchor } from './group_lowering.js';
  * Prologues (casts, transposes, scales of the operands) are read through the operands'
  * accesses inside the K loop; the epilogue (bias, activation, residual...) is evaluated per
  * output element on the accumulator before the single store.
+ *
+ * With `sg` set (one row of invocations, subgroups of at least `sg` lanes), lane `i` of each
+ * subgroup reads A's element of row `i` (mod `sg`) and `subgroupBroadcast` shares it (see the
+ * vec4 template for why).
  */
 export interface TiledMatmulConfig {
   readonly wgX: number;
@@ -23,9 +27,16 @@ export interface TiledMatmulConfig {
   readonly tn: number;
   /** K iterations unrolled per loop trip. */
   readonly unrollK: number;
+  /** Rows shared per subgroup read (0 or absent: every invocation reads A itself). */
+  readonly sg?: number;
 }
 
 export const DEFAULT_MATMUL_CONFIG: TiledMatmulConfig = { wgX: 16, wgY: 4, tm: 4, tn: 4, unrollK: 1 };
+
+/** The untuned choice for a device whose subgroups have at least `subgroupMinSize` lanes (0: none). */
+export function defaultMatmulConfig(subgroupMinSize: number): TiledMatmulConfig {
+  return subgroupMinSize >= 8 ? { wgX: subgroupMinSize, wgY: 1, tm: 16, tn: 4, unrollK: 1, sg: 8 } : DEFAULT_MATMUL_CONFIG;
+}
 
 /** The template computes the group when its anchor is a matmul of two matrices (rank ≥ 2). */
 export function matchesTiledMatmul(group: KernelGroup): boolean {
@@ -38,7 +49,7 @@ export function matchesTiledMatmul(group: KernelGroup): boolean {
   return group.outputs.length === 1 && root.length === out.length && root.every((d, i) => d === out[i]) && numel(out) > 0;
 }
 
-export function generateTiledMatmul(group: KernelGroup, config: TiledMatmulConfig = DEFAULT_MATMUL_CONFIG, maxWorkgroupsPerDimension = 65535): GeneratedKernel | null {
+export function generateTiledMatmul(group: KernelGroup, config: TiledMatmulConfig = DEFAULT_MATMUL_CONFIG, maxWorkgroupsPerDimension = 65535, subgroupMinSize = 0): GeneratedKernel | null {
   const anchor = group.anchor as Node;
   const outShape = anchor.outputs[0].type.shape as StaticShape;
   const [lhsV, rhsV] = anchor.inputs;
@@ -67,13 +78,19 @@ export function generateTiledMatmul(group: KernelGroup, config: TiledMatmulConfi
   const batchCoords = batchShape.length ? unravel(b, 'wid.z', batchShape) : [];
   const lhsBatch = broadcastCoords(batchCoords, lhsShape.slice(0, -2));
   const rhsBatch = broadcastCoords(batchCoords, rhsShape.slice(0, -2));
-  const rows = [...Array(tm).keys()].map((i) => b.let(expr(`min(tile_row0 + ${i}u, ${m - 1}u)`, 'u32'), 'r').code);
+  const sg = config.sg && wgY === 1 && subgroupMinSize >= config.sg && wgX % config.sg === 0 ? config.sg : 0;
+  // Shared: lane l of a subgroup reads rows l, l + sg, ...; otherwise each invocation reads all tm.
+  const rows = sg
+    ? [...Array(Math.ceil(tm / sg)).keys()].map((l) => b.let(expr(`min(tile_row0 + ${l * sg}u + ${b.subgroupLane(sg)} % ${sg}u, ${m - 1}u)`, 'u32'), 'rl').code)
+    : [...Array(tm).keys()].map((i) => b.let(expr(`min(tile_row0 + ${i}u, ${m - 1}u)`, 'u32'), 'r').code);
   const cols = [...Array(tn).keys()].map((j) => b.let(expr(`min(tile_col0 + ${j * wgX}u, ${n - 1}u)`, 'u32'), 'c').code);
   const acc = (i: number, j: number) => `acc_${i}_${j}`;
   for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) b.line(`var ${acc(i, j)}: ${accType} = ${literal(0, accType).code};`);
 
   const body = (q: string) => {
-    const as = rows.map((r) => convert(lhs.at([...lhsBatch, r, q]), accType).code);
+    const read = rows.map((r) => convert(lhs.at([...lhsBatch, r, q]), accType));
+    const loaded = sg ? read.map((e) => b.let(e, 'al').code) : [];
+    const as = sg ? [...Array(tm).keys()].map((i) => b.let(expr(`subgroupBroadcast(${loaded[Math.floor(i / sg)]}, ${i % sg}u)`, accType), 'a').code) : read.map((e) => e.code);
     const bs = cols.map((c) => convert(rhs.at([...rhsBatch, q, c]), accType).code);
     for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) b.line(`${acc(i, j)} = ${acc(i, j)} + ${as[i]} * ${bs[j]};`);
   };
