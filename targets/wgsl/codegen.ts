@@ -12,6 +12,7 @@ import type { Vec4MatmulConfig } from './templates/vec4_matmul.js';
 import { defaultVec4MatmulConfig, generateVec4Matmul, matchesVec4Matmul } from './templates/vec4_matmul.js';
 import type { TiledMatmulConfig } from './templates/tiled_matmul.js';
 import { defaultMatmulConfig, generateTiledMatmul, matchesTiledMatmul } from './templates/tiled_matmul.js';
+import { generateTiledConvGradWeight, matchesTiledConvGradWeight } from './templates/tiled_conv_grad_weight.js';
 
 /** A set of nodes computed by one kernel; `outputs` are the values it writes to memory. */
 export interface KernelGroup {
@@ -71,12 +72,16 @@ export function generateKernel(group: KernelGroup, options: CodegenOptions): Gen
       if (wide) return wide;
     }
     const subgroupMinSize = options.subgroupMinSize ?? 0;
-    const kernel = generateTiledMatmul(group, options.matmulConfig?.(group) ?? defaultMatmulConfig(subgroupMinSize), options.maxWorkgroupsPerDimension, subgroupMinSize);
+    const kernel = generateTiledMatmul(group, options.matmulConfig?.(group) ?? defaultMatmulConfig(subgroupMinSize), options.maxWorkgroupsPerDimension, subgroupMinSize, options.aliases);
     if (kernel) return kernel;
   }
   if (options.templates !== false && matchesRowTemplate(group)) return generateRowKernel(group, options.maxWorkgroupsPerDimension);
+  if (options.templates !== false && matchesTiledConvGradWeight(group)) {
+    const kernel = generateTiledConvGradWeight(group, options.convConfig?.(group), options.maxWorkgroupsPerDimension, options.subgroupMinSize ?? 0, options.aliases);
+    if (kernel) return kernel;
+  }
   if (options.templates !== false && matchesTiledConv(group)) {
-    const kernel = generateTiledConv(group, options.convConfig?.(group), options.maxWorkgroupsPerDimension, options.subgroupMinSize ?? 0);
+    const kernel = generateTiledConv(group, options.convConfig?.(group), options.maxWorkgroupsPerDimension, options.subgroupMinSize ?? 0, options.aliases);
     if (kernel) return kernel;
   }
   return generateElementwiseKernel(group, options);

@@ -72,6 +72,15 @@ export class KernelBuilder {
     return [...this.#reads].filter(([, set]) => set.size === 1 && set.has(key)).map(([k]) => k);
   }
 
+  /**
+   * Keys read only at coordinates among `coordLists` (a tiled kernel's stored elements, each
+   * written by the invocation that read it there), never elsewhere.
+   */
+  readsOnlyAtAny(coordLists: readonly (readonly string[])[]): number[] {
+    const stored = new Set(coordLists.map((c) => c.join(',')));
+    return [...this.#reads].filter(([, set]) => set.size > 0 && [...set].every((k) => stored.has(k))).map(([k]) => k);
+  }
+
   fresh(prefix: string): string {
     return `${prefix}${this.#counter++}`;
   }

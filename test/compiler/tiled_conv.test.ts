@@ -54,4 +54,31 @@ describe('tiled conv template', () => {
     const inputs: Record<string, HostTensor> = { x: randomTensor('f32', xs, 7), w: randomTensor('f32', ws, 8) };
     expectClose((await runOnGpu(b.graph, inputs, { convConfig: () => config })).out, interpret(b.graph, inputs).outputs.out, { rtol: 1e-4, atol: 1e-4 });
   });
+
+  // The input gradient of an ungrouped conv runs through the template (each pixel reading the
+  // outputs whose window reached it); grouped ones keep the generic gather. Both against the
+  // reference, with a fused epilogue.
+  const gradients: [string, StaticShape, StaticShape, Attrs, boolean][] = [
+    ['3x3 pad 1', [2, 8, 9, 7], [12, 8, 3, 3], { pads: [1, 1, 1, 1] }, true],
+    ['5x3 asymmetric pads, dilation 2', [1, 6, 13, 11], [16, 6, 5, 3], { pads: [3, 1, 2, 0], dilations: [2, 1] }, true],
+    ['1x1', [1, 24, 5, 5], [9, 24, 1, 1], {}, true],
+    ['1-D valid', [2, 16, 17], [5, 16, 3], {}, true],
+    ['stride 2', [2, 8, 9, 9], [8, 8, 3, 3], { pads: [1, 1, 1, 1], strides: [2, 2] }, true],
+    ['5x5 stride 2 pad 2, odd input', [1, 1, 13, 11], [8, 1, 5, 5], { pads: [2, 2, 2, 2], strides: [2, 2] }, true],
+    ['stride 3, dilation 2, 1-D', [2, 4, 20], [6, 4, 3], { pads: [2, 1], strides: [3], dilations: [2] }, true],
+    ['grouped (gather)', [1, 8, 6, 6], [8, 2, 3, 3], { pads: [1, 1, 1, 1], group: 4 }, false],
+  ];
+  it.each(gradients)('convGradInput %s', async (_name, xs, ws, attrs, asConv) => {
+    const device = await getDefaultDevice();
+    const b = new GraphBuilder();
+    const w = b.input('w', 'f32', ws);
+    const forward = new GraphBuilder().op('conv', [new GraphBuilder().input('x', 'f32', xs), new GraphBuilder().input('w', 'f32', ws)], attrs);
+    const dy = b.input('dy', 'f32', forward.type.shape);
+    const dx = b.op('convGradInput', [dy, w], { ...attrs, inputShape: xs });
+    b.output(b.op('tanh', [dx]), 'out');
+    const plan = compile(b.graph, { limits: device.limits });
+    expect(plan.kernels.some((k) => k.wgsl.includes('tile_m0'))).toBe(asConv);
+    const inputs: Record<string, HostTensor> = { dy: randomTensor('f32', forward.type.shape as StaticShape, 11), w: randomTensor('f32', ws, 12) };
+    expectClose((await runOnGpu(b.graph, inputs)).out, interpret(b.graph, inputs).outputs.out, { rtol: 1e-4, atol: 1e-4 });
+  });
 });

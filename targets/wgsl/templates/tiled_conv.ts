@@ -1,10 +1,13 @@
 import type { Node, StaticShape } from '../../../ir/index.js';
 import { numel } from '../../../ir/index.js';
+import type { WindowGeometry } from '../../../ir/ops/nn.js';
 import { windowGeometry } from '../../../ir/ops/nn.js';
+import type { Expr } from '../expr.js';
 import { expr, toStorage } from '../expr.js';
+import type { TensorAccess } from '../kernel_builder.js';
 import { KernelBuilder } from '../kernel_builder.js';
 import type { GeneratedKernel, KernelGroup } from '../codegen.js';
-import { kernelLoops, masked, toAccumulator, windowTap } from '../ops/window.js';
+import { kernelLoops, masked, toAccumulator, windowReaching, windowTap } from '../ops/window.js';
 import { lowerAroundAnchor } from './group_lowering.js';
 
 /**
@@ -44,28 +47,77 @@ export function defaultConvConfig(channelsPerGroup: number, subgroupMinSize = 0)
   return channelsPerGroup >= 4 ? { wgX: 64, wgY: 1, tm: 4, tn: 2 } : { wgX: 64, wgY: 1, tm: 1, tn: 4 };
 }
 
-export function matchesTiledConv(group: KernelGroup): boolean {
-  const anchor = group.anchor;
-  if (!anchor || anchor.op !== 'conv' || group.outputs.length !== 1) return false;
-  const out = anchor.outputs[0].type.shape as StaticShape;
-  const root = group.outputs[0].type.shape as StaticShape;
-  return root.length === out.length && root.every((d, i) => d === out[i]) && numel(out) > 0 && anchor.outputs[0].type.dtype === 'f32';
+/**
+ * The convolution a group's anchor computes, as the template sees it: rows (output channels),
+ * a reduction over channels and kernel taps, and where each tap reads. A conv reads its window
+ * (o·s − p + k·d); the input gradient of an ungrouped conv is the same GEMM over the gradient,
+ * each pixel i reading the outputs o whose window reached it (i + p − k·d = o·s, masked where
+ * that has no solution), so training's backward pass runs at the forward kernel's speed
+ * instead of through the generic one-invocation-per-element gather.
+ */
+interface ConvForm {
+  readonly geometry: WindowGeometry;
+  readonly groups: number;
+  /** Output channels per group (the template's rows). */
+  readonly rowsPerGroup: number;
+  /** Reduced channels per group. */
+  readonly reducedPerGroup: number;
+  /** The weight of output channel `m`, reduced channel `c`, tap `k`. */
+  weight(w: TensorAccess, m: string, c: string, k: readonly string[]): Expr;
+  /** Where output pixel `o` reads operand 0 at tap `k`: clamped coordinates and a validity mask. */
+  tap(b: KernelBuilder, o: readonly string[], k: readonly string[], inSpatial: readonly number[], outSpatial: readonly number[]): { coords: string[]; valid: string | null };
 }
 
-export function generateTiledConv(group: KernelGroup, config: TiledConvConfig | undefined, maxWorkgroupsPerDimension = 65535, subgroupMinSize = 0): GeneratedKernel | null {
-  const anchor = group.anchor as Node;
-  const y = anchor.outputs[0];
-  const outShape = y.type.shape as StaticShape;
-  const [xV, wV] = anchor.inputs;
-  const xShape = xV.type.shape as StaticShape;
-  const wShape = wV.type.shape as StaticShape;
+function convForm(anchor: Node): ConvForm | null {
+  const w = anchor.inputs[1].type.shape as StaticShape;
   const groups = anchor.attrs.group as number;
-  const where = `${anchor.op} '${anchor.name}'`;
-  const g = windowGeometry(anchor.attrs, wShape.slice(2), where);
+  const g = windowGeometry(anchor.attrs, w.slice(2), `${anchor.op} '${anchor.name}'`);
+  if (anchor.op === 'conv') {
+    const channels = anchor.outputs[0].type.shape[1] as number;
+    return {
+      geometry: g,
+      groups,
+      rowsPerGroup: channels / groups,
+      reducedPerGroup: w[1],
+      weight: (wa, m, c, k) => wa.at([m, c, ...k]),
+      tap: (b, o, k, inSpatial, outSpatial) => windowTap(b, g, o, k, inSpatial, outSpatial),
+    };
+  }
+  if (anchor.op !== 'convGradInput' || groups !== 1) return null;
+  return {
+    geometry: g,
+    groups: 1,
+    rowsPerGroup: w[1],
+    reducedPerGroup: w[0],
+    weight: (wa, m, c, k) => wa.at([c, m, ...k]),
+    tap: (b, o, k, inSpatial) => windowReaching(b, g, o, k, inSpatial),
+  };
+}
+
+export function matchesTiledConv(group: KernelGroup): boolean {
+  const anchor = group.anchor;
+  if (!anchor || (anchor.op !== 'conv' && anchor.op !== 'convGradInput') || group.outputs.length !== 1) return false;
+  const out = anchor.outputs[0].type.shape as StaticShape;
+  const root = group.outputs[0].type.shape as StaticShape;
+  const fits = root.length === out.length && root.every((d, i) => d === out[i]) && numel(out) > 0 && anchor.outputs[0].type.dtype === 'f32';
+  return fits && convForm(anchor) !== null;
+}
+
+export function generateTiledConv(
+  group: KernelGroup,
+  config: TiledConvConfig | undefined,
+  maxWorkgroupsPerDimension = 65535,
+  subgroupMinSize = 0,
+  aliases?: ReadonlyMap<number, number>,
+): GeneratedKernel | null {
+  const anchor = group.anchor as Node;
+  const form = convForm(anchor);
+  if (!form) return null;
+  const outShape = anchor.outputs[0].type.shape as StaticShape;
+  const xShape = anchor.inputs[0].type.shape as StaticShape;
+  const { geometry: g, groups, rowsPerGroup: mg, reducedPerGroup: cg } = form;
   const [batch, channels, ...outSpatial] = outShape;
   const inSpatial = xShape.slice(2);
-  const mg = channels / groups;
-  const cg = wShape[1];
   const pixels = numel(outSpatial);
   const columns = batch * pixels;
   const chosen = config ?? defaultConvConfig(mg, subgroupMinSize);
@@ -74,7 +126,7 @@ export function generateTiledConv(group: KernelGroup, config: TiledConvConfig | 
   const grid: [number, number, number] = [Math.ceil(columns / (wgX * tn)), Math.ceil(mg / (wgY * tm)), groups];
   if (grid.some((d) => d > maxWorkgroupsPerDimension)) return null;
 
-  const b = new KernelBuilder();
+  const b = new KernelBuilder(aliases);
   const lowered = lowerAroundAnchor(b, group, anchor);
   const [x, w, bias] = lowered.anchorInputs;
   const outName = b.bind(group.outputs[0].id, group.outputs[0].type.dtype);
@@ -107,19 +159,20 @@ export function generateTiledConv(group: KernelGroup, config: TiledConvConfig | 
     const channel = cBase === '0u' ? c : `${cBase} + ${c}`;
     kernelLoops(b, g.kernel, (k) => {
       const loaded = loadMs.map((m) => {
-        const weight = toAccumulator(w.at([m, c, ...k]), 'f32');
+        const weight = toAccumulator(form.weight(w, m, c, k), 'f32');
         return sg ? b.let(weight, 'wl').code : weight.code;
       });
       const ws = sg
         ? [...Array(tm).keys()].map((i) => b.let(expr(`subgroupBroadcast(${loaded[Math.floor(i / sg)]}, ${i % sg}u)`, 'f32'), 'wb').code)
         : loaded;
       const xs = cols.map(({ n, o }) => {
-        const tap = windowTap(b, g, o, k, inSpatial, outSpatial);
+        const tap = form.tap(b, o, k, inSpatial, outSpatial);
         return b.let(masked(toAccumulator(x.at([n, channel, ...tap.coords]), 'f32'), tap.valid)).code;
       });
       for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) b.line(`${acc(i, j)} = ${acc(i, j)} + ${ws[i]} * ${xs[j]};`);
     });
   });
+  const stored: string[][] = [];
   for (let i = 0; i < tm; i++) {
     for (let j = 0; j < tn; j++) {
       b.block(`if (tile_m0 + ${i}u < ${mEnd} && tile_p0 + ${j * wgX}u < ${columns}u)`, () => {
@@ -127,10 +180,20 @@ export function generateTiledConv(group: KernelGroup, config: TiledConvConfig | 
         const { n, local, o } = cols[j];
         const withBias = bias ? `${acc(i, j)} + ${toAccumulator(bias.at([m]), 'f32').code}` : acc(i, j);
         lowered.setCurrent(expr(`(${withBias})`, 'f32'));
+        stored.push([n, m, ...o]);
         const value = lowered.root.at([n, m, ...o]);
         b.line(`${outName}[(${n} * ${channels}u + ${m}) * ${pixels}u + ${local}] = ${toStorage(value, group.outputs[0].type.dtype)};`);
       });
     }
   }
-  return b.finish(group.nodes.map((nd) => nd.op).join('+'), 'tiled', [wgX, wgY, 1], grid);
+  return { ...b.finish(group.nodes.map((nd) => nd.op).join('+'), 'tiled', [wgX, wgY, 1], grid), elementwiseInputs: epilogueInPlace(b, anchor, stored) };
+}
+
+/**
+ * Inputs of a tiled kernel's epilogue read only at the elements the invocation stores (never by
+ * the anchor's reduction): the output may take over their storage.
+ */
+export function epilogueInPlace(b: KernelBuilder, anchor: Node, stored: readonly (readonly string[])[]): number[] {
+  const operands = new Set(anchor.inputs.map((v) => v.id));
+  return b.readsOnlyAtAny(stored).filter((id) => !operands.has(id));
 }

@@ -6,6 +6,7 @@ import { convert, expr, literal, toStorage } from '../expr.js';
 import { KernelBuilder, unravel } from '../kernel_builder.js';
 import type { GeneratedKernel, KernelGroup } from '../codegen.js';
 import { lowerAroundAnchor } from './group_lowering.js';
+import { epilogueInPlace } from './tiled_conv.js';
 
 /**
  * The register-tiled matmul template. Each invocation accumulates a TM×TN block of the output
@@ -49,7 +50,13 @@ export function matchesTiledMatmul(group: KernelGroup): boolean {
   return group.outputs.length === 1 && root.length === out.length && root.every((d, i) => d === out[i]) && numel(out) > 0;
 }
 
-export function generateTiledMatmul(group: KernelGroup, config: TiledMatmulConfig = DEFAULT_MATMUL_CONFIG, maxWorkgroupsPerDimension = 65535, subgroupMinSize = 0): GeneratedKernel | null {
+export function generateTiledMatmul(
+  group: KernelGroup,
+  config: TiledMatmulConfig = DEFAULT_MATMUL_CONFIG,
+  maxWorkgroupsPerDimension = 65535,
+  subgroupMinSize = 0,
+  aliases?: ReadonlyMap<number, number>,
+): GeneratedKernel | null {
   const anchor = group.anchor as Node;
   const outShape = anchor.outputs[0].type.shape as StaticShape;
   const [lhsV, rhsV] = anchor.inputs;
@@ -65,7 +72,7 @@ export function generateTiledMatmul(group: KernelGroup, config: TiledMatmulConfi
   const grid: [number, number, number] = [Math.ceil(n / (wgX * tn)), Math.ceil(m / (wgY * tm)), batches];
   if (grid.some((g) => g > maxWorkgroupsPerDimension)) return null;
 
-  const b = new KernelBuilder();
+  const b = new KernelBuilder(aliases);
   const outType = anchor.outputs[0].type.dtype;
   const accType: WgslType = outType === 'f16' ? 'f32' : outType;
   const lowered = lowerAroundAnchor(b, group, anchor);
@@ -102,15 +109,17 @@ export function generateTiledMatmul(group: KernelGroup, config: TiledMatmulConfi
     });
   }
 
+  const stored: string[][] = [];
   for (let i = 0; i < tm; i++) {
     for (let j = 0; j < tn; j++) {
       b.block(`if (tile_row0 + ${i}u < ${m}u && tile_col0 + ${j * wgX}u < ${n}u)`, () => {
         lowered.setCurrent(expr(acc(i, j), accType));
         const coords = [...batchCoords, `(tile_row0 + ${i}u)`, `(tile_col0 + ${j * wgX}u)`];
+        stored.push(coords);
         const value = lowered.root.at(coords);
         b.line(`${outName}[wid.z * ${m * n}u + (tile_row0 + ${i}u) * ${n}u + tile_col0 + ${j * wgX}u] = ${toStorage(value, root.type.dtype)};`);
       });
     }
   }
-  return b.finish(group.nodes.map((nd) => nd.op).join('+'), 'tiled', [wgX, wgY, 1], grid);
+  return { ...b.finish(group.nodes.map((nd) => nd.op).join('+'), 'tiled', [wgX, wgY, 1], grid), elementwiseInputs: epilogueInPlace(b, anchor, stored) };
 }

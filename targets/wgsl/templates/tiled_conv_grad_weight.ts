@@ -1,0 +1,112 @@
+import type { Node, StaticShape } from '../../../ir/index.js';
+import { numel } from '../../../ir/index.js';
+import { windowGeometry } from '../../../ir/ops/nn.js';
+import { expr, toStorage } from '../expr.js';
+import { KernelBuilder } from '../kernel_builder.js';
+import type { GeneratedKernel, KernelGroup } from '../codegen.js';
+import { kernelLoops, masked, toAccumulator, windowTap } from '../ops/window.js';
+import { lowerAroundAnchor } from './group_lowering.js';
+import type { TiledConvConfig } from './tiled_conv.js';
+import { epilogueInPlace } from './tiled_conv.js';
+
+/**
+ * A conv's weight gradient as a GEMM on registers: dw[m, c, k] = Σ over batch and output pixels
+ * o of dy[n, m, o] · x[n, c, o·s − p + k·d]. Rows are output channels m (their dy values shared
+ * through subgroup broadcasts where the device has them, as in the conv template), columns are
+ * (input channel, tap) pairs strided by the workgroup width, and the reduction runs over the
+ * batch and the output pixels. The generic kernel gives each weight one invocation and a serial
+ * loop over every pixel of the batch; this one reuses each load TM or TN times.
+ */
+
+export function matchesTiledConvGradWeight(group: KernelGroup): boolean {
+  const anchor = group.anchor;
+  if (!anchor || anchor.op !== 'convGradWeight' || group.outputs.length !== 1 || anchor.attrs.group !== 1) return false;
+  const out = anchor.outputs[0].type.shape as StaticShape;
+  const root = group.outputs[0].type.shape as StaticShape;
+  return root.length === out.length && root.every((d, i) => d === out[i]) && numel(out) > 0 && anchor.outputs[0].type.dtype === 'f32';
+}
+
+/** The untuned choice: one subgroup per workgroup where there are subgroups. */
+export function defaultConvGradWeightConfig(subgroupMinSize: number): TiledConvConfig {
+  return subgroupMinSize >= 8 ? { wgX: subgroupMinSize, wgY: 1, tm: 8, tn: 4, sg: 8 } : { wgX: 16, wgY: 4, tm: 4, tn: 2 };
+}
+
+export function generateTiledConvGradWeight(
+  group: KernelGroup,
+  config: TiledConvConfig | undefined,
+  maxWorkgroupsPerDimension = 65535,
+  subgroupMinSize = 0,
+  aliases?: ReadonlyMap<number, number>,
+): GeneratedKernel | null {
+  const anchor = group.anchor as Node;
+  const [xV, dyV] = anchor.inputs;
+  const outShape = anchor.outputs[0].type.shape as StaticShape;
+  const xShape = xV.type.shape as StaticShape;
+  const dyShape = dyV.type.shape as StaticShape;
+  const [channelsOut, channelsIn, ...kernel] = outShape;
+  const g = windowGeometry(anchor.attrs, kernel, `${anchor.op} '${anchor.name}'`);
+  const [batch, , ...outSpatial] = dyShape;
+  const inSpatial = xShape.slice(2);
+  const taps = numel(kernel);
+  const columns = channelsIn * taps;
+  const chosen = config ?? defaultConvGradWeightConfig(subgroupMinSize);
+  const { wgX, wgY, tm, tn } = chosen;
+  const sg = chosen.sg && wgY === 1 && subgroupMinSize >= chosen.sg && wgX % chosen.sg === 0 ? chosen.sg : 0;
+  const grid: [number, number, number] = [Math.ceil(columns / (wgX * tn)), Math.ceil(channelsOut / (wgY * tm)), 1];
+  if (grid.some((d) => d > maxWorkgroupsPerDimension)) return null;
+
+  const b = new KernelBuilder(aliases);
+  const lowered = lowerAroundAnchor(b, group, anchor);
+  const [x, dy] = lowered.anchorInputs;
+  const outName = b.bind(group.outputs[0].id, group.outputs[0].type.dtype);
+
+  b.line(`let tile_m0 = (wid.y * ${wgY}u + lid.y) * ${tm}u;`);
+  b.line(`let tile_q0 = wid.x * ${wgX * tn}u + lid.x;`);
+  const clampM = (row: string) => b.let(expr(`min(${row}, ${channelsOut - 1}u)`, 'u32'), 'm').code;
+  const loadMs = sg
+    ? [...Array(Math.ceil(tm / sg)).keys()].map((l) => clampM(`tile_m0 + ${l * sg}u + ${b.subgroupLane(sg)} % ${sg}u`))
+    : [...Array(tm).keys()].map((i) => clampM(`tile_m0 + ${i}u`));
+  // Each column: its input channel and tap, decoded once outside the reduction.
+  const cols = [...Array(tn).keys()].map((j) => {
+    const q = b.let(expr(`min(tile_q0 + ${j * wgX}u, ${columns - 1}u)`, 'u32'), 'q').code;
+    const c = b.let(expr(`${q} / ${taps}u`, 'u32'), 'c').code;
+    const t = b.let(expr(`${q} % ${taps}u`, 'u32'), 't').code;
+    const k: string[] = [];
+    let stride = taps;
+    for (const d of kernel) {
+      stride /= d;
+      k.push(d === 1 ? '0u' : b.let(expr(`(${t} / ${stride}u) % ${d}u`, 'u32'), 'k').code);
+    }
+    return { q, c, k };
+  });
+  const acc = (i: number, j: number) => `acc_${i}_${j}`;
+  for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) b.line(`var ${acc(i, j)}: f32 = 0.0f;`);
+  b.loop(batch, (n) => {
+    kernelLoops(b, outSpatial, (o) => {
+      const loaded = loadMs.map((m) => {
+        const grad = toAccumulator(dy.at([n, m, ...o]), 'f32');
+        return sg ? b.let(grad, 'gl').code : grad.code;
+      });
+      const gs = sg ? [...Array(tm).keys()].map((i) => b.let(expr(`subgroupBroadcast(${loaded[Math.floor(i / sg)]}, ${i % sg}u)`, 'f32'), 'gb').code) : loaded;
+      const xs = cols.map(({ c, k }) => {
+        const tap = windowTap(b, g, o, k, inSpatial, outSpatial);
+        return b.let(masked(toAccumulator(x.at([n, c, ...tap.coords]), 'f32'), tap.valid)).code;
+      });
+      for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) b.line(`${acc(i, j)} = fma(${gs[i]}, ${xs[j]}, ${acc(i, j)});`);
+    });
+  });
+  const stored: string[][] = [];
+  for (let i = 0; i < tm; i++) {
+    for (let j = 0; j < tn; j++) {
+      b.block(`if (tile_m0 + ${i}u < ${channelsOut}u && tile_q0 + ${j * wgX}u < ${columns}u)`, () => {
+        const m = `(tile_m0 + ${i}u)`;
+        const { q, c, k } = cols[j];
+        lowered.setCurrent(expr(acc(i, j), 'f32'));
+        stored.push([m, c, ...k]);
+        const value = lowered.root.at([m, c, ...k]);
+        b.line(`${outName}[${m} * ${columns}u + ${q}] = ${toStorage(value, group.outputs[0].type.dtype)};`);
+      });
+    }
+  }
+  return { ...b.finish(group.nodes.map((nd) => nd.op).join('+'), 'tiled', [wgX, wgY, 1], grid), elementwiseInputs: epilogueInPlace(b, anchor, stored) };
+}
