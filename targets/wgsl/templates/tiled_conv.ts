@@ -5,10 +5,11 @@ import { windowGeometry } from '../../../ir/ops/nn.js';
 import type { Expr } from '../expr.js';
 import { expr, toStorage } from '../expr.js';
 import type { TensorAccess } from '../kernel_builder.js';
-import { KernelBuilder } from '../kernel_builder.js';
+import { KernelBuilder, unravel } from '../kernel_builder.js';
 import type { GeneratedKernel, KernelGroup } from '../codegen.js';
 import { kernelLoops, masked, toAccumulator, windowReaching, windowTap } from '../ops/window.js';
 import { lowerAroundAnchor } from './group_lowering.js';
+import { sharedRows, subgroupShare } from './shared_rows.js';
 
 /**
  * Convolution as an implicit GEMM on registers: rows are output channels (within a group), columns
@@ -122,7 +123,7 @@ export function generateTiledConv(
   const columns = batch * pixels;
   const chosen = config ?? defaultConvConfig(mg, subgroupMinSize);
   const { wgX, wgY, tm, tn } = chosen;
-  const sg = chosen.sg && wgY === 1 && subgroupMinSize >= chosen.sg && wgX % chosen.sg === 0 ? chosen.sg : 0;
+  const sg = subgroupShare(chosen.sg, wgX, wgY, subgroupMinSize);
   const grid: [number, number, number] = [Math.ceil(columns / (wgX * tn)), Math.ceil(mg / (wgY * tm)), groups];
   if (grid.some((d) => d > maxWorkgroupsPerDimension)) return null;
 
@@ -134,37 +135,21 @@ export function generateTiledConv(
   b.line(`let tile_m0 = wid.z * ${mg}u + (wid.y * ${wgY}u + lid.y) * ${tm}u;`);
   b.line(`let tile_p0 = wid.x * ${wgX * tn}u + lid.x;`);
   const mEnd = `(wid.z + 1u) * ${mg}u`;
-  const ms = [...Array(tm).keys()].map((i) => b.let(expr(`min(tile_m0 + ${i}u, ${mEnd} - 1u)`, 'u32'), 'm').code);
-  // Shared weights: lane l of a subgroup loads channels l, l + sg, ... of the tile.
-  const loadMs = sg
-    ? [...Array(Math.ceil(tm / sg)).keys()].map((l) => b.let(expr(`min(tile_m0 + ${l * sg}u + ${b.subgroupLane(sg)} % ${sg}u, ${mEnd} - 1u)`, 'u32'), 'ml').code)
-    : ms;
+  const rows = sharedRows(b, tm, sg, (offset) => b.let(expr(`min(tile_m0 + ${offset}, ${mEnd} - 1u)`, 'u32'), 'm').code);
   const cBase = groups === 1 ? '0u' : b.let(expr(`wid.z * ${cg}u`, 'u32'), 'cb').code;
   // Each column: its batch index and output coordinates, computed once outside the reduction.
   const cols = [...Array(tn).keys()].map((j) => {
     const p = b.let(expr(`min(tile_p0 + ${j * wgX}u, ${columns - 1}u)`, 'u32'), 'p').code;
     const n = b.let(expr(`${p} / ${pixels}u`, 'u32'), 'n').code;
     const local = b.let(expr(`${p} % ${pixels}u`, 'u32'), 'q').code;
-    const o: string[] = [];
-    let stride = pixels;
-    for (const d of outSpatial) {
-      stride /= d;
-      o.push(b.let(expr(`(${local} / ${stride}u) % ${d}u`, 'u32'), 'o').code);
-    }
-    return { n, local, o };
+    return { n, local, o: unravel(b, local, outSpatial) };
   });
   const acc = (i: number, j: number) => `acc_${i}_${j}`;
   for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) b.line(`var ${acc(i, j)}: f32 = 0.0f;`);
   b.loop(cg, (c) => {
     const channel = cBase === '0u' ? c : `${cBase} + ${c}`;
     kernelLoops(b, g.kernel, (k) => {
-      const loaded = loadMs.map((m) => {
-        const weight = toAccumulator(form.weight(w, m, c, k), 'f32');
-        return sg ? b.let(weight, 'wl').code : weight.code;
-      });
-      const ws = sg
-        ? [...Array(tm).keys()].map((i) => b.let(expr(`subgroupBroadcast(${loaded[Math.floor(i / sg)]}, ${i % sg}u)`, 'f32'), 'wb').code)
-        : loaded;
+      const ws = rows.values(rows.loadRows.map((m) => toAccumulator(form.weight(w, m, c, k), 'f32')), 'f32');
       const xs = cols.map(({ n, o }) => {
         const tap = form.tap(b, o, k, inSpatial, outSpatial);
         return b.let(masked(toAccumulator(x.at([n, channel, ...tap.coords]), 'f32'), tap.valid)).code;

@@ -2,10 +2,11 @@ import type { Node, StaticShape } from '../../../ir/index.js';
 import { numel } from '../../../ir/index.js';
 import { windowGeometry } from '../../../ir/ops/nn.js';
 import { expr, toStorage } from '../expr.js';
-import { KernelBuilder } from '../kernel_builder.js';
+import { KernelBuilder, unravel } from '../kernel_builder.js';
 import type { GeneratedKernel, KernelGroup } from '../codegen.js';
 import { kernelLoops, masked, toAccumulator, windowTap } from '../ops/window.js';
 import { lowerAroundAnchor } from './group_lowering.js';
+import { sharedRows, subgroupShare } from './shared_rows.js';
 import type { TiledConvConfig } from './tiled_conv.js';
 import { epilogueInPlace } from './tiled_conv.js';
 
@@ -51,7 +52,7 @@ export function generateTiledConvGradWeight(
   const columns = channelsIn * taps;
   const chosen = config ?? defaultConvGradWeightConfig(subgroupMinSize);
   const { wgX, wgY, tm, tn } = chosen;
-  const sg = chosen.sg && wgY === 1 && subgroupMinSize >= chosen.sg && wgX % chosen.sg === 0 ? chosen.sg : 0;
+  const sg = subgroupShare(chosen.sg, wgX, wgY, subgroupMinSize);
   const grid: [number, number, number] = [Math.ceil(columns / (wgX * tn)), Math.ceil(channelsOut / (wgY * tm)), 1];
   if (grid.some((d) => d > maxWorkgroupsPerDimension)) return null;
 
@@ -62,32 +63,19 @@ export function generateTiledConvGradWeight(
 
   b.line(`let tile_m0 = (wid.y * ${wgY}u + lid.y) * ${tm}u;`);
   b.line(`let tile_q0 = wid.x * ${wgX * tn}u + lid.x;`);
-  const clampM = (row: string) => b.let(expr(`min(${row}, ${channelsOut - 1}u)`, 'u32'), 'm').code;
-  const loadMs = sg
-    ? [...Array(Math.ceil(tm / sg)).keys()].map((l) => clampM(`tile_m0 + ${l * sg}u + ${b.subgroupLane(sg)} % ${sg}u`))
-    : [...Array(tm).keys()].map((i) => clampM(`tile_m0 + ${i}u`));
+  const rows = sharedRows(b, tm, sg, (offset) => b.let(expr(`min(tile_m0 + ${offset}, ${channelsOut - 1}u)`, 'u32'), 'm').code);
   // Each column: its input channel and tap, decoded once outside the reduction.
   const cols = [...Array(tn).keys()].map((j) => {
     const q = b.let(expr(`min(tile_q0 + ${j * wgX}u, ${columns - 1}u)`, 'u32'), 'q').code;
     const c = b.let(expr(`${q} / ${taps}u`, 'u32'), 'c').code;
     const t = b.let(expr(`${q} % ${taps}u`, 'u32'), 't').code;
-    const k: string[] = [];
-    let stride = taps;
-    for (const d of kernel) {
-      stride /= d;
-      k.push(d === 1 ? '0u' : b.let(expr(`(${t} / ${stride}u) % ${d}u`, 'u32'), 'k').code);
-    }
-    return { q, c, k };
+    return { q, c, k: unravel(b, t, kernel) };
   });
   const acc = (i: number, j: number) => `acc_${i}_${j}`;
   for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) b.line(`var ${acc(i, j)}: f32 = 0.0f;`);
   b.loop(batch, (n) => {
     kernelLoops(b, outSpatial, (o) => {
-      const loaded = loadMs.map((m) => {
-        const grad = toAccumulator(dy.at([n, m, ...o]), 'f32');
-        return sg ? b.let(grad, 'gl').code : grad.code;
-      });
-      const gs = sg ? [...Array(tm).keys()].map((i) => b.let(expr(`subgroupBroadcast(${loaded[Math.floor(i / sg)]}, ${i % sg}u)`, 'f32'), 'gb').code) : loaded;
+      const gs = rows.values(rows.loadRows.map((m) => toAccumulator(dy.at([n, m, ...o]), 'f32')), 'f32');
       const xs = cols.map(({ c, k }) => {
         const tap = windowTap(b, g, o, k, inSpatial, outSpatial);
         return b.let(masked(toAccumulator(x.at([n, c, ...tap.coords]), 'f32'), tap.valid)).code;

@@ -6,6 +6,7 @@ import { convert, expr, literal, toStorage } from '../expr.js';
 import { KernelBuilder, unravel } from '../kernel_builder.js';
 import type { GeneratedKernel, KernelGroup } from '../codegen.js';
 import { lowerAroundAnchor } from './group_lowering.js';
+import { sharedRows, subgroupShare } from './shared_rows.js';
 import { epilogueInPlace } from './tiled_conv.js';
 
 /**
@@ -85,19 +86,13 @@ export function generateTiledMatmul(
   const batchCoords = batchShape.length ? unravel(b, 'wid.z', batchShape) : [];
   const lhsBatch = broadcastCoords(batchCoords, lhsShape.slice(0, -2));
   const rhsBatch = broadcastCoords(batchCoords, rhsShape.slice(0, -2));
-  const sg = config.sg && wgY === 1 && subgroupMinSize >= config.sg && wgX % config.sg === 0 ? config.sg : 0;
-  // Shared: lane l of a subgroup reads rows l, l + sg, ...; otherwise each invocation reads all tm.
-  const rows = sg
-    ? [...Array(Math.ceil(tm / sg)).keys()].map((l) => b.let(expr(`min(tile_row0 + ${l * sg}u + ${b.subgroupLane(sg)} % ${sg}u, ${m - 1}u)`, 'u32'), 'rl').code)
-    : [...Array(tm).keys()].map((i) => b.let(expr(`min(tile_row0 + ${i}u, ${m - 1}u)`, 'u32'), 'r').code);
+  const rows = sharedRows(b, tm, subgroupShare(config.sg, wgX, wgY, subgroupMinSize), (offset) => b.let(expr(`min(tile_row0 + ${offset}, ${m - 1}u)`, 'u32'), 'r').code);
   const cols = [...Array(tn).keys()].map((j) => b.let(expr(`min(tile_col0 + ${j * wgX}u, ${n - 1}u)`, 'u32'), 'c').code);
   const acc = (i: number, j: number) => `acc_${i}_${j}`;
   for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) b.line(`var ${acc(i, j)}: ${accType} = ${literal(0, accType).code};`);
 
   const body = (q: string) => {
-    const read = rows.map((r) => convert(lhs.at([...lhsBatch, r, q]), accType));
-    const loaded = sg ? read.map((e) => b.let(e, 'al').code) : [];
-    const as = sg ? [...Array(tm).keys()].map((i) => b.let(expr(`subgroupBroadcast(${loaded[Math.floor(i / sg)]}, ${i % sg}u)`, accType), 'a').code) : read.map((e) => e.code);
+    const as = rows.values(rows.loadRows.map((r) => convert(lhs.at([...lhsBatch, r, q]), accType)), accType);
     const bs = cols.map((c) => convert(rhs.at([...rhsBatch, q, c]), accType).code);
     for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) b.line(`${acc(i, j)} = ${acc(i, j)} + ${as[i]} * ${bs[j]};`);
   };

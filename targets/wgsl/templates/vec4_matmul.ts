@@ -5,6 +5,7 @@ import { expr, toStorage } from '../expr.js';
 import { KernelBuilder, linearIndex, unravel } from '../kernel_builder.js';
 import type { GeneratedKernel, KernelGroup } from '../codegen.js';
 import { lowerAroundAnchor } from './group_lowering.js';
+import { sharedRows, subgroupShare } from './shared_rows.js';
 
 /**
  * The wide matmul template, for f32 operands read straight from memory with K and N multiples of
@@ -37,12 +38,6 @@ export const SUBGROUP_VEC4_MATMUL_CONFIG: Vec4MatmulConfig = { wgX: 64, wgY: 1, 
 /** The untuned choice for a device whose subgroups have at least `subgroupMinSize` lanes (0: none). */
 export function defaultVec4MatmulConfig(subgroupMinSize: number): Vec4MatmulConfig {
   return subgroupMinSize >= 8 ? SUBGROUP_VEC4_MATMUL_CONFIG : DEFAULT_VEC4_MATMUL_CONFIG;
-}
-
-/** Whether `config` can share A through subgroups on a device with `subgroupMinSize`-lane subgroups. */
-function sharesThroughSubgroups(config: Vec4MatmulConfig, subgroupMinSize: number): boolean {
-  const sg = config.sg ?? 0;
-  return sg > 0 && config.wgY === 1 && subgroupMinSize >= sg && config.wgX % sg === 0;
 }
 
 export function matchesVec4Matmul(group: KernelGroup): boolean {
@@ -95,19 +90,16 @@ export function generateVec4Matmul(group: KernelGroup, config: Vec4MatmulConfig,
   const bBatchShape = bShape.slice(0, -2);
   const aBatch = aBatchShape.length ? linearIndex(broadcastCoords(batchCoords, aBatchShape), aBatchShape) : '0u';
   const bBatch = bBatchShape.length ? linearIndex(broadcastCoords(batchCoords, bBatchShape), bBatchShape) : '0u';
-  const rowBase = (row: string) => b.let(expr(`((${aBatch}) * ${m}u + min(${row}, ${m - 1}u)) * ${k4}u`, 'u32'), 'ar').code;
-  const sg = sharesThroughSubgroups(config, subgroupMinSize) ? (config.sg as number) : 0;
-  // Shared: lane l of a subgroup loads rows l, l + sg, ...; otherwise each invocation loads all tm.
-  const aRows = sg
-    ? [...Array(Math.ceil(tm / sg)).keys()].map((l) => rowBase(`tile_row0 + ${l * sg}u + ${b.subgroupLane(sg)} % ${sg}u`))
-    : [...Array(tm).keys()].map((i) => rowBase(`tile_row0 + ${i}u`));
+  const rows = sharedRows(b, tm, subgroupShare(config.sg, wgX, wgY, subgroupMinSize), (offset) =>
+    b.let(expr(`((${aBatch}) * ${m}u + min(tile_row0 + ${offset}, ${m - 1}u)) * ${k4}u`, 'u32'), 'ar').code,
+  );
   const bBase = b.let(expr(`(${bBatch}) * ${k4 * 4 * n4}u`, 'u32'), 'bb').code;
   const cols = [...Array(tn4).keys()].map((j) => b.let(expr(`min(tile_col4 + ${j * wgX}u, ${n4 - 1}u)`, 'u32'), 'cj').code);
   const acc = (i: number, j: number) => `acc_${i}_${j}`;
   for (let i = 0; i < tm; i++) for (let j = 0; j < tn4; j++) b.line(`var ${acc(i, j)} = vec4<f32>(0.0f);`);
   b.block(`for (var kq = 0u; kq < ${k4}u; kq++)`, () => {
-    const loaded = aRows.map((r, i) => b.let(expr(`${A}[${r} + kq]`, 'f32'), sg ? `al${i}_` : `a${i}_`).code);
-    const as = sg ? [...Array(tm).keys()].map((i) => b.let(expr(`subgroupBroadcast(${loaded[Math.floor(i / sg)]}, ${i % sg}u)`, 'f32'), `a${i}_`).code) : loaded;
+    // vec4 loads: the row values are vectors (the Expr type only matters to conversions, never made here).
+    const as = rows.values(rows.loadRows.map((r) => expr(`${A}[${r} + kq]`, 'f32')), 'f32');
     const bs = cols.map((c) => [0, 1, 2, 3].map((q) => b.let(expr(`${B}[${bBase} + (kq * 4u + ${q}u) * ${n4}u + ${c}]`, 'f32'), 'bq').code));
     for (let i = 0; i < tm; i++) {
       for (let j = 0; j < tn4; j++) {
