@@ -62,13 +62,29 @@ function candidates(kind: Kind, group: KernelGroup, maxInvocations: number, subg
   return convCandidates(out, channelsPerGroup, maxInvocations, subgroupMinSize);
 }
 
+/**
+ * Below this many multiply-adds a kernel's time is its dispatch, whatever its tiles: such kernels
+ * keep the default configuration rather than cost dozens of pipeline compiles each.
+ */
+export const MIN_TUNED_MULTIPLY_ADDS = 1 << 20;
+
+/** Multiply-adds of a templated group: its anchor's outputs times the length of each reduction. */
+function multiplyAdds(kind: Kind, group: KernelGroup): number {
+  const anchor = group.anchor!;
+  const outputs = numel(anchor.outputs[0].type.shape as StaticShape);
+  const w = anchor.inputs[1].type.shape as StaticShape;
+  if (kind !== 'conv') return outputs * (anchor.inputs[0].type.shape.at(-1) as number);
+  // conv: channels per group × taps; a conv's input gradient reduces over the forward's outputs.
+  return outputs * (anchor.op === 'conv' ? numel(w.slice(1)) : w[0] * numel(w.slice(2)));
+}
+
 export async function autotune(graph: Graph, table: TuningTable, options: AutotuneOptions): Promise<TuningTable> {
   const { report } = compileWithReport(graph, options);
   const entries = { ...table.entries };
   const seen = new Set<string>();
   for (const group of report.groups) {
     const kind = kindOf(group);
-    if (!kind) continue;
+    if (!kind || multiplyAdds(kind, group) < MIN_TUNED_MULTIPLY_ADDS) continue;
     const key = `${options.adapter}|${kernelSignature(kind, group)}`;
     if (entries[key] || seen.has(key)) continue;
     seen.add(key);

@@ -99,9 +99,9 @@ describe('dawnflow run', () => {
       expect(r.code).toBe(0);
       const prob = readNpy(readFileSync(join(outDir, 'out_prob_0.npy')));
       Array.from(prob.data).forEach((v, i) => expect(v).toBeCloseTo(Number(want['out/prob:0'].data[i]), 5));
-      // The matmul was tuned: the cache names it under this adapter.
+      // The cache was written; this model's 2×4·4×3 matmul is below what tuning measures.
       const table = JSON.parse(readFileSync(cache, 'utf8')) as { entries: Record<string, { config: Record<string, number> }> };
-      expect(Object.keys(table.entries).some((k) => k.includes('matmul'))).toBe(true);
+      expect(table.entries).toEqual({});
       const header = r.out.find((l) => l.startsWith('device time per step'));
       expect(header).toMatch(/ms in \d+ steps/);
       const rows = r.out.filter((l) => / ms +[\d.]+% +step +\d+ /.test(l));

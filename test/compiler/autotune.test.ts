@@ -8,10 +8,10 @@ import { emptyTable, loadTable, saveTable, tunedOptions } from '../../compiler/t
 import { GraphBuilder } from '../../ir/index.js';
 import type { Plan } from '../../ir/index.js';
 
-function mlp() {
+function mlp(rows = 128) {
   const b = new GraphBuilder();
-  const x = b.input('x', 'f32', [32, 64]);
-  const w = b.input('w', 'f32', [64, 48]);
+  const x = b.input('x', 'f32', [rows, 128]);
+  const w = b.input('w', 'f32', [128, 96]);
   b.output(b.op('relu', [b.op('matmul', [x, w])]), 'y');
   return b.graph;
 }
@@ -28,7 +28,7 @@ describe('autotuning', () => {
     const table = await autotune(mlp(), emptyTable(), { adapter: 'fake', maxInvocations: 256, measure });
     const entries = Object.entries(table.entries);
     expect(entries).toHaveLength(1);
-    expect(entries[0][0]).toMatch(/^fake\|vec4-matmul:f32\[32,64\]xf32\[64,48\]/);
+    expect(entries[0][0]).toMatch(/^fake\|vec4-matmul:f32\[128,128\]xf32\[128,96\]/);
     expect(entries[0][1].ms).toBe(1);
     expect(new Set(seen).size).toBeGreaterThan(2);
 
@@ -40,6 +40,15 @@ describe('autotuning', () => {
     // Known signatures are not measured again.
     seen.length = 0;
     await autotune(mlp(), table, { adapter: 'fake', maxInvocations: 256, measure });
+    expect(seen).toEqual([]);
+  });
+
+  it('kernels too small for their tiles to matter keep the defaults, unmeasured', async () => {
+    const seen: string[] = [];
+    const measure = async (plan: Plan) => (seen.push(plan.name), 1);
+    // 8·128·96 = 98,304 multiply-adds, under MIN_TUNED_MULTIPLY_ADDS.
+    const table = await autotune(mlp(8), emptyTable(), { adapter: 'fake', maxInvocations: 256, measure });
+    expect(table.entries).toEqual({});
     expect(seen).toEqual([]);
   });
 
