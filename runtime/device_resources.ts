@@ -8,6 +8,7 @@ import { REGIONS } from './plan_check.js';
 import { compileKernels } from './pipelines.js';
 import { Program, type RegionBuffers } from './program.js';
 import { StagingPool } from './staging_pool.js';
+import { UploadPool } from './upload_pool.js';
 
 /**
  * Everything an executable holds on one device: region buffers, pipelines and bind groups, the
@@ -20,6 +21,8 @@ export interface DeviceResources {
   readonly regions: RegionBuffers;
   readonly program: Program;
   readonly pool: StagingPool;
+  /** Mapped staging buffers for large inputs. */
+  readonly uploads: UploadPool;
   /**
    * A copy of the states region taken at the start of each guarded run, so a run whose
    * values are not finite can be undone on the GPU (present with the numeric guard's
@@ -46,6 +49,7 @@ export async function createResources(plan: Plan, dev: DawnDevice, options: Reso
   const gpu = dev.device;
   const ledger = new BufferLedger(gpu, dev.ledger);
   const pool = new StagingPool(ledger, plan.name);
+  const uploads = new UploadPool(ledger, plan.name);
   try {
     // GPUBufferUsage is a global only once a device exists, hence read here.
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
@@ -79,9 +83,10 @@ export async function createResources(plan: Plan, dev: DawnDevice, options: Reso
       throw new kind(`${where}: binding the steps failed: ${firstLine(bindingError.message)}${labelIn(bindingError.message)}`);
     }
     await program.validate(gpu, where);
-    return { device: dev, ledger, regions, program, pool, backup };
+    return { device: dev, ledger, regions, program, pool, uploads, backup };
   } catch (error) {
     pool.close();
+    uploads.close();
     ledger.destroyAll();
     throw error;
   }
@@ -90,6 +95,7 @@ export async function createResources(plan: Plan, dev: DawnDevice, options: Reso
 /** Releases everything; on a lost device this only settles the books. */
 export function releaseResources(res: DeviceResources): void {
   res.pool.close();
+  res.uploads.close();
   res.ledger.destroyAll();
 }
 

@@ -9,7 +9,7 @@ import { GpuTimeEstimate, SLEEP_FRACTION } from './gpu_wait.js';
 import { checkInputs, encodeHostData, roundUp4, type RunInput, selectOutputs } from './host_data.js';
 import { findNonFinite, NonFiniteError, type NumericGuardOptions } from './numeric_guard.js';
 import { checkPlan } from './plan_check.js';
-import { type ReadbackEntry, type ReadbackSource, RunHandle } from './run_handle.js';
+import { type ReadbackEntry, type ReadbackSource, RunHandle, type UploadLease } from './run_handle.js';
 import type { StepInfo } from './program.js';
 import { SnapshotStore, type StateSnapshot } from './state_snapshots.js';
 import { StepTimer } from './step_timer.js';
@@ -266,11 +266,12 @@ export class Executable {
     let staging: GPUBuffer | undefined;
     let statesStaging: GPUBuffer | undefined;
     let captured!: Promise<GpuErrorRecord | undefined>;
+    let upload: UploadLease | undefined;
     gpu.pushErrorScope('out-of-memory');
     gpu.pushErrorScope('validation');
     try {
-      for (const { tensor, data } of uploads) gpu.queue.writeBuffer(res.regions[tensor.region], tensor.offset, data);
       const encoder = gpu.createCommandEncoder();
+      upload = stageInputs(res, uploads, encoder);
       if (guarded && res.backup) encoder.copyBufferToBuffer(res.regions.states, 0, res.backup, 0, this.#sizes.states);
       res.program.encode(encoder);
       staging = stagingBytes > 0 ? res.pool.take(stagingBytes) : undefined;
@@ -288,7 +289,7 @@ export class Executable {
       captured = popCapturedErrors(res.device);
     }
     const ticket = res.device.clock.submit(this.#gpuTime.ms ?? 0, res.device.errorCount);
-    const handle = new RunHandle(source, ticket, staging, entries, captured);
+    const handle = new RunHandle(source, ticket, staging, entries, captured, upload);
     const states = statesStaging ? new RunHandle(copySource, ticket, statesStaging, this.#stateEntries, captured) : undefined;
     const snapshot = states && snapshotDue && !guarded ? this.#snapshots.track(run, states.read()) : undefined;
     return { handle, states, run, snapshotDue, snapshot };
@@ -428,4 +429,34 @@ export class Executable {
     if (!state) throw new UsageError(`${this.#what}: no state '${name}' (states: ${this.states.map((s) => s.name).join(', ') || 'none'})`);
     return this.plan.tensors[state.tensor];
   }
+}
+
+/** Inputs this large go through a mapped staging buffer of the upload pool rather than `writeBuffer`. */
+const STAGED_UPLOAD_BYTES = 256 * 1024;
+
+/**
+ * Puts a run's inputs on the GPU: small ones with `writeBuffer`, large ones copied into a mapped
+ * buffer of the upload pool and from there to their tensors, first thing in `encoder`.
+ */
+function stageInputs(res: DeviceResources, uploads: readonly { tensor: PlanTensor; data: ArrayBufferView<ArrayBuffer> }[], encoder: GPUCommandEncoder): UploadLease | undefined {
+  const queue = res.device.device.queue;
+  const total = uploads.reduce((sum, u) => sum + roundUp4(u.data.byteLength), 0);
+  if (total < STAGED_UPLOAD_BYTES) {
+    for (const { tensor, data } of uploads) queue.writeBuffer(res.regions[tensor.region], tensor.offset, data);
+    return undefined;
+  }
+  const buffer = res.uploads.take(total);
+  const mapped = new Uint8Array(buffer.getMappedRange());
+  let offset = 0;
+  for (const { data } of uploads) {
+    mapped.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), offset);
+    offset += roundUp4(data.byteLength);
+  }
+  buffer.unmap();
+  offset = 0;
+  for (const { tensor, data } of uploads) {
+    if (data.byteLength > 0) encoder.copyBufferToBuffer(buffer, offset, res.regions[tensor.region], tensor.offset, roundUp4(data.byteLength));
+    offset += roundUp4(data.byteLength);
+  }
+  return { pool: res.uploads, buffer };
 }

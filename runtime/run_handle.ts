@@ -5,6 +5,7 @@ import { type DawnDevice, type GpuErrorRecord, gpuErrorToDawnflow } from './devi
 import type { Ticket } from './gpu_wait.js';
 import { decodeDeviceData } from './host_data.js';
 import type { StagingPool } from './staging_pool.js';
+import type { UploadPool } from './upload_pool.js';
 
 /**
  * The host side of one submitted run: its outputs, copied on the GPU into one staging buffer,
@@ -30,14 +31,25 @@ export interface ReadbackSource {
   observed(gpuMs: number, pollMs: number | undefined): void;
 }
 
-interface Lease {
-  readonly pool: StagingPool;
+/** The buffer a run's inputs were staged in, to recycle once the run is done. */
+export interface UploadLease {
+  readonly pool: UploadPool;
   readonly buffer: GPUBuffer;
 }
 
+interface Lease {
+  readonly pool: StagingPool;
+  readonly buffer: GPUBuffer | undefined;
+  readonly upload: UploadLease | undefined;
+}
+
 // A handle dropped unread still holds its staging buffer. It can go back to the pool as is:
-// any later use of it is queued after the copy this run made into it.
-const unread = new FinalizationRegistry<Lease>(({ pool, buffer }) => pool.give(buffer));
+// any later use of it is queued after the copy this run made into it. Its upload buffer is
+// mapped again, which waits for the run.
+const unread = new FinalizationRegistry<Lease>(({ pool, buffer, upload }) => {
+  if (buffer) pool.give(buffer);
+  upload?.pool.recycle(upload.buffer);
+});
 
 export class RunHandle {
   readonly #source: ReadbackSource;
@@ -45,19 +57,28 @@ export class RunHandle {
   readonly #staging: GPUBuffer | undefined;
   readonly #entries: readonly ReadbackEntry[];
   readonly #captured: Promise<GpuErrorRecord | undefined> | undefined;
+  readonly #upload: UploadLease | undefined;
   #result: Promise<Record<string, HostTensor>> | undefined;
 
   /**
    * `captured`: what the error scopes around this run's submission caught (validation and
    * out-of-memory errors), reported by the read as the typed error it maps to.
    */
-  constructor(source: ReadbackSource, ticket: Ticket, staging: GPUBuffer | undefined, entries: readonly ReadbackEntry[], captured?: Promise<GpuErrorRecord | undefined>) {
+  constructor(
+    source: ReadbackSource,
+    ticket: Ticket,
+    staging: GPUBuffer | undefined,
+    entries: readonly ReadbackEntry[],
+    captured?: Promise<GpuErrorRecord | undefined>,
+    upload?: UploadLease,
+  ) {
     this.#source = source;
     this.#ticket = ticket;
     this.#staging = staging;
     this.#entries = entries;
     this.#captured = captured;
-    if (staging) unread.register(this, { pool: source.pool, buffer: staging }, this);
+    this.#upload = upload;
+    if (staging || upload) unread.register(this, { pool: source.pool, buffer: staging, upload }, this);
   }
 
   /** The outputs this run copied back, in plan order. */
@@ -74,7 +95,7 @@ export class RunHandle {
       const have = this.#entries.map((e) => `'${e.name}'`).join(', ') || 'none';
       return Promise.reject(new UsageError(`${this.#source.what}: output '${name}' was not requested for this run (requested: ${have})`));
     }
-    this.#result ??= this.#collect();
+    this.#result ??= this.#collect().finally(() => this.#upload?.pool.recycle(this.#upload.buffer));
     return name === undefined ? this.#result : this.#result.then((all) => all[name]);
   }
 

@@ -49,6 +49,37 @@ describe('Executable: concurrency and memory', () => {
     expect(device.allocatedBytes).toBe(before);
   });
 
+  it('stages large inputs through reused mapped buffers: right results in flight, flat memory, nothing left after dispose', async () => {
+    const device = await getDefaultDevice();
+    const before = device.allocatedBytes;
+    // 2 × 64K floats = 512 KiB of inputs per run: over the staged-upload threshold.
+    const n = 65536;
+    const exe = await Executable.load(addPlan(n));
+    const check = (out: { data: ArrayLike<number> }, a: Float32Array, b: Float32Array, what: string) => {
+      for (let i = 0; i < n; i += 97) if (out.data[i] !== Math.fround(a[i] + b[i])) throw new Error(`${what}, element ${i}: ${out.data[i]}`);
+    };
+    const a = seeded(n, 1);
+    const b = seeded(n, 2);
+    check((await exe.run({ a, b })).out, a, b, 'first run');
+    // Let the first run's upload buffer come back mapped before measuring the steady state.
+    await exe.run({ a, b });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const warm = exe.allocatedBytes;
+    for (let i = 0; i < 200; i++) {
+      b[i] = -i;
+      check((await exe.run({ a, b })).out, a, b, `run ${i}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(exe.allocatedBytes).toBe(warm);
+    // Concurrent runs each stage their own inputs: none sees another's.
+    const cases = Array.from({ length: 12 }, (_, k) => ({ a: seeded(n, 10 + 2 * k), b: seeded(n, 11 + 2 * k) }));
+    const results = await Promise.all(cases.map((inputs) => exe.run(inputs)));
+    results.forEach(({ out }, k) => check(out, cases[k].a, cases[k].b, `concurrent run ${k}`));
+    exe.dispose();
+    expect(exe.allocatedBytes).toBe(0);
+    expect(device.allocatedBytes).toBe(before);
+  });
+
   it('trims the readback pool after a burst of concurrent runs', async () => {
     const exe = await Executable.load(addPlan(1024));
     await exe.run({ a: seeded(1024, 1), b: seeded(1024, 2) });
