@@ -1,4 +1,5 @@
 import type { BufferLedger } from './buffer_ledger.js';
+import { IdleBuffers } from './idle_buffers.js';
 
 /**
  * MAP_WRITE staging buffers for a run's inputs, reused by size and always handed out mapped.
@@ -10,20 +11,23 @@ import type { BufferLedger } from './buffer_ledger.js';
  * once) and comes back.
  */
 export class UploadPool {
-  readonly #idle = new Map<number, GPUBuffer[]>();
+  readonly #idle: IdleBuffers;
   #closed = false;
 
   constructor(
     private readonly ledger: BufferLedger,
     private readonly label: string,
-    private readonly maxIdlePerSize = 2,
-  ) {}
+    maxIdlePerSize = 2,
+  ) {
+    this.#idle = new IdleBuffers(ledger, maxIdlePerSize);
+  }
 
   /** A mapped buffer of exactly `size` bytes (a multiple of 4). */
   take(size: number): GPUBuffer {
-    const reused = this.#idle.get(size)?.pop();
-    if (reused) return reused;
-    return this.ledger.create({ size, usage: GPUBufferUsage.MAP_WRITE | GPUBufferUsage.COPY_SRC, mappedAtCreation: true, label: `${this.label} upload` });
+    return (
+      this.#idle.take(size) ??
+      this.ledger.create({ size, usage: GPUBufferUsage.MAP_WRITE | GPUBufferUsage.COPY_SRC, mappedAtCreation: true, label: `${this.label} upload` })
+    );
   }
 
   /** Takes back a buffer whose run has finished: maps it again, then keeps or destroys it. */
@@ -33,25 +37,14 @@ export class UploadPool {
       return;
     }
     buffer.mapAsync(GPUMapMode.WRITE).then(
-      () => this.#keep(buffer),
+      () => this.#idle.keep(buffer),
       () => this.ledger.destroy(buffer),
     );
-  }
-
-  #keep(buffer: GPUBuffer): void {
-    const idle = this.#idle.get(buffer.size) ?? [];
-    if (this.#closed || idle.length >= this.maxIdlePerSize) {
-      this.ledger.destroy(buffer);
-      return;
-    }
-    idle.push(buffer);
-    this.#idle.set(buffer.size, idle);
   }
 
   /** Destroys the idle buffers; buffers recycled later are destroyed too. */
   close(): void {
     this.#closed = true;
-    for (const list of this.#idle.values()) for (const b of list) this.ledger.destroy(b);
-    this.#idle.clear();
+    this.#idle.close();
   }
 }
