@@ -11,10 +11,10 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { ArrayDataset, compileTraining, crossEntropy, epochOrder, getDefaultDevice, nn, optim, schedules, Trainer } from '../index.js';
+import { ArrayDataset, compileTraining, crossEntropy, epochOrder, getDefaultDevice, optim, schedules, Trainer } from '../index.js';
 import type { Module } from '../index.js';
+import { mnistCnn, mnistMlp, PIXELS } from './mnist_models.js';
 
-const PIXELS = 28 * 28;
 const TRAIN = 8000;
 
 interface Digits {
@@ -43,31 +43,8 @@ export function loadDigits(seed = 0): Digits {
 }
 
 const MODELS: Record<string, { build: () => Module; inputShape: number[]; epochs: number; lr: number }> = {
-  mlp: {
-    build: () => new nn.Sequential(new nn.Linear(PIXELS, 256), nn.ReLU(), new nn.Linear(256, 10)),
-    inputShape: [PIXELS],
-    epochs: 10,
-    lr: 2e-3,
-  },
-  cnn: {
-    // Strided convolutions instead of pooling: as accurate here, and cheaper to train with
-    // today's naive window kernels.
-    build: () =>
-      new nn.Sequential(
-        new nn.Conv2d(1, 8, 5, { stride: 2, padding: 2 }),
-        nn.ReLU(),
-        new nn.Conv2d(8, 16, 3, { stride: 2, padding: 1 }),
-        nn.ReLU(),
-        new nn.Flatten(),
-        new nn.Linear(16 * 7 * 7, 64),
-        nn.ReLU(),
-        new nn.Dropout(0.25),
-        new nn.Linear(64, 10),
-      ),
-    inputShape: [1, 28, 28],
-    epochs: 8,
-    lr: 3e-3,
-  },
+  mlp: { build: mnistMlp, inputShape: [PIXELS], epochs: 10, lr: 2e-3 },
+  cnn: { build: () => mnistCnn(), inputShape: [1, 28, 28], epochs: 8, lr: 3e-3 },
 };
 
 function argument(name: string, fallback: string): string {

@@ -82,27 +82,33 @@ function poolAttrs(kernelSize: number | readonly [number, number], options: Pool
   return { kernelShape: kernel, strides: pair(options.stride ?? kernel), pads: [ph, pw, ph, pw], ceilMode: options.ceilMode ?? false };
 }
 
-/** Max over k×k windows; the stride defaults to the window size. */
-export class MaxPool2d extends Module {
+/** A pooling window op over k×k windows; the stride defaults to the window size. */
+abstract class Pool2d extends Module {
   readonly #attrs: ReturnType<typeof poolAttrs>;
-  constructor(kernelSize: number | readonly [number, number], options: PoolOptions = {}) {
+  constructor(
+    private readonly op: 'maxPool' | 'avgPool',
+    kernelSize: number | readonly [number, number],
+    options: PoolOptions,
+  ) {
     super();
     this.#attrs = poolAttrs(kernelSize, options);
   }
   forward(x: Tensor): Tensor {
-    return x.apply('maxPool', [], this.#attrs);
+    return x.apply(this.op, [], this.#attrs);
+  }
+}
+
+/** Max over k×k windows; the stride defaults to the window size. */
+export class MaxPool2d extends Pool2d {
+  constructor(kernelSize: number | readonly [number, number], options: PoolOptions = {}) {
+    super('maxPool', kernelSize, options);
   }
 }
 
 /** Mean over k×k windows (padding not counted); the stride defaults to the window size. */
-export class AvgPool2d extends Module {
-  readonly #attrs: ReturnType<typeof poolAttrs>;
+export class AvgPool2d extends Pool2d {
   constructor(kernelSize: number | readonly [number, number], options: PoolOptions = {}) {
-    super();
-    this.#attrs = poolAttrs(kernelSize, options);
-  }
-  forward(x: Tensor): Tensor {
-    return x.apply('avgPool', [], this.#attrs);
+    super('avgPool', kernelSize, options);
   }
 }
 

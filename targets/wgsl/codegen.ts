@@ -45,6 +45,9 @@ export interface CodegenOptions {
   readonly aliases?: ReadonlyMap<number, number>;
 }
 
+/** What a template needs to know of the device and the plan beyond its group and tile config. */
+export type TemplateTarget = Pick<CodegenOptions, 'maxWorkgroupsPerDimension' | 'subgroupMinSize' | 'aliases'>;
+
 /** Splits a 1-D count of workgroups into a 2-D grid when it exceeds the per-dimension limit. */
 export function gridFor(workgroups: number, maxPerDim: number): [number, number, number] {
   if (workgroups <= maxPerDim) return [workgroups, workgroups === 0 ? 0 : 1, workgroups === 0 ? 0 : 1];
@@ -64,27 +67,24 @@ function staticShapeOf(v: Value): StaticShape {
  */
 export function generateKernel(group: KernelGroup, options: CodegenOptions): GeneratedKernel {
   if (numel(staticShapeOf(group.outputs[0])) === 0) return emptyKernel(group);
-  if (options.templates !== false && matchesTiledMatmul(group)) {
-    if (matchesVec4Matmul(group)) {
-      const subgroupMinSize = options.subgroupMinSize ?? 0;
-      const config = options.vec4MatmulConfig?.(group) ?? defaultVec4MatmulConfig(subgroupMinSize);
-      const wide = generateVec4Matmul(group, config, options.maxWorkgroupsPerDimension, subgroupMinSize);
-      if (wide) return wide;
-    }
-    const subgroupMinSize = options.subgroupMinSize ?? 0;
-    const kernel = generateTiledMatmul(group, options.matmulConfig?.(group) ?? defaultMatmulConfig(subgroupMinSize), options.maxWorkgroupsPerDimension, subgroupMinSize, options.aliases);
-    if (kernel) return kernel;
-  }
-  if (options.templates !== false && matchesRowTemplate(group)) return generateRowKernel(group, options.maxWorkgroupsPerDimension);
-  if (options.templates !== false && matchesTiledConvGradWeight(group)) {
-    const kernel = generateTiledConvGradWeight(group, options.convConfig?.(group), options.maxWorkgroupsPerDimension, options.subgroupMinSize ?? 0, options.aliases);
-    if (kernel) return kernel;
-  }
-  if (options.templates !== false && matchesTiledConv(group)) {
-    const kernel = generateTiledConv(group, options.convConfig?.(group), options.maxWorkgroupsPerDimension, options.subgroupMinSize ?? 0, options.aliases);
+  if (options.templates !== false) {
+    const kernel = generateTemplated(group, options);
     if (kernel) return kernel;
   }
   return generateElementwiseKernel(group, options);
+}
+
+/** The group's kernel from the first template that takes it, or null. */
+function generateTemplated(group: KernelGroup, options: CodegenOptions): GeneratedKernel | null {
+  const subgroupMinSize = options.subgroupMinSize ?? 0;
+  if (matchesTiledMatmul(group)) {
+    const wide = matchesVec4Matmul(group) ? generateVec4Matmul(group, options.vec4MatmulConfig?.(group) ?? defaultVec4MatmulConfig(subgroupMinSize), options) : null;
+    return wide ?? generateTiledMatmul(group, options.matmulConfig?.(group) ?? defaultMatmulConfig(subgroupMinSize), options);
+  }
+  if (matchesRowTemplate(group)) return generateRowKernel(group, options.maxWorkgroupsPerDimension);
+  if (matchesTiledConvGradWeight(group)) return generateTiledConvGradWeight(group, options.convConfig?.(group), options);
+  if (matchesTiledConv(group)) return generateTiledConv(group, options.convConfig?.(group), options);
+  return null;
 }
 
 /** Outputs with no elements: nothing to compute, a dispatch the runtime skips. */
@@ -124,6 +124,6 @@ function generateElementwiseKernel(group: KernelGroup, options: CodegenOptions):
     b.line(`${outNames[i]}[idx] = ${toStorage(value, v.type.dtype)};`);
   });
   const shapes = [...coordsByShape.keys()];
-  const elementwiseInputs = shapes.length === 1 ? b.readsOnlyAt(coordsByShape.get(shapes[0])!) : [];
+  const elementwiseInputs = shapes.length === 1 ? b.readsOnlyAt([coordsByShape.get(shapes[0])!]) : [];
   return { ...b.finish(group.nodes.map((n) => n.op).join('+'), 'per-element', [wg, 1, 1], dispatch), elementwiseInputs };
 }

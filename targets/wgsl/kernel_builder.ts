@@ -66,17 +66,11 @@ export class KernelBuilder {
     this.#aliases = aliases;
   }
 
-  /** Keys read only at exactly these coordinates (each element read by the invocation writing it). */
-  readsOnlyAt(coords: readonly string[]): number[] {
-    const key = coords.join(',');
-    return [...this.#reads].filter(([, set]) => set.size === 1 && set.has(key)).map(([k]) => k);
-  }
-
   /**
-   * Keys read only at coordinates among `coordLists` (a tiled kernel's stored elements, each
-   * written by the invocation that read it there), never elsewhere.
+   * Keys read only at coordinates among `coordLists` (the elements the invocation stores, each
+   * written by the invocation that read it there), never elsewhere: in-place candidates.
    */
-  readsOnlyAtAny(coordLists: readonly (readonly string[])[]): number[] {
+  readsOnlyAt(coordLists: readonly (readonly string[])[]): number[] {
     const stored = new Set(coordLists.map((c) => c.join(',')));
     return [...this.#reads].filter(([, set]) => set.size > 0 && [...set].every((k) => stored.has(k))).map(([k]) => k);
   }

@@ -1,21 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { compileWithReport } from '../../compiler/compile.js';
 import { buildTrainingGraph } from '../../compiler/train/compile_training.js';
-import { crossEntropy, nn, optim } from '../../index.js';
+import { mnistCnn } from '../../examples/mnist_models.js';
+import { crossEntropy, optim } from '../../index.js';
 
 /** The MNIST CNN's whole training step (forward, loss, backward, Adam) through the planner. */
 describe('MNIST CNN training step', () => {
   it('arena ≤ 1.10 × lower bound and ≤ 0.5 × naive; Adam updates fuse into one kernel per parameter', () => {
-    const model = new nn.Sequential(
-      new nn.Conv2d(1, 8, 5, { stride: 2, padding: 2 }),
-      nn.ReLU(),
-      new nn.Conv2d(8, 16, 3, { stride: 2, padding: 1 }),
-      nn.ReLU(),
-      new nn.Flatten(),
-      new nn.Linear(16 * 7 * 7, 64),
-      nn.ReLU(),
-      new nn.Linear(64, 10),
-    );
+    // The example's CNN without its dropout layer.
+    const model = mnistCnn(0);
     const { graph } = buildTrainingGraph({
       model,
       input: { shape: [1, 28, 28] },

@@ -7,24 +7,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { HostTensor } from '../../runtime/index.js';
 import { ArtifactError, Executable, loadCheckpoint, readCheckpoint, saveCheckpoint, writeCheckpoint } from '../../runtime/index.js';
 import { accumulatorPlan, floatStepInput, momentumPlan, stepInput } from './plans.js';
+import { bits, thrown } from '../helpers/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dawnflow-checkpoint-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const N = 23;
-
-function bits(t: HostTensor): number[] {
-  return Array.from(new Uint32Array((t.data as Float32Array).slice().buffer));
-}
-
-async function thrown(fn: () => unknown): Promise<Error> {
-  try {
-    await fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a throw');
-}
 
 /** A small checkpoint file at `path` (no GPU needed) whose step tells which one it is. */
 async function smallCheckpoint(path: string, step: number): Promise<void> {

@@ -5,6 +5,7 @@ import type { DawnDevice } from '../../runtime/index.js';
 import { DeviceError, Executable, getDefaultDevice, OutOfMemoryError } from '../../runtime/index.js';
 import { gpuErrorToDawnflow } from '../../runtime/device.js';
 import { addPlan, HandPlan, seeded } from '../runtime/hand_plan.js';
+import { thrown } from '../helpers/errors.js';
 
 /**
  * GPU faults surface as typed errors that name the plan and the kernel or step: at compile time
@@ -12,15 +13,6 @@ import { addPlan, HandPlan, seeded } from '../runtime/hand_plan.js';
  * run time (each submission's error scopes, and errors the device raises while a run is in
  * flight).
  */
-
-async function thrown(fn: () => unknown): Promise<Error> {
-  try {
-    await fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a throw');
-}
 
 /** Loads with every buffer the device creates meanwhile recorded, so a test can break one. */
 async function loadRecordingBuffers(dev: DawnDevice, plan: Parameters<typeof Executable.load>[0]): Promise<{ exe: Executable; buffers: GPUBuffer[] }> {

@@ -3,6 +3,7 @@ import type { HostTensor } from '../../runtime/index.js';
 import { Executable, NonFiniteError, NumericError } from '../../runtime/index.js';
 import { firstNonFinite } from '../../runtime/numeric_guard.js';
 import { floatStepInput, momentumPlan } from './plans.js';
+import { bits, thrown } from '../helpers/errors.js';
 
 /**
  * The numeric guard: a run whose outputs or states hold NaN/Inf is reported with its step and
@@ -11,23 +12,10 @@ import { floatStepInput, momentumPlan } from './plans.js';
 
 const N = 19;
 
-function bits(t: HostTensor): number[] {
-  return Array.from(new Uint32Array((t.data as Float32Array).slice().buffer));
-}
-
 function poisoned(step: number, index: number, value: number): Float32Array {
   const x = floatStepInput(N, step);
   x[index] = value;
   return x;
-}
-
-async function thrown(fn: () => unknown): Promise<Error> {
-  try {
-    await fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a throw');
 }
 
 describe('numeric guard', () => {

@@ -2,16 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../runtime/index.js';
 import { ArtifactError, DeviceError, Executable, getDefaultDevice, hostTensor, InputError, OutOfMemoryError, UsageError } from '../../runtime/index.js';
 import { addPlan, binaryKernel, HandPlan } from './hand_plan.js';
-
-/** Runs `fn` and returns what it threw (sync or async), so messages can be checked. */
-async function thrown(fn: () => unknown): Promise<Error> {
-  try {
-    await fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a throw');
-}
+import { thrown } from '../helpers/errors.js';
 
 describe('Executable: input errors', () => {
   let exe: Executable;

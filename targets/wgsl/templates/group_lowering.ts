@@ -71,3 +71,12 @@ export function lowerAroundAnchor(b: KernelBuilder, group: KernelGroup, anchor: 
     },
   };
 }
+
+/**
+ * Inputs of a tiled kernel's epilogue read only at the elements the invocation stores (never by
+ * the anchor's reduction): the output may take over their storage.
+ */
+export function epilogueInPlace(b: KernelBuilder, anchor: Node, stored: readonly (readonly string[])[]): number[] {
+  const operands = new Set(anchor.inputs.map((v) => v.id));
+  return b.readsOnlyAt(stored).filter((id) => !operands.has(id));
+}

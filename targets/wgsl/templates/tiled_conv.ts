@@ -6,9 +6,9 @@ import type { Expr } from '../expr.js';
 import { expr, toStorage } from '../expr.js';
 import type { TensorAccess } from '../kernel_builder.js';
 import { KernelBuilder, unravel } from '../kernel_builder.js';
-import type { GeneratedKernel, KernelGroup } from '../codegen.js';
+import type { GeneratedKernel, KernelGroup, TemplateTarget } from '../codegen.js';
 import { kernelLoops, masked, toAccumulator, windowReaching, windowTap } from '../ops/window.js';
-import { lowerAroundAnchor } from './group_lowering.js';
+import { epilogueInPlace, lowerAroundAnchor } from './group_lowering.js';
 import { sharedRows, subgroupShare } from './shared_rows.js';
 
 /**
@@ -104,13 +104,8 @@ export function matchesTiledConv(group: KernelGroup): boolean {
   return fits && convForm(anchor) !== null;
 }
 
-export function generateTiledConv(
-  group: KernelGroup,
-  config: TiledConvConfig | undefined,
-  maxWorkgroupsPerDimension = 65535,
-  subgroupMinSize = 0,
-  aliases?: ReadonlyMap<number, number>,
-): GeneratedKernel | null {
+export function generateTiledConv(group: KernelGroup, config: TiledConvConfig | undefined, target: TemplateTarget): GeneratedKernel | null {
+  const subgroupMinSize = target.subgroupMinSize ?? 0;
   const anchor = group.anchor as Node;
   const form = convForm(anchor);
   if (!form) return null;
@@ -125,9 +120,9 @@ export function generateTiledConv(
   const { wgX, wgY, tm, tn } = chosen;
   const sg = subgroupShare(chosen.sg, wgX, wgY, subgroupMinSize);
   const grid: [number, number, number] = [Math.ceil(columns / (wgX * tn)), Math.ceil(mg / (wgY * tm)), groups];
-  if (grid.some((d) => d > maxWorkgroupsPerDimension)) return null;
+  if (grid.some((d) => d > target.maxWorkgroupsPerDimension)) return null;
 
-  const b = new KernelBuilder(aliases);
+  const b = new KernelBuilder(target.aliases);
   const lowered = lowerAroundAnchor(b, group, anchor);
   const [x, w, bias] = lowered.anchorInputs;
   const outName = b.bind(group.outputs[0].id, group.outputs[0].type.dtype);
@@ -137,13 +132,8 @@ export function generateTiledConv(
   const mEnd = `(wid.z + 1u) * ${mg}u`;
   const rows = sharedRows(b, tm, sg, (offset) => b.let(expr(`min(tile_m0 + ${offset}, ${mEnd} - 1u)`, 'u32'), 'm').code);
   const cBase = groups === 1 ? '0u' : b.let(expr(`wid.z * ${cg}u`, 'u32'), 'cb').code;
-  // Each column: its batch index and output coordinates, computed once outside the reduction.
-  const cols = [...Array(tn).keys()].map((j) => {
-    const p = b.let(expr(`min(tile_p0 + ${j * wgX}u, ${columns - 1}u)`, 'u32'), 'p').code;
-    const n = b.let(expr(`${p} / ${pixels}u`, 'u32'), 'n').code;
-    const local = b.let(expr(`${p} % ${pixels}u`, 'u32'), 'q').code;
-    return { n, local, o: unravel(b, local, outSpatial) };
-  });
+  // Each column: its batch index and output coordinates.
+  const cols = tileColumns(b, 'tile_p0', tn, wgX, columns, outSpatial).map(({ outer, local, coords }) => ({ n: outer, local, o: coords }));
   const acc = (i: number, j: number) => `acc_${i}_${j}`;
   for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) b.line(`var ${acc(i, j)}: f32 = 0.0f;`);
   b.loop(cg, (c) => {
@@ -175,10 +165,16 @@ export function generateTiledConv(
 }
 
 /**
- * Inputs of a tiled kernel's epilogue read only at the elements the invocation stores (never by
- * the anchor's reduction): the output may take over their storage.
+ * The TN columns of an invocation's tile (`first`, then strided by the workgroup width), each
+ * clamped into `columns` and split, once outside the reduction, into an outer index and the
+ * coordinates of its place in `inner` (e.g. batch and output pixel).
  */
-export function epilogueInPlace(b: KernelBuilder, anchor: Node, stored: readonly (readonly string[])[]): number[] {
-  const operands = new Set(anchor.inputs.map((v) => v.id));
-  return b.readsOnlyAtAny(stored).filter((id) => !operands.has(id));
+export function tileColumns(b: KernelBuilder, first: string, tn: number, wgX: number, columns: number, inner: StaticShape): { flat: string; outer: string; local: string; coords: string[] }[] {
+  const size = numel(inner);
+  return [...Array(tn).keys()].map((j) => {
+    const flat = b.let(expr(`min(${first} + ${j * wgX}u, ${columns - 1}u)`, 'u32'), 'col').code;
+    const outer = b.let(expr(`${flat} / ${size}u`, 'u32'), 'out').code;
+    const local = b.let(expr(`${flat} % ${size}u`, 'u32'), 'in').code;
+    return { flat, outer, local, coords: unravel(b, local, inner) };
+  });
 }

@@ -2,13 +2,13 @@ import type { Node, StaticShape } from '../../../ir/index.js';
 import { numel } from '../../../ir/index.js';
 import { windowGeometry } from '../../../ir/ops/nn.js';
 import { expr, toStorage } from '../expr.js';
-import { KernelBuilder, unravel } from '../kernel_builder.js';
-import type { GeneratedKernel, KernelGroup } from '../codegen.js';
+import { KernelBuilder } from '../kernel_builder.js';
+import type { GeneratedKernel, KernelGroup, TemplateTarget } from '../codegen.js';
 import { kernelLoops, masked, toAccumulator, windowTap } from '../ops/window.js';
-import { lowerAroundAnchor } from './group_lowering.js';
+import { epilogueInPlace, lowerAroundAnchor } from './group_lowering.js';
 import { sharedRows, subgroupShare } from './shared_rows.js';
 import type { TiledConvConfig } from './tiled_conv.js';
-import { epilogueInPlace } from './tiled_conv.js';
+import { tileColumns } from './tiled_conv.js';
 
 /**
  * A conv's weight gradient as a GEMM on registers: dw[m, c, k] = Σ over batch and output pixels
@@ -32,13 +32,8 @@ export function defaultConvGradWeightConfig(subgroupMinSize: number): TiledConvC
   return subgroupMinSize >= 8 ? { wgX: subgroupMinSize, wgY: 1, tm: 8, tn: 4, sg: 8 } : { wgX: 16, wgY: 4, tm: 4, tn: 2 };
 }
 
-export function generateTiledConvGradWeight(
-  group: KernelGroup,
-  config: TiledConvConfig | undefined,
-  maxWorkgroupsPerDimension = 65535,
-  subgroupMinSize = 0,
-  aliases?: ReadonlyMap<number, number>,
-): GeneratedKernel | null {
+export function generateTiledConvGradWeight(group: KernelGroup, config: TiledConvConfig | undefined, target: TemplateTarget): GeneratedKernel | null {
+  const subgroupMinSize = target.subgroupMinSize ?? 0;
   const anchor = group.anchor as Node;
   const [xV, dyV] = anchor.inputs;
   const outShape = anchor.outputs[0].type.shape as StaticShape;
@@ -54,9 +49,9 @@ export function generateTiledConvGradWeight(
   const { wgX, wgY, tm, tn } = chosen;
   const sg = subgroupShare(chosen.sg, wgX, wgY, subgroupMinSize);
   const grid: [number, number, number] = [Math.ceil(columns / (wgX * tn)), Math.ceil(channelsOut / (wgY * tm)), 1];
-  if (grid.some((d) => d > maxWorkgroupsPerDimension)) return null;
+  if (grid.some((d) => d > target.maxWorkgroupsPerDimension)) return null;
 
-  const b = new KernelBuilder(aliases);
+  const b = new KernelBuilder(target.aliases);
   const lowered = lowerAroundAnchor(b, group, anchor);
   const [x, dy] = lowered.anchorInputs;
   const outName = b.bind(group.outputs[0].id, group.outputs[0].type.dtype);
@@ -64,13 +59,8 @@ export function generateTiledConvGradWeight(
   b.line(`let tile_m0 = (wid.y * ${wgY}u + lid.y) * ${tm}u;`);
   b.line(`let tile_q0 = wid.x * ${wgX * tn}u + lid.x;`);
   const rows = sharedRows(b, tm, sg, (offset) => b.let(expr(`min(tile_m0 + ${offset}, ${channelsOut - 1}u)`, 'u32'), 'm').code);
-  // Each column: its input channel and tap, decoded once outside the reduction.
-  const cols = [...Array(tn).keys()].map((j) => {
-    const q = b.let(expr(`min(tile_q0 + ${j * wgX}u, ${columns - 1}u)`, 'u32'), 'q').code;
-    const c = b.let(expr(`${q} / ${taps}u`, 'u32'), 'c').code;
-    const t = b.let(expr(`${q} % ${taps}u`, 'u32'), 't').code;
-    return { q, c, k: unravel(b, t, kernel) };
-  });
+  // Each column: its input channel and tap.
+  const cols = tileColumns(b, 'tile_q0', tn, wgX, columns, kernel).map(({ flat, outer, coords }) => ({ q: flat, c: outer, k: coords }));
   const acc = (i: number, j: number) => `acc_${i}_${j}`;
   for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) b.line(`var ${acc(i, j)}: f32 = 0.0f;`);
   b.loop(batch, (n) => {

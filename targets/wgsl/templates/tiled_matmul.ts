@@ -4,10 +4,9 @@ import { broadcastCoords } from '../access.js';
 import type { WgslType } from '../expr.js';
 import { convert, expr, literal, toStorage } from '../expr.js';
 import { KernelBuilder, unravel } from '../kernel_builder.js';
-import type { GeneratedKernel, KernelGroup } from '../codegen.js';
-import { lowerAroundAnchor } from './group_lowering.js';
+import type { GeneratedKernel, KernelGroup, TemplateTarget } from '../codegen.js';
+import { epilogueInPlace, lowerAroundAnchor } from './group_lowering.js';
 import { sharedRows, subgroupShare } from './shared_rows.js';
-import { epilogueInPlace } from './tiled_conv.js';
 
 /**
  * The register-tiled matmul template. Each invocation accumulates a TM×TN block of the output
@@ -51,29 +50,24 @@ export function matchesTiledMatmul(group: KernelGroup): boolean {
   return group.outputs.length === 1 && root.length === out.length && root.every((d, i) => d === out[i]) && numel(out) > 0;
 }
 
-export function generateTiledMatmul(
-  group: KernelGroup,
-  config: TiledMatmulConfig = DEFAULT_MATMUL_CONFIG,
-  maxWorkgroupsPerDimension = 65535,
-  subgroupMinSize = 0,
-  aliases?: ReadonlyMap<number, number>,
-): GeneratedKernel | null {
+/** A matmul anchor's operand shapes and its M, N, K and batch dims. */
+export function matmulDims(anchor: Node): { lhsShape: StaticShape; rhsShape: StaticShape; m: number; n: number; k: number; batchShape: StaticShape } {
+  const out = anchor.outputs[0].type.shape as StaticShape;
+  const lhsShape = anchor.inputs[0].type.shape as StaticShape;
+  const rhsShape = anchor.inputs[1].type.shape as StaticShape;
+  const rank = out.length;
+  return { lhsShape, rhsShape, m: out[rank - 2], n: out[rank - 1], k: lhsShape[lhsShape.length - 1], batchShape: out.slice(0, rank - 2) };
+}
+
+export function generateTiledMatmul(group: KernelGroup, config: TiledMatmulConfig, target: TemplateTarget): GeneratedKernel | null {
   const anchor = group.anchor as Node;
-  const outShape = anchor.outputs[0].type.shape as StaticShape;
-  const [lhsV, rhsV] = anchor.inputs;
-  const lhsShape = lhsV.type.shape as StaticShape;
-  const rhsShape = rhsV.type.shape as StaticShape;
-  const rank = outShape.length;
-  const m = outShape[rank - 2];
-  const n = outShape[rank - 1];
-  const k = lhsShape[lhsShape.length - 1];
-  const batchShape = outShape.slice(0, rank - 2);
+  const { lhsShape, rhsShape, m, n, k, batchShape } = matmulDims(anchor);
   const batches = numel(batchShape);
   const { wgX, wgY, tm, tn, unrollK } = config;
   const grid: [number, number, number] = [Math.ceil(n / (wgX * tn)), Math.ceil(m / (wgY * tm)), batches];
-  if (grid.some((g) => g > maxWorkgroupsPerDimension)) return null;
+  if (grid.some((g) => g > target.maxWorkgroupsPerDimension)) return null;
 
-  const b = new KernelBuilder(aliases);
+  const b = new KernelBuilder(target.aliases);
   const outType = anchor.outputs[0].type.dtype;
   const accType: WgslType = outType === 'f16' ? 'f32' : outType;
   const lowered = lowerAroundAnchor(b, group, anchor);
@@ -86,7 +80,7 @@ export function generateTiledMatmul(
   const batchCoords = batchShape.length ? unravel(b, 'wid.z', batchShape) : [];
   const lhsBatch = broadcastCoords(batchCoords, lhsShape.slice(0, -2));
   const rhsBatch = broadcastCoords(batchCoords, rhsShape.slice(0, -2));
-  const rows = sharedRows(b, tm, subgroupShare(config.sg, wgX, wgY, subgroupMinSize), (offset) => b.let(expr(`min(tile_row0 + ${offset}, ${m - 1}u)`, 'u32'), 'r').code);
+  const rows = sharedRows(b, tm, subgroupShare(config.sg, wgX, wgY, target.subgroupMinSize ?? 0), (offset) => b.let(expr(`min(tile_row0 + ${offset}, ${m - 1}u)`, 'u32'), 'r').code);
   const cols = [...Array(tn).keys()].map((j) => b.let(expr(`min(tile_col0 + ${j * wgX}u, ${n - 1}u)`, 'u32'), 'c').code);
   const acc = (i: number, j: number) => `acc_${i}_${j}`;
   for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) b.line(`var ${acc(i, j)}: ${accType} = ${literal(0, accType).code};`);

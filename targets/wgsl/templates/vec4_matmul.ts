@@ -3,9 +3,10 @@ import { numel } from '../../../ir/index.js';
 import { broadcastCoords } from '../access.js';
 import { expr, toStorage } from '../expr.js';
 import { KernelBuilder, linearIndex, unravel } from '../kernel_builder.js';
-import type { GeneratedKernel, KernelGroup } from '../codegen.js';
+import type { GeneratedKernel, KernelGroup, TemplateTarget } from '../codegen.js';
 import { lowerAroundAnchor } from './group_lowering.js';
 import { sharedRows, subgroupShare } from './shared_rows.js';
+import { matmulDims } from './tiled_matmul.js';
 
 /**
  * The wide matmul template, for f32 operands read straight from memory with K and N multiples of
@@ -58,20 +59,15 @@ export function matchesVec4Matmul(group: KernelGroup): boolean {
   );
 }
 
-export function generateVec4Matmul(group: KernelGroup, config: Vec4MatmulConfig, maxWorkgroupsPerDimension: number, subgroupMinSize = 0): GeneratedKernel | null {
+export function generateVec4Matmul(group: KernelGroup, config: Vec4MatmulConfig, target: TemplateTarget): GeneratedKernel | null {
   const anchor = group.anchor as Node;
-  const outShape = anchor.outputs[0].type.shape as StaticShape;
   const [aV, bV] = anchor.inputs;
-  const aShape = aV.type.shape as StaticShape;
-  const bShape = bV.type.shape as StaticShape;
-  const rank = outShape.length;
-  const m = outShape[rank - 2];
-  const n4 = outShape[rank - 1] / 4;
-  const k4 = aShape[aShape.length - 1] / 4;
-  const batchShape = outShape.slice(0, rank - 2);
+  const { lhsShape: aShape, rhsShape: bShape, m, n, k, batchShape } = matmulDims(anchor);
+  const n4 = n / 4;
+  const k4 = k / 4;
   const { wgX, wgY, tm, tn4 } = config;
   const grid: [number, number, number] = [Math.ceil(n4 / (wgX * tn4)), Math.ceil(m / (wgY * tm)), numel(batchShape)];
-  if (grid.some((g) => g > maxWorkgroupsPerDimension)) return null;
+  if (grid.some((g) => g > target.maxWorkgroupsPerDimension)) return null;
 
   const b = new KernelBuilder();
   const root = group.outputs[0];
@@ -90,7 +86,7 @@ export function generateVec4Matmul(group: KernelGroup, config: Vec4MatmulConfig,
   const bBatchShape = bShape.slice(0, -2);
   const aBatch = aBatchShape.length ? linearIndex(broadcastCoords(batchCoords, aBatchShape), aBatchShape) : '0u';
   const bBatch = bBatchShape.length ? linearIndex(broadcastCoords(batchCoords, bBatchShape), bBatchShape) : '0u';
-  const rows = sharedRows(b, tm, subgroupShare(config.sg, wgX, wgY, subgroupMinSize), (offset) =>
+  const rows = sharedRows(b, tm, subgroupShare(config.sg, wgX, wgY, target.subgroupMinSize ?? 0), (offset) =>
     b.let(expr(`((${aBatch}) * ${m}u + min(tile_row0 + ${offset}, ${m - 1}u)) * ${k4}u`, 'u32'), 'ar').code,
   );
   const bBase = b.let(expr(`(${bBatch}) * ${k4 * 4 * n4}u`, 'u32'), 'bb').code;
