@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'OUT_OF_MEMORY'
   | 'ARTIFACT'
   | 'NUMERIC'
+  | 'COMMUNICATION'
+  | 'DATA'
   | 'USAGE';
 
 export abstract class DawnflowError extends Error {
@@ -63,6 +65,14 @@ export class ArtifactError extends DawnflowError {
 /** Non-finite values where they matter (loss, gradients). */
 export class NumericError extends DawnflowError {
   readonly code = 'NUMERIC' as const;
+}
+/** A rank that died, stopped answering, or disagreed with the others on a collective's size. */
+export class CommunicationError extends DawnflowError {
+  readonly code = 'COMMUNICATION' as const;
+}
+/** A dataset that cannot be read as declared: a missing or corrupt shard, a schema mismatch. */
+export class DataError extends DawnflowError {
+  readonly code = 'DATA' as const;
 }
 /** Misuse of an API or CLI: bad flags, bad options. */
 export class UsageError extends DawnflowError {
