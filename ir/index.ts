@@ -9,3 +9,4 @@ export { GraphBuilder } from './builder.js';
 export { verifyGraph } from './verify.js';
 export { printGraph } from './printer.js';
 export * from './plan.js';
+export { Registry } from './named_registry.js';

@@ -37,7 +37,6 @@ registerOp({
   category: 'injective',
   arity: [1, 1],
   attrs: SHAPED,
-  differentiable: false,
   infer([key], attrs, { where }) {
     checkKey(key, where);
     checkShape(attrs.shape as Dim[], where);
@@ -55,7 +54,6 @@ registerOp({
   category: 'injective',
   arity: [1, 1],
   attrs: { ...SHAPED, low: { kind: 'float', default: 0 }, high: { kind: 'float', default: 1 } },
-  differentiable: false,
   infer([key], attrs, { where }) {
     checkKey(key, where);
     checkShape(attrs.shape as Dim[], where);
