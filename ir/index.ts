@@ -5,6 +5,7 @@ export * from './tensor.js';
 export * from './graph.js';
 export * from './registry.js';
 export * from './ops/index.js';
+export { philox4x32 } from './philox.js';
 export { GraphBuilder } from './builder.js';
 export { verifyGraph } from './verify.js';
 export { printGraph } from './printer.js';
