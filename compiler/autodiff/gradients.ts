@@ -1,6 +1,6 @@
 import type { Graph, Value } from '../../ir/index.js';
 import { formatType, GraphError, isFloat, shapesEqual } from '../../ir/index.js';
-import type { Tensor } from '../dsl/tensor.js';
+import type { Tensor, TensorTrace } from '../dsl/tensor.js';
 import { Trace } from '../dsl/trace.js';
 import type { GradContext } from './registry.js';
 import { gradientRules, hasNoGradient } from './registry.js';
@@ -31,7 +31,7 @@ export function grad(y: Tensor, wrt: readonly Tensor[], seed?: Tensor): (Tensor 
   return y.trace.scope('grad', () => gradientsIn(y.trace, y.value, wrt.map((t) => t.value), seed?.value));
 }
 
-function gradientsIn(trace: Trace, y: Value, wrt: readonly Value[], seed: Value | undefined): (Tensor | null)[] {
+function gradientsIn(trace: TensorTrace, y: Value, wrt: readonly Value[], seed: Value | undefined): (Tensor | null)[] {
   const graph = trace.graph;
   const carries = (v: Value) => isFloat(v.type.dtype);
 

@@ -1,7 +1,6 @@
 import type { AttrValue, Node } from '../../ir/index.js';
 import { Registry, UnsupportedOpError } from '../../ir/index.js';
-import type { Tensor } from '../dsl/tensor.js';
-import type { Trace } from '../dsl/trace.js';
+import type { Tensor, TensorTrace } from '../dsl/tensor.js';
 
 /**
  * Gradient rules, one per differentiable op, keyed by op name. A rule receives the forward
@@ -10,7 +9,7 @@ import type { Trace } from '../dsl/trace.js';
  * Rules write ordinary IR ops through the DSL, so backward graphs compile like forward ones.
  */
 export interface GradContext {
-  readonly trace: Trace;
+  readonly trace: TensorTrace;
   readonly node: Node;
   /** The forward inputs. */
   readonly x: readonly Tensor[];
