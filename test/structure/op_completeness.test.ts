@@ -26,12 +26,11 @@ interface OnnxGap {
 }
 
 const GRADIENT_OP = 'a gradient op autodiff emits for training graphs; ONNX has no training ops in its default domain';
-const COMPOSED = (how: string): NoOnnxOp => ({ none: `ONNX has no such op: exporters write ${how}, which the pattern passes recognize` });
 
 /** IR op → the ONNX op (default domain) the importer maps to it, or why there is none. */
 const ONNX_COUNTERPART: Readonly<Record<string, string | NoOnnxOp | OnnxGap>> = {
   neg: 'Neg', abs: 'Abs', exp: 'Exp', log: 'Log', sqrt: 'Sqrt', reciprocal: 'Reciprocal',
-  rsqrt: COMPOSED('Reciprocal(Sqrt(x)) or Div(1, Sqrt(x))'),
+  rsqrt: { none: 'ONNX has no such op (models write Reciprocal(Sqrt(x))); the importer emits it for its normalizations' },
   sin: 'Sin', cos: 'Cos', tan: 'Tan', asin: 'Asin', acos: 'Acos', atan: 'Atan',
   sinh: 'Sinh', cosh: 'Cosh', asinh: 'Asinh', acosh: 'Acosh', atanh: 'Atanh', tanh: 'Tanh',
   sigmoid: 'Sigmoid', relu: 'Relu', leakyRelu: 'LeakyRelu', elu: 'Elu', selu: 'Selu', celu: 'Celu', gelu: 'Gelu',
