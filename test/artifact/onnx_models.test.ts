@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LIGHT_MODELS, LIGHT_MODELS_DIR } from '../../bench/models/light_models.js';
 import { emitArtifact } from '../../compiler/artifact/index.js';
-import { compileModelFile } from '../../compiler/artifact/cli.js';
+import { compileModelFile } from '../../bin/model_file.js';
 import type { HostTensor } from '../../runtime/index.js';
 import { Executable, getDefaultDevice, loadArtifact } from '../../runtime/index.js';
 import { randomTensor } from '../helpers/random.js';
