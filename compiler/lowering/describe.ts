@@ -12,6 +12,11 @@ import { valueName, valuesById } from './values.js';
  * names (`%value`). Graph stages use the graph printer itself (ir/printer.ts).
  */
 
+/** `1 kernel`, `4 kernels`. */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 function nameById(graph: Graph): (id: number) => string {
   const byId = valuesById(graph);
   return (id) => {
@@ -32,7 +37,7 @@ function groupLine(g: FusedGroup, index: number): string {
 }
 
 export function describePartition(p: Partitioned): string {
-  return [`${p.groups.length} kernel groups, in graph order:`, ...p.groups.map(groupLine)].join('\n');
+  return [`${count(p.groups.length, 'kernel group')}, in graph order:`, ...p.groups.map(groupLine)].join('\n');
 }
 
 export function describeSchedule(s: Scheduled): string {
@@ -42,7 +47,7 @@ export function describeSchedule(s: Scheduled): string {
 export function describeViews(v: Viewed): string {
   const name = nameById(v.graph);
   const views = [...v.views].map(([id, of]) => `view ${name(id)} of ${name(of)}`);
-  return [...(views.length ? views : ['no views']), `${v.groups.length} kernels:`, ...v.groups.map(groupLine)].join('\n');
+  return [...(views.length ? views : ['no views']), `${count(v.groups.length, 'kernel')}:`, ...v.groups.map(groupLine)].join('\n');
 }
 
 function kernelHeader(g: Generated, i: number): string {
@@ -70,7 +75,7 @@ export function describeInPlace(p: InPlaced): string {
 export function describeLifetimes(l: WithLifetimes): string {
   const name = nameById(l.graph);
   const lines = l.lifetimes.map((t) => `${name(t.key)}: ${t.bytes} B, steps ${t.start}..${t.end}`);
-  return [`${l.lifetimes.length} arena buffers over ${l.kernels.length} steps (-1: before the first, ${l.kernels.length}: after the last):`, ...lines].join('\n');
+  return [`${count(l.lifetimes.length, 'arena buffer')} over ${count(l.kernels.length, 'step')} (-1: before the first, ${l.kernels.length}: after the last):`, ...lines].join('\n');
 }
 
 /** The arena by offset, with the packer's numbers. */
@@ -113,7 +118,7 @@ export function formatPlan(plan: Plan): string {
   const r = plan.regionBytes;
   const limits = Object.entries(plan.requirements.limits).map(([k, v]) => `${k} ${v}`);
   return [
-    `plan '${plan.name}': ${plan.steps.length} steps, ${plan.kernels.length} kernels; arena ${r.arena} B, constants ${r.constants} B, states ${r.states} B`,
+    `plan '${plan.name}': ${count(plan.steps.length, 'step')}, ${count(plan.kernels.length, 'kernel')}; arena ${r.arena} B, constants ${r.constants} B, states ${r.states} B`,
     'tensors:',
     ...plan.tensors.map((t) => `  t${t.id} '${t.name}': ${t.dtype}[${t.shape.join(',')}], ${t.region} @${t.offset}, ${t.bytes} B`),
     'kernels:',

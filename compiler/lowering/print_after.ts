@@ -11,7 +11,7 @@ import type { StageEvent } from './stage.js';
 export function printAfter(names: readonly string[], print: (text: string) => void): (event: StageEvent) => void {
   for (const name of names) {
     if (name !== 'all' && !STAGE_NAMES.includes(name) && !PASS_NAMES.includes(name)) {
-      throw new UsageError(`unknown stage or graph pass '${name}' to print after (stages: ${STAGE_NAMES.join(', ')}; graph passes: ${PASS_NAMES.join(', ')}; or all)`);
+      throw new UsageError(`--print-ir-after: unknown stage or graph pass '${name}' (stages: ${STAGE_NAMES.join(', ')}; graph passes: ${PASS_NAMES.join(', ')}; or all)`);
     }
   }
   const all = names.includes('all');
