@@ -10,7 +10,6 @@ import { computeLifetimes } from './lifetimes.js';
 import type { CompileOptions } from './options.js';
 import { resolveOptions } from './options.js';
 import { pack, place } from './placement.js';
-import type { AnyStage } from './stage.js';
 import { chain } from './stage.js';
 
 /**
@@ -41,7 +40,7 @@ export const STAGE_NAMES: readonly string[] = LOWERING.map((s) => s.name);
 export function lower(graph: Graph, options: CompileOptions = {}): Assembled {
   const resolved = resolveOptions(options);
   let value: unknown = graph;
-  for (const stage of LOWERING as readonly AnyStage[]) {
+  for (const stage of LOWERING) {
     const result = stage.run(value as never, resolved);
     resolved.onStage?.({ name: stage.name, kind: 'stage', value: result, describe: () => stage.describe(result as never) });
     value = result;

@@ -3,15 +3,17 @@ import type { LoweringOptions } from './options.js';
 /**
  * One step of the lowering: a function from one plain value to the next (a graph, its kernel
  * groups, their order, their WGSL, the lifetimes, the layout, the plan), with a printer for the
- * value it makes (`--print-ir-after`).
+ * value it makes (`--print-ir-after`). Each stage types `run` and `describe` with its own values;
+ * `never` here admits every stage, and `chain` checks that the stages of a list fit together.
  */
-export interface Stage<In, Out> {
+export interface Stage {
   readonly name: string;
   /** What it is for, in a few words (for `inspect` and the reader of the list). */
   readonly purpose: string;
-  readonly run: (input: In, options: LoweringOptions) => Out;
-  /** The stage's result as text. */
-  readonly describe: (output: Out) => string;
+  /** From the value the stage before made to this stage's value. */
+  readonly run: (input: never, options: LoweringOptions) => unknown;
+  /** This stage's value as text. */
+  readonly describe: (output: never) => string;
 }
 
 /** What `CompileOptions.onStage` hears after each lowering stage and each graph pass that ran. */
@@ -22,14 +24,6 @@ export interface StageEvent {
   readonly value: unknown;
   /** The result as text: the graph printer for graphs, the stage's own printer otherwise. */
   readonly describe: () => string;
-}
-
-/** A stage of any input and output, as the runner sees it. */
-export interface AnyStage {
-  readonly name: string;
-  readonly purpose: string;
-  readonly run: (input: never, options: LoweringOptions) => unknown;
-  readonly describe: (output: never) => string;
 }
 
 type InputOf<S> = S extends { readonly run: (input: infer In, options: LoweringOptions) => unknown } ? In : never;
@@ -51,6 +45,6 @@ export type Chained<S extends readonly unknown[]> = S extends readonly [infer A,
   : true;
 
 /** The stages as given, when they chain (a list out of order does not type-check here). */
-export function chain<const S extends readonly AnyStage[]>(stages: S & (Chained<S> extends true ? unknown : Chained<S>)): S {
+export function chain<const S extends readonly Stage[]>(stages: S & (Chained<S> extends true ? unknown : Chained<S>)): S {
   return stages;
 }
