@@ -1,12 +1,12 @@
 import { inspectOnnxModel } from '../../compiler/onnx/inspect.js';
 import { onnxTypeName } from '../../compiler/onnx/proto.js';
 import type { OnnxTensorInfo } from '../../compiler/onnx/signature.js';
-import { onePositional, optionValue, parseArgs, parseDims, VERBOSE_OPTION } from '../args.js';
+import { onePositional, optionValue, parseArgs, parseDims, parseSizes, VERBOSE_OPTION } from '../args.js';
 import { inspectModelPlan } from './inspect_plan.js';
 import { readModelFile } from '../model_file.js';
 import type { CliIO } from '../io.js';
 
-export const INSPECT_USAGE = `usage: dawnflow inspect <model.onnx> [--plan] [--json] [--svg <file>] [--print-ir-after <stage|pass|all> ...] [--dim name=N ...]
+export const INSPECT_USAGE = `usage: dawnflow inspect <model.onnx> [--plan] [--json] [--svg <file>] [--print-ir-after <stage|pass|all> ...] [--dim name=N|min..max|%k ...] [--at name=N ...]
 
 Prints a model's inputs and outputs (element types and shapes, symbolic dims by name), its
 opsets, the ops it uses with their counts, which of them dawnflow does not support, and whether
@@ -19,7 +19,10 @@ the model imports as is (some models need static input shapes: 'dawnflow run' gi
   --print-ir-after <stage|pass|all>
                 compile, printing the value after that lowering stage or graph pass
                 (repeatable or comma-separated; an unknown name lists the valid ones)
-  --dim name=N  the size of a symbolic dim (default 1)`;
+  --dim name=N  specialize a symbolic dim to a size; name=min..max or name=%k keeps it symbolic
+                with bounds or a divisor (dims not named stay symbolic)
+  --at name=N   show a symbolic plan's numbers (shapes, arena, workgroups) at this size of a
+                dim (default: its upper bound, else 64); formulas are shown next to them`;
 
 function describe(t: OnnxTensorInfo): string {
   const type = t.onnxType ? onnxTypeName(t.onnxType).toLowerCase() : '?';
@@ -34,6 +37,7 @@ export async function inspectCommand(argv: readonly string[], io: CliIO): Promis
       json: { value: false },
       svg: { value: true },
       dim: { value: true, repeat: true },
+      at: { value: true, repeat: true },
       'print-ir-after': { value: true, repeat: true },
       ...VERBOSE_OPTION,
     },
@@ -45,7 +49,8 @@ export async function inspectCommand(argv: readonly string[], io: CliIO): Promis
   const svg = optionValue(args, 'svg');
   const printAfter = (args.values.get('print-ir-after') ?? []).flatMap((names) => names.split(','));
   if (args.flags.has('plan') || args.flags.has('json') || svg || printAfter.length) {
-    inspectModelPlan(model, path, baseDir, { plan: args.flags.has('plan'), json: args.flags.has('json'), svg, dims, printAfter }, io);
+    const at = parseSizes(args, 'at', 'inspect');
+    inspectModelPlan(model, path, baseDir, { plan: args.flags.has('plan'), json: args.flags.has('json'), svg, dims, at, printAfter }, io);
     return;
   }
   const r = inspectOnnxModel(model, { baseDir });

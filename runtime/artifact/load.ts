@@ -100,7 +100,7 @@ function directoryOf(dir: string | URL): string {
   return resolve(dir.startsWith('file:') ? fileURLToPath(dir) : dir);
 }
 
-function formatType(t: { readonly dtype: string; readonly shape: readonly number[] }): string {
+function formatType(t: { readonly dtype: string; readonly shape: readonly (number | string)[] }): string {
   return `${t.dtype}[${t.shape.join(',')}]`;
 }
 
@@ -160,7 +160,8 @@ export async function loadArtifact(dir: string | URL, options: LoadArtifactOptio
   const kernels: PlanKernel[] = planFile.kernels.map((k, i) => {
     const source = contents.get(k.source);
     if (!source) throw new ArtifactError(`${PLAN_FILE}: kernels[${i}] '${k.name}' reads '${k.source}', which ${MANIFEST_FILE} does not list`);
-    return { name: k.name, wgsl: new TextDecoder().decode(source), entryPoint: k.entryPoint, workgroupSize: k.workgroupSize, bindingCount: k.bindingCount };
+    const kernel: PlanKernel = { name: k.name, wgsl: new TextDecoder().decode(source), entryPoint: k.entryPoint, workgroupSize: k.workgroupSize, bindingCount: k.bindingCount };
+    return k.sizeSlots ? { ...kernel, sizeSlots: k.sizeSlots } : kernel;
   });
 
   const table = weightTable(planFile);

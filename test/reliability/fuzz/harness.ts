@@ -4,7 +4,7 @@ import { compile } from '../../../compiler/compile.js';
 import { importOnnxModel } from '../../../compiler/onnx/import.js';
 import { decodeModel } from '../../../compiler/onnx/proto.js';
 import type { DType, Graph, Plan } from '../../../ir/index.js';
-import { allocHost, isDawnflowError, numel } from '../../../ir/index.js';
+import { allocHost, isDawnflowError, numel, staticShape } from '../../../ir/index.js';
 import type { DawnDevice } from '../../../runtime/index.js';
 import { Executable } from '../../../runtime/index.js';
 import { mutate, type OnnxCase } from './onnx_mutations.js';
@@ -72,12 +72,13 @@ function inputsFor(exe: Executable, seed: number): Record<string, { dtype: DType
   const out: Record<string, { dtype: DType; shape: number[]; data: ReturnType<typeof allocHost> }> = {};
   let s = seed >>> 0 || 1;
   for (const spec of exe.inputs) {
-    const data = allocHost(spec.dtype, numel(spec.shape));
+    const shape = staticShape(spec.shape, spec.name);
+    const data = allocHost(spec.dtype, numel(shape));
     for (let i = 0; i < data.length; i++) {
       s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
       data[i] = spec.dtype === 'bool' ? s & 1 : spec.dtype === 'f32' ? (s / 2 ** 32) * 4 - 2 : s % 5;
     }
-    out[spec.name] = { dtype: spec.dtype, shape: [...spec.shape], data };
+    out[spec.name] = { dtype: spec.dtype, shape: [...shape], data };
   }
   return out;
 }
