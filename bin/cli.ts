@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { isDawnflowError, UsageError } from '../ir/index.js';
 import { EXPORT_USAGE, exportCommand } from './commands/export.js';
 import { INSPECT_USAGE, inspectCommand } from './commands/inspect.js';
+import { LAUNCH_USAGE, launchCommand } from './commands/launch.js';
 import { RUN_USAGE, runCommand } from './commands/run.js';
 import type { CliIO } from './io.js';
 
@@ -36,6 +37,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   inspect: { summary: "show a model's inputs, outputs, ops and unsupported ops", run: inspectCommand, usage: INSPECT_USAGE },
   compile: { summary: 'compile a model (.onnx or a DSL module) ahead of time into an artifact directory', run: compileArtifact },
   export: { summary: 'export a DSL model (module.ts) to an ONNX file', run: exportCommand, usage: EXPORT_USAGE },
+  launch: { summary: 'run a command as N MPI ranks (mpirun/srun), restarting every rank when one fails', run: launchCommand, usage: LAUNCH_USAGE },
   bench: { summary: "benchmark against the peers on this device: use 'npm run bench' (not a CLI command yet)" },
 };
 
@@ -69,8 +71,12 @@ export function formatError(e: unknown, verbose: boolean): string {
 
 /** Runs the CLI; returns the process exit code (0 ok, 1 error, 2 usage error). */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
-  const verbose = argv.includes('--verbose') || argv.includes('-v');
-  const [name, ...rest] = argv.filter((a) => a !== '--verbose' && a !== '-v');
+  // What follows '--' belongs to the command `launch` runs, not to dawnflow.
+  const cut = argv.indexOf('--');
+  const own = cut < 0 ? argv : argv.slice(0, cut);
+  const verbose = own.includes('--verbose') || own.includes('-v');
+  const [name, ...rest] = [...own.filter((a) => a !== '--verbose' && a !== '-v'), ...(cut < 0 ? [] : argv.slice(cut))];
+  const ownRest = cut < 0 ? rest : rest.slice(0, rest.indexOf('--'));
   try {
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
       io.print(helpText());
@@ -82,7 +88,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     }
     const command = COMMANDS[name];
     if (!command) throw new UsageError(`unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
-    if (rest.includes('--help') || rest.includes('-h')) {
+    if (ownRest.includes('--help') || ownRest.includes('-h')) {
       io.print(command.usage ?? `dawnflow ${name}: ${command.summary}`);
       return 0;
     }

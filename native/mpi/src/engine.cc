@@ -191,6 +191,12 @@ bool Engine::advance(Op* op) {
       int rc = MPI_Test(&op->request, &flag, &status);
       if (rc != MPI_SUCCESS) {
         op->issued = false;
+        int errorClass = MPI_SUCCESS;
+        MPI_Error_class(rc, &errorClass);
+        if (op->kind == OpKind::Recv && errorClass == MPI_ERR_TRUNCATE) {
+          op->error = "recv from rank " + std::to_string(op->peer) + " (tag " + std::to_string(op->tag) +
+                      "): the message is longer than the receive buffer of " + std::to_string(op->bytes) + " bytes";
+        }
         fail(op, where(op), rc);
         op->phase++;
         progressed = true;
