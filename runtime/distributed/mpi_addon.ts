@@ -42,8 +42,10 @@ export interface MpiBinding {
   finalize(): Promise<void>;
   /** MPI_Finalize from a process 'exit' handler (the event loop no longer runs). */
   finalizeSync(): void;
-  /** MPI_Abort on the whole job with this exit code. */
+  /** MPI_Abort on the whole job with this exit code, now. */
   abort(code: number): void;
+  /** MPI_Abort with this code when the process exits (after Node has printed a fatal error). */
+  abortAtExit(code: number): void;
   /** Operations (and init/finalize) the MPI thread has not settled yet. */
   pending(): number;
 }

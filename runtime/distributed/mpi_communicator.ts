@@ -127,6 +127,18 @@ export class MpiCommunicator implements Communicator {
     await this.#mpi.finalize();
   }
 
+  /**
+   * Ends the whole job now (MPI_Abort): every rank stops with `code`, and `dawnflow launch`
+   * restarts the job when restarts are left. For a rank that cannot go on (a lost device).
+   */
+  abort(code = 1): never {
+    this.#closed = true;
+    process.stderr.write(`${rankAbortLine(this.rank, this.host, code)}\n`);
+    this.#mpi.abort(code);
+    // MPI_Abort kills the process; should it ever return, exit all the same.
+    process.exit(code);
+  }
+
   #exitHandler(code: number): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -136,7 +148,8 @@ export class MpiCommunicator implements Communicator {
     }
     const exitCode = code === 0 ? 1 : code;
     process.stderr.write(`${rankAbortLine(this.rank, this.host, exitCode)}\n`);
-    this.#mpi.abort(exitCode);
+    // Not now: Node may still have to print the error that ends the process.
+    this.#mpi.abortAtExit(exitCode);
   }
 
   #usable(what: string): void {

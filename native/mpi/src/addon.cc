@@ -5,6 +5,7 @@
 #include <node_api.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <memory>
 #include <string>
 
@@ -37,6 +38,19 @@ struct State {
 };
 
 std::atomic<bool> claimed{false};
+
+// Set by abortAtExit(): the engine and code that the C runtime's exit handler aborts with.
+// Node prints a fatal error after the 'exit' event (for an ES module's top-level await), so
+// aborting in the event itself would lose the message; atexit runs after it is printed.
+Engine* exitEngine = nullptr;
+std::atomic<int> exitAbortCode{-1};
+
+void abortAtProcessExit() {
+  int code = exitAbortCode.load();
+  if (code < 0 || !exitEngine) return;
+  exitEngine->abort(code);
+  exitEngine->join();
+}
 
 #define CHECK(env, call)                                          \
   do {                                                            \
@@ -332,6 +346,23 @@ napi_value Abort(napi_env env, napi_callback_info info) {
   return undefinedValue(env);
 }
 
+// abortAtExit(code): MPI_Abort with `code` once the process exits (after Node has printed why).
+napi_value AbortAtExit(napi_env env, napi_callback_info info) {
+  State* s = stateOf(env);
+  napi_value argv[1] = {nullptr};
+  if (!args(env, info, 1, argv)) return nullptr;
+  if (s->stage == Stage::Running || s->stage == Stage::Starting || s->stage == Stage::Finalizing) {
+    static bool registered = false;
+    if (!registered) {
+      registered = true;
+      std::atexit(abortAtProcessExit);
+    }
+    exitEngine = s->engine.get();
+    exitAbortCode = intArg(env, argv[0]);
+  }
+  return undefinedValue(env);
+}
+
 // pending(): promises the MPI thread still owes (ops, init, finalize).
 napi_value Pending(napi_env env, napi_callback_info) {
   napi_value v;
@@ -353,6 +384,7 @@ napi_value Module(napi_env env, napi_value exports) {
       {"finalize", nullptr, Finalize, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"finalizeSync", nullptr, FinalizeSync, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"abort", nullptr, Abort, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"abortAtExit", nullptr, AbortAtExit, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"pending", nullptr, Pending, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(functions) / sizeof(functions[0]), functions);
