@@ -33,7 +33,8 @@ export interface MpiWorldInfo {
  */
 export interface MpiBinding {
   init(): Promise<MpiWorldInfo>;
-  allreduce(data: Float32Array, mean: boolean): Promise<void>;
+  /** Rank-order sums; with `library`, Open MPI's own MPI_Iallreduce (not bit-reproducible; bench only). */
+  allreduce(data: Float32Array, mean: boolean, library?: boolean): Promise<void>;
   broadcast(data: ArrayBufferView, root: number): Promise<void>;
   send(data: ArrayBufferView, to: number, tag: number): Promise<void>;
   recv(data: ArrayBufferView, from: number, tag: number): Promise<void>;

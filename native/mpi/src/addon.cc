@@ -235,8 +235,9 @@ napi_value submit(napi_env env, State* s, Op* op, napi_value buffer) {
   return promise;
 }
 
-napi_value args(napi_env env, napi_callback_info info, size_t expected, napi_value* argv) {
-  size_t argc = expected;
+// Reads up to `capacity` arguments (missing ones are undefined); at least `expected` must be given.
+napi_value args(napi_env env, napi_callback_info info, size_t expected, napi_value* argv, size_t capacity = 0) {
+  size_t argc = capacity > expected ? capacity : expected;
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   if (argc < expected) {
     napi_throw_type_error(env, "MPI_ARGUMENT", ("expected " + std::to_string(expected) + " arguments").c_str());
@@ -245,11 +246,12 @@ napi_value args(napi_env env, napi_callback_info info, size_t expected, napi_val
   return argv[0] ? argv[0] : undefinedValue(env);
 }
 
-// allreduce(data: Float32Array, mean: boolean)
+// allreduce(data: Float32Array, mean: boolean, library?: boolean): rank-order sums, or with
+// `library` Open MPI's own MPI_Iallreduce (not reproducible bit for bit; for comparison).
 napi_value AllReduce(napi_env env, napi_callback_info info) {
   State* s = stateOf(env);
-  napi_value argv[2] = {nullptr, nullptr};
-  if (!args(env, info, 2, argv) || !running(env, s)) return nullptr;
+  napi_value argv[3] = {nullptr, nullptr, nullptr};
+  if (!args(env, info, 2, argv, 3) || !running(env, s)) return nullptr;
   auto op = std::make_unique<Op>();
   size_t bytes;
   bool isFloat32;
@@ -260,7 +262,9 @@ napi_value AllReduce(napi_env env, napi_callback_info info) {
   }
   bool mean = false;
   napi_get_value_bool(env, argv[1], &mean);
-  op->kind = OpKind::AllReduce;
+  bool library = false;
+  napi_get_value_bool(env, argv[2], &library);  // undefined leaves it false
+  op->kind = library ? OpKind::MpiAllReduce : OpKind::AllReduce;
   op->bytes = static_cast<int64_t>(bytes);
   op->reduce = mean ? ReduceKind::Mean : ReduceKind::Sum;
   return submit(env, s, op.release(), argv[0]);

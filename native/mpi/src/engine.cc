@@ -23,6 +23,7 @@ constexpr auto kIdleSleep = std::chrono::microseconds(50);
 const char* kindName(int64_t kind) {
   switch (static_cast<OpKind>(kind)) {
     case OpKind::AllReduce: return "allReduce";
+    case OpKind::MpiAllReduce: return "MPI_Allreduce";
     case OpKind::Broadcast: return "broadcast";
     case OpKind::Barrier: return "barrier";
     case OpKind::Send: return "send";
@@ -172,7 +173,7 @@ bool Engine::takeIncoming(bool block) {
       startPointToPoint(op);
     } else {
       op->sequence = nextSequence_++;
-      op->phaseCount = op->kind == OpKind::AllReduce ? 3 : op->kind == OpKind::Broadcast ? 2 : 1;
+      op->phaseCount = op->kind == OpKind::AllReduce ? 3 : op->kind == OpKind::Broadcast || op->kind == OpKind::MpiAllReduce ? 2 : 1;
       for (int k = 0; k < op->phaseCount; k++) op->ticket[k] = nextTicket_[k]++;
     }
     active_.push_back(op);
@@ -231,11 +232,13 @@ void Engine::issue(Op* op) {
   int rc = MPI_SUCCESS;
   if (op->phase == 0) {
     op->header = {static_cast<int64_t>(op->kind), op->bytes, op->kind == OpKind::Broadcast ? op->peer : 0,
-                  op->kind == OpKind::AllReduce ? static_cast<int64_t>(op->reduce) : 0};
+                  op->kind == OpKind::AllReduce || op->kind == OpKind::MpiAllReduce ? static_cast<int64_t>(op->reduce) : 0};
     op->headers.assign(static_cast<size_t>(4) * p, 0);
     rc = MPI_Iallgather(op->header.data(), 4, MPI_INT64_T, op->headers.data(), 4, MPI_INT64_T, comm, &op->request);
   } else if (op->kind == OpKind::Broadcast) {
     rc = MPI_Ibcast(op->data, static_cast<int>(op->bytes), MPI_BYTE, op->peer, comm, &op->request);
+  } else if (op->kind == OpKind::MpiAllReduce) {
+    rc = MPI_Iallreduce(MPI_IN_PLACE, op->data, static_cast<int>(op->bytes / 4), MPI_FLOAT, MPI_SUM, comm, &op->request);
   } else if (op->phase == 1) {
     // All-reduce, step 1: every rank sends slice k to rank k, which then owns it.
     const int64_t n = op->bytes / 4;
@@ -281,6 +284,12 @@ void Engine::finishPhase(Op* op, const MPI_Status& status) {
     checkHeaders(op);
     return;
   }
+  if (op->kind == OpKind::MpiAllReduce && op->phase == 1 && op->reduce == ReduceKind::Mean) {
+    float* data = static_cast<float*>(op->data);
+    const float ranks = static_cast<float>(info_.size);
+    for (int64_t i = 0; i < op->bytes / 4; i++) data[i] /= ranks;
+    return;
+  }
   if (op->kind == OpKind::AllReduce && op->phase == 1) {
     // Each element of this rank's slice summed in rank order: ((x0 + x1) + x2) + ...
     const int p = info_.size;
@@ -304,7 +313,8 @@ std::string Engine::describe(const int64_t* h) const {
   std::ostringstream text;
   text << kindName(h[0]);
   switch (static_cast<OpKind>(h[0])) {
-    case OpKind::AllReduce: text << " of " << h[1] / 4 << " f32 (" << (h[3] == 1 ? "mean" : "sum") << ")"; break;
+    case OpKind::AllReduce:
+    case OpKind::MpiAllReduce: text << " of " << h[1] / 4 << " f32 (" << (h[3] == 1 ? "mean" : "sum") << ")"; break;
     case OpKind::Broadcast: text << " of " << h[1] << " bytes from rank " << h[2]; break;
     default: break;
   }

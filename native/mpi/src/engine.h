@@ -19,7 +19,10 @@
 
 namespace dawnflow_mpi {
 
-enum class OpKind : int64_t { AllReduce = 1, Broadcast = 2, Barrier = 3, Send = 4, Recv = 5 };
+// MpiAllReduce is Open MPI's own MPI_Iallreduce: faster on some networks, but its summation
+// order is the library's (not rank order), so runs need not reproduce bit for bit. For
+// comparison (bench/distributed); the Communicator uses AllReduce.
+enum class OpKind : int64_t { AllReduce = 1, Broadcast = 2, Barrier = 3, Send = 4, Recv = 5, MpiAllReduce = 6 };
 enum class ReduceKind : int64_t { Sum = 0, Mean = 1 };
 
 // Collectives run in up to three phases, each on its own duplicate of MPI_COMM_WORLD:
