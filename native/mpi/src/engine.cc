@@ -17,8 +17,9 @@ namespace {
 // share cores with us, lavapipe included, get to run), then sleeps between polls so that a rank
 // waiting seconds for a slow peer costs next to no CPU.
 constexpr int kSpinsBeforeYield = 64;
-constexpr auto kYieldWindow = std::chrono::milliseconds(2);
+constexpr auto kYieldWindow = std::chrono::milliseconds(50);
 constexpr auto kIdleSleep = std::chrono::microseconds(50);
+constexpr size_t kSpareScratch = 4;
 
 const char* kindName(int64_t kind) {
   switch (static_cast<OpKind>(kind)) {
@@ -253,8 +254,8 @@ void Engine::issue(Op* op) {
       op->sendCounts[k] = static_cast<int>(sliceStart(n, p, k + 1) - sliceStart(n, p, k));
       op->recvDispls[k] = k * mine;
     }
-    op->scratch.resize(std::max<size_t>(1, static_cast<size_t>(mine) * p));
-    rc = MPI_Ialltoallv(op->data, op->sendCounts.data(), op->sendDispls.data(), MPI_FLOAT, op->scratch.data(),
+    takeScratch(op, std::max<size_t>(1, static_cast<size_t>(mine) * p));
+    rc = MPI_Ialltoallv(op->data, op->sendCounts.data(), op->sendDispls.data(), MPI_FLOAT, op->scratch.get(),
                         op->recvCounts.data(), op->recvDispls.data(), MPI_FLOAT, comm, &op->request);
   } else {
     // All-reduce, step 2: every rank's reduced slice to every rank, in place.
@@ -295,7 +296,7 @@ void Engine::finishPhase(Op* op, const MPI_Status& status) {
     const int p = info_.size;
     const size_t mine = static_cast<size_t>(op->recvCounts[0]);
     float* out = static_cast<float*>(op->data) + op->sendDispls[info_.rank];
-    const float* slices = op->scratch.data();
+    const float* slices = op->scratch.get();
     for (size_t i = 0; i < mine; i++) out[i] = slices[i];
     for (int r = 1; r < p; r++) {
       const float* slice = slices + static_cast<size_t>(r) * mine;
@@ -305,7 +306,7 @@ void Engine::finishPhase(Op* op, const MPI_Status& status) {
       const float ranks = static_cast<float>(p);
       for (size_t i = 0; i < mine; i++) out[i] /= ranks;
     }
-    std::vector<float>().swap(op->scratch);
+    returnScratch(op);
   }
 }
 
@@ -354,6 +355,28 @@ std::string Engine::where(const Op* op) const {
     text += " (collective #" + std::to_string(op->sequence) + ")";
   }
   return text;
+}
+
+void Engine::takeScratch(Op* op, size_t floats) {
+  for (auto it = spareScratch_.begin(); it != spareScratch_.end(); ++it) {
+    if (it->first < floats) continue;
+    op->scratchSize = it->first;
+    op->scratch = std::move(it->second);
+    spareScratch_.erase(it);
+    return;
+  }
+  op->scratch.reset(new float[floats]);  // uninitialized: MPI overwrites it
+  op->scratchSize = floats;
+}
+
+void Engine::returnScratch(Op* op) {
+  if (!op->scratch) return;
+  spareScratch_.emplace_back(op->scratchSize, std::move(op->scratch));
+  if (spareScratch_.size() > kSpareScratch) {
+    // Drop the smallest.
+    auto smallest = std::min_element(spareScratch_.begin(), spareScratch_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    spareScratch_.erase(smallest);
+  }
 }
 
 void Engine::fail(Op* op, const std::string& what, int code) {

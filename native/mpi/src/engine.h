@@ -12,6 +12,7 @@
 #include <deque>
 #include <functional>
 #include <list>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -55,7 +56,8 @@ struct Op {
   std::vector<int64_t> headers;  // every rank's header (phase 0)
   std::vector<int> counts, displs;
   std::vector<int> sendCounts, sendDispls, recvCounts, recvDispls;
-  std::vector<float> scratch;  // every rank's copy of this rank's slice (phase 1)
+  std::unique_ptr<float[]> scratch;  // every rank's copy of this rank's slice (phase 1)
+  size_t scratchSize = 0;
 };
 
 struct WorldInfo {
@@ -101,6 +103,8 @@ class Engine {
   void startPointToPoint(Op* op);
   std::string where(const Op* op) const;
   void fail(Op* op, const std::string& what, int code);
+  void takeScratch(Op* op, size_t floats);
+  void returnScratch(Op* op);
   static std::string mpiError(int code);
 
   Completion done_;
@@ -121,6 +125,9 @@ class Engine {
   uint64_t nextSequence_ = 1;
   std::array<int64_t, kPhases> nextTicket_{};
   std::array<int64_t, kPhases> issuedTickets_{};
+  // Scratch buffers kept between all-reduces: a fresh 64 MiB one per call would be page-faulted
+  // and zeroed every time.
+  std::vector<std::pair<size_t, std::unique_ptr<float[]>>> spareScratch_;
 };
 
 }  // namespace dawnflow_mpi
