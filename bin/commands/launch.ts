@@ -1,5 +1,5 @@
 import { UsageError } from '../../ir/index.js';
-import { parseArgs } from '../args.js';
+import { optionValue, parseArgs, VERBOSE_OPTION } from '../args.js';
 import type { CliIO } from '../io.js';
 import type { LauncherKind } from '../launch/job_command.js';
 import { launchJob } from '../launch/launcher.js';
@@ -34,22 +34,23 @@ export async function launchCommand(argv: readonly string[], io: CliIO): Promise
       'max-restarts': { value: true },
       launcher: { value: true },
       'launcher-arg': { value: true, repeat: true },
+      ...VERBOSE_OPTION,
     },
     'launch',
   );
   if (args.positionals.length > 0) throw new UsageError(`launch: unexpected '${args.positionals[0]}' before '--'`);
-  const ranks = wholeNumber(args.values.get('ranks')?.[0] ?? args.values.get('np')?.[0], '-n', 1);
+  const ranks = wholeNumber(optionValue(args, 'ranks') ?? optionValue(args, 'np'), '-n', 1);
   if (ranks === undefined) throw new UsageError(`launch: -n <ranks> is required\n${LAUNCH_USAGE}`);
-  const launcher = args.values.get('launcher')?.[0];
+  const launcher = optionValue(args, 'launcher');
   if (launcher !== undefined && !LAUNCHERS.includes(launcher as LauncherKind)) throw new UsageError(`launch: --launcher must be ${LAUNCHERS.join(' or ')}, got '${launcher}'`);
-  const hostfile = args.values.get('hostfile')?.[0];
+  const hostfile = optionValue(args, 'hostfile');
   await launchJob(
     {
       ranks,
       ...(hostfile !== undefined ? { hostfile } : {}),
       ...(launcher !== undefined ? { launcher: launcher as LauncherKind } : {}),
       launcherArgs: args.values.get('launcher-arg') ?? [],
-      maxRestarts: wholeNumber(args.values.get('max-restarts')?.[0], '--max-restarts', 0) ?? 0,
+      maxRestarts: wholeNumber(optionValue(args, 'max-restarts'), '--max-restarts', 0) ?? 0,
       command: argv.slice(cut + 1),
     },
     io,
