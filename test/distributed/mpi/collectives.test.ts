@@ -120,9 +120,10 @@ for (const size of [2, 3]) {
     });
 
     it("keeps the event loop running while a rank waits for late peers", () => {
-      // Rank 0 waited ~300 ms in the barrier; a 5 ms interval kept ticking meanwhile.
-      expect(reports[0].waited).toBeGreaterThan(200);
-      expect(reports[0].ticks).toBeGreaterThan(20);
+      // Rank 0 waited ~500 ms in the barrier; a 5 ms interval kept ticking meanwhile (100 ticks
+      // on an idle machine; far fewer would still say the loop was not blocked).
+      expect(reports[0].waited).toBeGreaterThan(250);
+      expect(reports[0].ticks).toBeGreaterThanOrEqual(10);
     });
 
     it('fails ranks that disagree on a collective together, then goes on', () => {

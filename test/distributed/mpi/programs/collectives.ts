@@ -68,10 +68,11 @@ await Promise.all([comm.send(outgoing, (rank + 1) % size, 9), comm.recv(incoming
 results.ring = toBase64(incoming.subarray(0, 64));
 results.ringChecksum = String(incoming.reduce((s, v, i) => (s + v * ((i % 13) + 1)) % 1_000_000_007, 0));
 
-// The event loop runs while rank 0 waits in a barrier the others join 300 ms late.
+// The event loop runs while rank 0 waits in a barrier the others join 500 ms late.
+await comm.barrier();
 let ticks = 0;
 const ticker = setInterval(() => ticks++, 5);
-if (rank !== 0) await new Promise((r) => setTimeout(r, 300));
+if (rank !== 0) await new Promise((r) => setTimeout(r, 500));
 const waitStart = performance.now();
 await comm.barrier();
 const waited = performance.now() - waitStart;
