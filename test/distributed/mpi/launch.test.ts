@@ -33,7 +33,7 @@ function expectedCounter(ranks: number): Float32Array {
   return state;
 }
 
-function launchCounter(ranks: number, maxRestarts: number, failAt: number, mode: 'kill' | 'throw') {
+function launchCounter(ranks: number, maxRestarts: number, failAt: number, mode: 'kill' | 'throw' | 'abort') {
   const dir = freshDir();
   const command = tsNode('test/distributed/mpi/programs/counter.ts', dir, String(STEPS), String(failAt), mode);
   return { dir, done: dawnflow(['launch', '-n', String(ranks), '--max-restarts', String(maxRestarts), '--', ...command]) };
@@ -84,11 +84,14 @@ describeMpi('dawnflow launch under mpirun', () => {
     expect(finalState(dir)).toEqual(uninterrupted);
   }, 120_000);
 
-  it('gives up with one typed line when no restart is allowed', async () => {
-    const { done } = launchCounter(2, 0, 1, 'kill');
+  it('gives up with one typed line when no restart is allowed (a rank that aborts the job)', async () => {
+    const { done } = launchCounter(2, 0, 1, 'abort');
     const job = await done;
     expect(job.code).toBe(1);
-    expect(launchLines(job.stderr)).toEqual([expect.stringMatching(/^dawnflow: COMMUNICATION: launch: rank 1 \(host \S+\) killed by signal 9 \(SIGKILL\); no restarts allowed \(--max-restarts 0\)$/)]);
+    expect(launchLines(job.stderr)).toEqual([
+      expect.stringMatching(/^dawnflow: rank 1 on \S+ exits with code 3: aborting the MPI job$/),
+      expect.stringMatching(/^dawnflow: COMMUNICATION: launch: rank 1 \(host \S+\) exited with code 3; no restarts allowed \(--max-restarts 0\)$/),
+    ]);
   }, 120_000);
 });
 

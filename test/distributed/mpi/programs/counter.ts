@@ -4,9 +4,10 @@
  * into a state, state = state / 2 + sum, so the end result depends on every step in order. Rank 0
  * checkpoints the state atomically after every step; a restarted run resumes from the newest
  * checkpoint. On the first attempt, the last rank fails at step <failAt>: 'kill' SIGKILLs itself,
- * 'throw' throws (the process exits 1 and aborts the MPI job).
+ * 'throw' throws (the process exits 1 and aborts the MPI job), 'abort' ends the job with
+ * MpiCommunicator.abort(3).
  *
- *   counter.ts <dir> <steps> <failAt|-1> <kill|throw>
+ *   counter.ts <dir> <steps> <failAt|-1> <kill|throw|abort>
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,6 +42,7 @@ for (let step = first; step < steps; step++) {
   for (let i = 0; i < state.length; i++) state[i] = state[i] / 2 + sum[i];
   if (restart === 0 && step === failAt && comm.rank === comm.size - 1) {
     if (mode === 'kill') process.kill(process.pid, 'SIGKILL');
+    else if (mode === 'abort') comm.abort(3);
     else throw new Error(`rank ${comm.rank} fails at step ${step} as asked`);
   }
   if (comm.rank === 0) await writeCheckpoint(checkpoint, { state: hostTensor('f32', [COUNTER_LENGTH], state) }, { plan: 'counter', step: step + 1, prngState: null, extra: {} });
