@@ -47,7 +47,7 @@ afterAll(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true }
 async function runCollectives(size: number): Promise<RankReport[]> {
   const out = mkdtempSync(join(tmpdir(), 'dawnflow-mpi-'));
   scratch.push(out);
-  const job = await mpirun(size, tsNode('test/distributed/mpi/programs/collectives.ts', out));
+  const job = await mpirun(size, tsNode('test/distributed/mpi/programs/collectives.ts', out), { ...process.env, DAWNFLOW_MPI_TIMEOUT_S: '3' });
   expect(job.code, job.stderr).toBe(0);
   return Array.from({ length: size }, (_, r) => JSON.parse(readFileSync(join(out, `rank${r}.json`), 'utf8')) as RankReport);
 }
@@ -142,6 +142,10 @@ for (const size of [2, 3]) {
       expect(r1.errors.recvShort.message).toMatch(/recv from rank 0 \(tag 5\): the message has 8 bytes, the receive buffer 16/);
       expect(r1.errors.recvTruncated).toMatchObject({ code: 'COMMUNICATION' });
       expect(r1.errors.recvTruncated.message).toMatch(/recv from rank 0 \(tag 6\): the message is longer than the receive buffer of 8 bytes/);
+    });
+
+    it('fails an operation a peer does not answer within the timeout', () => {
+      expect(reports[1].errors.timeout).toMatchObject({ code: 'COMMUNICATION', message: 'rank 1: recv of 4 bytes from rank 0 (tag 12) did not finish within 3 s (a peer stopped answering?)' });
     });
 
     it('refuses misuse with UsageErrors', () => {

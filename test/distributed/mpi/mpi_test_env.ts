@@ -2,9 +2,8 @@ import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'vitest';
-import { findLauncher, jobCommand, thisMachine } from '../../../bin/launch/job_command.js';
+import { findLauncher, jobCommand, onPath, thisMachine } from '../../../bin/launch/job_command.js';
 import { mpiAddonPath } from '../../../runtime/distributed/mpi_addon.js';
-import { onPath } from '../../../bin/launch/job_command.js';
 
 /**
  * The MPI tests run under a real `mpirun`. Where Open MPI or the addon is missing they fail
@@ -64,9 +63,9 @@ export function tsNode(file: string, ...args: string[]): string[] {
 }
 
 /** mpirun with the flags `dawnflow launch` would pass on this machine. */
-export function mpirun(ranks: number, command: readonly string[]): Promise<Finished> {
+export function mpirun(ranks: number, command: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Finished> {
   const job = jobCommand({ ranks, command }, findLauncher('mpirun'), thisMachine());
-  return run(job.program, job.args);
+  return run(job.program, job.args, env);
 }
 
 /** The dawnflow CLI, run from source. */

@@ -100,6 +100,17 @@ await expectFailure('badRoot', () => comm.broadcast(new Uint8Array(1), size));
 await expectFailure('badTag', () => comm.send(new Uint8Array(1), 0, -1));
 await expectFailure('notFloat32', () => comm.allReduce(new Int32Array(4) as unknown as Float32Array));
 
+// A peer that stops answering (DAWNFLOW_MPI_TIMEOUT_S=3 from the test): rank 1 waits for a
+// message rank 0 sends only after 3.5 s; the receive fails at 3 s, and completes in MPI later.
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+if (size >= 2 && rank === 1) {
+  await expectFailure('timeout', () => comm.recv(new Uint8Array(4), 0, 12));
+  await sleep(1000);
+} else {
+  await sleep(3500);
+  if (rank === 0 && size >= 2) await comm.send(new Uint8Array(4), 1, 12);
+}
+
 await comm.barrier();
 await comm.close();
 await expectFailure('afterClose', () => comm.barrier());
