@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findLauncher, jobCommand } from '../../../bin/launch/job_command.js';
 import { describeFailure, FailureScanner } from '../../../bin/launch/job_failures.js';
+import { MpiCommunicator } from '../../../runtime/distributed/mpi_communicator.js';
 import { launchAttempt, rankAbortLine } from '../../../runtime/distributed/restart.js';
 import { dawnflow } from './mpi_test_env.js';
 
@@ -117,4 +118,18 @@ describe('dawnflow launch arguments', () => {
     expect(badN.code).toBe(2);
     expect(badN.stderr.split('\n')[0]).toBe("dawnflow: USAGE: launch: -n must be a whole number >= 1, got 'two'");
   }, 60_000);
+});
+
+describe('MpiCommunicator without the addon', () => {
+  it('says what to install', async () => {
+    process.env.DAWNFLOW_MPI_ADDON = '/nonexistent/dawnflow_mpi.node';
+    try {
+      await expect(MpiCommunicator.create()).rejects.toMatchObject({
+        code: 'COMMUNICATION',
+        message: 'the MPI addon is not built (native/mpi/build/Release/dawnflow_mpi.node): install Open MPI (Debian: apt-get install openmpi-bin libopenmpi-dev), then run npm run setup:mpi',
+      });
+    } finally {
+      delete process.env.DAWNFLOW_MPI_ADDON;
+    }
+  });
 });
