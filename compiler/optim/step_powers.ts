@@ -20,7 +20,7 @@ import type { Tensor } from '../dsl/tensor.js';
  * Every term of the second form is non-negative for 0 ≤ base < 1, so nothing cancels: each is
  * exact to 0.5 ulp and the few roundings add up to < 2 ulp (t < 2048: the table entry itself,
  * correctly rounded). Tables stop where the value saturates (base^e is 0, or 1 − base^e is 1,
- * in f32): for β2 = 0.999 that is 2048 + 10 entries; for β1 = 0.9, 167.
+ * in f32): for β2 = 0.999 that is 2048 + 2·10 floats; for β1 = 0.9, 173.
  *
  * Only gathers, integer shifts and f32 adds/multiplies: the same in WGSL and the reference
  * interpreter, no transcendental function of the device, no state, so a restored checkpoint's
