@@ -64,10 +64,10 @@ export function learningRate(schedule: Schedule | number, t: Tensor): Tensor {
  */
 function cosineFactor(t: Tensor, total: number): Tensor {
   const done = t.minimum(total);
-  const left = t.lift(total).sub(done);
   const late = done.greaterEqual(Math.ceil(total / 2));
-  const squaredSine = (steps: Tensor) => halfPiSineSquared(steps.cast('f32'), total);
-  return late.where(squaredSine(left), squaredSine(done).neg().add(1));
+  const steps = late.where(t.lift(total).sub(done), done);
+  const squaredSine = halfPiSineSquared(steps.cast('f32'), total);
+  return late.where(squaredSine, squaredSine.neg().add(1));
 }
 
 /** sin²(π·n/(2T)) for 0 ≤ n ≤ T/2: w·Q(w), w = (π·n/(2T))², Q(w) = sin²(√w)/w by Horner. */
