@@ -2,8 +2,8 @@ import { hostTensor, UsageError } from '../../ir/index.js';
 import type { Tensor } from '../dsl/tensor.js';
 
 /**
- * base^t and 1 − base^t for the integer step t (a u32 tensor of any shape), to within 2 ulp of
- * float32 for every t < 2^32, computed on the device by table lookups and a few multiply-adds.
+ * base^t and 1 − base^t for the integer step t (a u32 tensor of any shape), within 3 and 2 ulp
+ * of float32 for every t < 2^32, computed on the device by table lookups and a few multiply-adds.
  *
  * Why not `pow(base, t)`: WGSL's pow is exp2(t·log2 base), and log2 near 1 is only required to
  * be within 2^-21 absolutely, so base^t is off by t·2^-21 relatively; `1 − base^t` then
@@ -22,7 +22,7 @@ import type { Tensor } from '../dsl/tensor.js';
  * correctly rounded). Tables stop where the value saturates (base^e is 0, or 1 − base^e is 1,
  * in f32): for β2 = 0.999 that is 2048 + 2·10 floats; for β1 = 0.9, 173.
  *
- * Only gathers, integer shifts and f32 adds/multiplies: the same in WGSL and the reference
+ * Only gathers, integer shifts/masks/min and f32 adds/multiplies: the same in WGSL and the reference
  * interpreter, no transcendental function of the device, no state, so a restored checkpoint's
  * step counter gives the same values.
  */
