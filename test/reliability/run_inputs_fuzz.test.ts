@@ -118,7 +118,7 @@ describe('run() input fuzz', () => {
         try {
           result = await exe.run(inputs as never);
         } catch (e) {
-          if (!isDawnflowError(e)) throw new Error(`untyped ${String(e)}`);
+          if (!isDawnflowError(e)) throw new Error(`untyped ${String(e)}`, { cause: e });
           expect(e instanceof InputError || e instanceof UsageError).toBe(true);
           expect(e.message).toMatch(/^plan 'fuzz_add'/);
           counts.refused++;
@@ -150,7 +150,7 @@ describe('run() input fuzz', () => {
           const data = (a && typeof a === 'object' && 'data' in a ? (a as { data: Int32Array }).data : a) as Int32Array;
           for (let i = 0; i < N; i++) expect(out.data[i]).toBe((data[i] + b[i]) | 0);
         } catch (e) {
-          if (!isDawnflowError(e)) throw new Error(`untyped ${String(e)}`);
+          if (!isDawnflowError(e)) throw new Error(`untyped ${String(e)}`, { cause: e });
         }
       }),
       { seed: SEED + 1, numRuns: 200 },
