@@ -55,6 +55,12 @@ describe('expectClose', () => {
     expect(() => expectClose(half(0x3c10), half(0x3c00), { rtol: 1e-3, atol: 0 })).toThrow(/1.015625, expected 1/);
   });
 
+  it('fails a NaN dim, which toEqual would take as equal to NaN', () => {
+    // The reference once made [NaN, 2] of a symbolic dim with no data at all: two empty tensors "matched".
+    const broken = (): HostTensor => ({ dtype: 'f32', shape: [NaN, 2], data: new Float32Array(0) });
+    expect(() => expectClose(broken(), broken())).toThrow(/shape \[NaN,2\], expected \[NaN,2\]/);
+  });
+
   it('fails on dtype, shape and length differences', () => {
     expect(() => expectClose(of('i32', 1), f32(1))).toThrow(/dtype/);
     expect(() => expectClose(hostTensor('f32', [1, 2], [1, 2]), f32(1, 2))).toThrow(/shape/);

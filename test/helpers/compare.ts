@@ -26,14 +26,17 @@ export function closeEnough(actual: number, expected: number, tol: Tolerance, ex
 }
 
 /**
- * Floats within atol + rtol·|expected| (NaN matches only NaN, ±inf only the same inf, a finite
- * expectation only a finite value); other dtypes exactly. Fails naming the worst element and
- * how many differ.
+ * Why `actual` does not match `expected`, or undefined when it does: same dtype and shape, floats
+ * within atol + rtol·|expected| (NaN matches only NaN, ±inf only the same inf, a finite
+ * expectation only a finite value), other dtypes exactly. Names the worst element and how many
+ * differ.
  */
-export function expectClose(actual: HostTensor, expected: HostTensor, tol: Tolerance = { rtol: 1e-5, atol: 1e-5 }, label = ''): void {
-  expect(actual.dtype, `${label} dtype`).toBe(expected.dtype);
-  expect([...actual.shape], `${label} shape`).toEqual([...expected.shape]);
-  expect(actual.data.length, `${label} length`).toBe(expected.data.length);
+export function mismatch(actual: HostTensor, expected: HostTensor, tol: Tolerance, label = ''): string | undefined {
+  if (actual.dtype !== expected.dtype) return `${label}: dtype ${actual.dtype}, expected ${expected.dtype}`;
+  if (actual.shape.length !== expected.shape.length || actual.shape.some((d, i) => d !== expected.shape[i])) {
+    return `${label}: shape [${actual.shape.join(',')}], expected [${expected.shape.join(',')}]`;
+  }
+  if (actual.data.length !== expected.data.length) return `${label}: ${actual.data.length} elements, expected ${expected.data.length}`;
   const exact = actual.dtype !== 'f32' && actual.dtype !== 'f16';
   let bad = 0;
   let worst = -1;
@@ -50,9 +53,15 @@ export function expectClose(actual: HostTensor, expected: HostTensor, tol: Toler
       worstDiff = diff;
     }
   }
-  if (bad > 0) {
-    expect.fail(
-      `${label}: ${bad} of ${expected.data.length} elements differ; worst is element ${worst}: ${valueAt(actual, worst)}, expected ${valueAt(expected, worst)} (dtype ${actual.dtype}, tol ${JSON.stringify(tol)})`,
-    );
-  }
+  if (bad === 0) return undefined;
+  return `${label}: ${bad} of ${expected.data.length} elements differ; worst is element ${worst}: ${valueAt(actual, worst)}, expected ${valueAt(expected, worst)} (dtype ${actual.dtype}, tol ${JSON.stringify(tol)})`;
+}
+
+/** Fails the test when `actual` does not match `expected` by the rule of `mismatch`. */
+export function expectClose(actual: HostTensor, expected: HostTensor, tol: Tolerance = { rtol: 1e-5, atol: 1e-5 }, label = ''): void {
+  expect(actual.dtype, `${label} dtype`).toBe(expected.dtype);
+  expect([...actual.shape], `${label} shape`).toEqual([...expected.shape]);
+  expect(actual.data.length, `${label} length`).toBe(expected.data.length);
+  const problem = mismatch(actual, expected, tol, label);
+  if (problem) expect.fail(problem);
 }
