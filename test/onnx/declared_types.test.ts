@@ -32,7 +32,7 @@ async function refusal(spec: ModelSpec): Promise<string> {
 
 describe('a graph input against its initializer', () => {
   // x + w, where w is both a declared input and an initializer of shape [2, 3].
-  const model = (declaredW: ValueInfoProto, type = F32): ModelSpec => ({
+  const model = (declaredW: ValueInfoProto, type: number = F32): ModelSpec => ({
     nodes: [node('Add', ['x', 'w'], ['y'])],
     inputs: [valueInfo('x', F32, [2, 3]), declaredW],
     outputs: [{ name: 'y' }],
