@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, normalize, sep } from 'node:path';
 import { ArtifactError } from '../../ir/errors.js';
-import type { ArtifactManifest, ManifestEntry } from './format.js';
-import { ARTIFACT_FORMAT, ARTIFACT_VERSION, MANIFEST_FILE } from './format.js';
+import type { ArtifactManifest, ManifestEntry } from '../../ir/artifact_format.js';
+import { ARTIFACT_FORMAT, ARTIFACT_VERSION, MANIFEST_FILE } from '../../ir/artifact_format.js';
 
 /**
  * Reading an artifact's files: the manifest first, then every file it lists, each checked

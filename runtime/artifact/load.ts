@@ -6,11 +6,12 @@ import type { HostTensor } from '../../ir/tensor.js';
 import { DawnDevice, getDefaultDevice } from '../device.js';
 import { Executable, type RunOptions, type TensorSpec } from '../executable.js';
 import type { RunInput } from '../host_data.js';
-import { decodeSafetensors, readSafetensors, writeSafetensors } from '../io/safetensors.js';
+import { decodeSafetensors } from '../../ir/safetensors.js';
+import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
 import type { RunHandle } from '../run_handle.js';
 import { readVerifiedFiles } from './files.js';
-import type { ArtifactManifest, PlanFile, PlanFileWeight } from './format.js';
-import { MANIFEST_FILE, PLAN_FILE, WEIGHTS_FILE } from './format.js';
+import type { ArtifactManifest, PlanFile, PlanFileWeight } from '../../ir/artifact_format.js';
+import { MANIFEST_FILE, PLAN_FILE, WEIGHTS_FILE } from '../../ir/artifact_format.js';
 import { parsePlanFile } from './plan_file.js';
 import { checkArtifactRequirements } from './requirements.js';
 
