@@ -23,6 +23,11 @@ const FROM_SOURCES = import.meta.url.endsWith('.ts');
 
 export const BUNDLE_ENTRY = 'runtime/browser/index.ts';
 export const BUNDLE_FILE = 'browser/dawnflow-runtime.js';
+/** The page script of `run --browser` (page/bridge.ts), bundled apart: it imports the runtime as 'dawnflow/runtime'. */
+export const BRIDGE_ENTRY = 'bin/browser/page/bridge.ts';
+export const BRIDGE_FILE = 'browser/bridge.js';
+/** How page scripts import the runtime bundle (an import map resolves it), as typed modules do. */
+export const RUNTIME_SPECIFIER = 'dawnflow/runtime';
 
 /** The modules the browser bundle replaces, and what by. */
 const PLATFORM_SWAPS: Readonly<Record<string, string>> = {
@@ -32,6 +37,11 @@ const PLATFORM_SWAPS: Readonly<Record<string, string>> = {
 export interface BundleOptions {
   /** The entry module (default the runtime's browser entry); tests bundle others through the same rules. */
   readonly entry?: string;
+  /**
+   * Import the runtime entry as RUNTIME_SPECIFIER rather than bundling it (page scripts); any
+   * other module of runtime/ or ir/ they reach would be a second copy of the runtime: an error.
+   */
+  readonly runtimeExternal?: boolean;
   /** Minify (default true: what ships). Class names are kept either way: errors report them. */
   readonly minify?: boolean;
   /** Also write the bundle here. */
@@ -46,13 +56,13 @@ interface EsbuildResolveArgs {
   readonly kind: string;
 }
 interface EsbuildPluginBuild {
-  onResolve(options: { filter: RegExp }, callback: (args: EsbuildResolveArgs) => { path?: string; errors?: { text: string }[] } | undefined): void;
+  onResolve(options: { filter: RegExp }, callback: (args: EsbuildResolveArgs) => { path?: string; external?: boolean; errors?: { text: string }[] } | undefined): void;
 }
 interface Esbuild {
   build(options: Record<string, unknown>): Promise<{ outputFiles: { text: string }[] }>;
 }
 
-function browserRules(sourceRoot: string) {
+function browserRules(sourceRoot: string, runtimeExternal: boolean) {
   return {
     name: 'dawnflow-browser',
     setup(build: EsbuildPluginBuild) {
@@ -64,6 +74,10 @@ function browserRules(sourceRoot: string) {
           return { errors: [{ text: `${importer} imports ${what} '${args.path}', which the browser runtime must not reach` }] };
         }
         const target = relative(sourceRoot, resolve(args.resolveDir, args.path)).replace(/\.js$/, '.ts');
+        if (runtimeExternal && target === BUNDLE_ENTRY) return { path: RUNTIME_SPECIFIER, external: true };
+        if (runtimeExternal && /^(runtime|ir)\//.test(target)) {
+          return { errors: [{ text: `${importer} imports ${target}: a page script reaches the runtime only through ${BUNDLE_ENTRY} ('${RUNTIME_SPECIFIER}')` }] };
+        }
         const swap = PLATFORM_SWAPS[target];
         return swap ? { path: join(sourceRoot, swap) } : undefined;
       });
@@ -92,7 +106,7 @@ export async function buildRuntimeBundle(options: BundleOptions = {}): Promise<s
     logLevel: 'silent',
     write: false,
     outfile: options.outfile ?? 'dawnflow-runtime.js',
-    plugins: [browserRules(root)],
+    plugins: [browserRules(root, options.runtimeExternal ?? false)],
   });
   const code = result.outputFiles[0].text;
   if (options.outfile) {
@@ -103,21 +117,39 @@ export async function buildRuntimeBundle(options: BundleOptions = {}): Promise<s
   return code;
 }
 
-let cached: Promise<string> | undefined;
+/** Both files `npm run build` ships (under dist/). */
+export async function writeBrowserBundles(outDir: string): Promise<void> {
+  await buildRuntimeBundle({ outfile: join(outDir, BUNDLE_FILE) });
+  await buildRuntimeBundle({ entry: BRIDGE_ENTRY, runtimeExternal: true, outfile: join(outDir, BRIDGE_FILE) });
+}
+
+const cached = new Map<string, Promise<string>>();
 
 /**
- * The bundle's source: built from the sources when running them, else the prebuilt file of
- * the installed package. Built once per process.
+ * A bundle's source: built from the sources when running them, else the prebuilt file of the
+ * installed package. Built once per process.
  */
-export function runtimeBundle(): Promise<string> {
-  if (!cached) {
-    const prebuilt = join(root, BUNDLE_FILE);
-    cached = FROM_SOURCES
-      ? buildRuntimeBundle()
+function bundleSource(file: string, build: () => Promise<string>): Promise<string> {
+  let pending = cached.get(file);
+  if (!pending) {
+    const prebuilt = join(root, file);
+    pending = FROM_SOURCES
+      ? build()
       : existsSync(prebuilt)
         ? readFile(prebuilt, 'utf8')
         : Promise.reject(new UsageError(`${prebuilt}: the browser runtime is not built; run 'npm run build' in the dawnflow package`));
-    cached.catch(() => (cached = undefined));
+    cached.set(file, pending);
+    pending.catch(() => cached.delete(file));
   }
-  return cached;
+  return pending;
+}
+
+/** The runtime as one browser ES module. */
+export function runtimeBundle(): Promise<string> {
+  return bundleSource(BUNDLE_FILE, () => buildRuntimeBundle());
+}
+
+/** The page script of `run --browser`. */
+export function bridgeBundle(): Promise<string> {
+  return bundleSource(BRIDGE_FILE, () => buildRuntimeBundle({ entry: BRIDGE_ENTRY, runtimeExternal: true }));
 }
