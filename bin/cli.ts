@@ -13,10 +13,17 @@ async function compileArtifact(argv: readonly string[], io: CliIO): Promise<void
   await compileCommand(argv, { log: (line) => io.print(line) });
 }
 
-/** `run <dir>` runs a compiled artifact; `run <model.onnx>` imports and compiles first. */
+/** `run <dir>` runs a compiled artifact; `run <model.onnx>` imports and compiles first; `--browser` runs an artifact in headless Chromium. */
 async function runModelOrArtifact(argv: readonly string[], io: CliIO): Promise<void> {
   const target = argv.find((a, i) => !a.startsWith('-') && (i === 0 || !argv[i - 1].startsWith('-') || argv[i - 1].includes('=')));
-  if (target !== undefined && existsSync(target) && statSync(target).isDirectory()) {
+  const artifact = target !== undefined && existsSync(target) && statSync(target).isDirectory();
+  if (argv.includes('--browser')) {
+    if (!artifact) throw new UsageError(`run --browser runs a compiled artifact directory; '${target ?? ''}' is not one (dawnflow compile <model> -o <dir> first)`);
+    const { runBrowserCommand } = await import('./browser/run_command.js');
+    await runBrowserCommand(argv, io);
+    return;
+  }
+  if (artifact) {
     const { runArtifactCommand } = await import('../compiler/artifact/cli.js');
     await runArtifactCommand(argv, { log: (line) => io.print(line) });
     return;

@@ -28,6 +28,7 @@ options:
   --tune                      time kernel configurations on this adapter first, compile with
                               the fastest (cached per adapter in ~/.cache/dawnflow)
   --profile                   after the run, print each kernel's device time (timestamp queries)
+  --browser                   (artifact dir) run in headless Chromium instead of Dawn
   -v, --verbose               print stacks with errors`;
 
 /** The .npy dtype an ONNX output is written as. */
