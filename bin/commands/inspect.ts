@@ -1,13 +1,12 @@
 import { inspectOnnxModel } from '../../compiler/onnx/inspect.js';
 import { onnxTypeName } from '../../compiler/onnx/proto.js';
 import type { OnnxTensorInfo } from '../../compiler/onnx/signature.js';
-import { UsageError } from '../../ir/index.js';
-import { parseArgs } from '../args.js';
+import { onePositional, optionValue, parseArgs, parseDims, VERBOSE_OPTION } from '../args.js';
 import { inspectModelPlan } from './inspect_plan.js';
-import { readModelFile } from '../files.js';
+import { readModelFile } from '../model_file.js';
 import type { CliIO } from '../io.js';
 
-export const INSPECT_USAGE = `usage: dawnflow inspect <model.onnx> [--plan] [--json] [--svg <file>] [--dim name=N ...]
+export const INSPECT_USAGE = `usage: dawnflow inspect <model.onnx> [--plan] [--json] [--svg <file>] [--print-ir-after <stage|pass|all> ...] [--dim name=N ...]
 
 Prints a model's inputs and outputs (element types and shapes, symbolic dims by name), its
 opsets, the ops it uses with their counts, which of them dawnflow does not support, and whether
@@ -17,6 +16,9 @@ the model imports as is (some models need static input shapes: 'dawnflow run' gi
                 and the memory numbers (naive, planned arena, lower bound)
   --json        the plan as one JSON object: {kernels, kernelsUnfused, memory, groups, ...}
   --svg <file>  draw the fused kernel graph and the memory timeline
+  --print-ir-after <stage|pass|all>
+                compile, printing the value after that lowering stage or graph pass
+                (repeatable or comma-separated; an unknown name lists the valid ones)
   --dim name=N  the size of a symbolic dim (default 1)`;
 
 function describe(t: OnnxTensorInfo): string {
@@ -27,15 +29,23 @@ function describe(t: OnnxTensorInfo): string {
 export async function inspectCommand(argv: readonly string[], io: CliIO): Promise<void> {
   const args = parseArgs(
     argv,
-    { verbose: { value: false, alias: 'v' }, plan: { value: false }, json: { value: false }, svg: { value: true }, dim: { value: true, repeat: true } },
+    {
+      plan: { value: false },
+      json: { value: false },
+      svg: { value: true },
+      dim: { value: true, repeat: true },
+      'print-ir-after': { value: true, repeat: true },
+      ...VERBOSE_OPTION,
+    },
     'inspect',
   );
-  if (args.positionals.length !== 1) throw new UsageError(`inspect: expected one model file, got ${args.positionals.length}\n${INSPECT_USAGE}`);
-  const path = args.positionals[0];
+  const path = onePositional(args, 'inspect', 'model file', INSPECT_USAGE);
+  const dims = parseDims(args, 'inspect');
   const { model, baseDir } = readModelFile(path);
-  const svg = args.values.get('svg')?.[0];
-  if (args.flags.has('plan') || args.flags.has('json') || svg) {
-    inspectModelPlan(model, path, baseDir, { plan: args.flags.has('plan'), json: args.flags.has('json'), svg, dims: args.values.get('dim') ?? [] }, io);
+  const svg = optionValue(args, 'svg');
+  const printAfter = (args.values.get('print-ir-after') ?? []).flatMap((names) => names.split(','));
+  if (args.flags.has('plan') || args.flags.has('json') || svg || printAfter.length) {
+    inspectModelPlan(model, path, baseDir, { plan: args.flags.has('plan'), json: args.flags.has('json'), svg, dims, printAfter }, io);
     return;
   }
   const r = inspectOnnxModel(model, { baseDir });

@@ -47,6 +47,6 @@ describe.skipIf(!chromiumAvailable())('dawnflow run --browser', () => {
   it('refuses a model file: --browser runs compiled artifacts (a usage error, no browser launched)', async () => {
     const io = capture();
     expect(await main(['run', 'model.onnx', '--browser', '--out', '/tmp/unused'], io)).toBe(2);
-    expect(io.err.join('\n')).toMatch(/^dawnflow: USAGE: run --browser runs a compiled artifact directory; 'model\.onnx' is not one/);
+    expect(io.err.join('\n')).toMatch(/^dawnflow: USAGE: run --browser runs a compiled artifact directory; 'model\.onnx' is a model file/);
   });
 });
