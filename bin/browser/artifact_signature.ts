@@ -1,8 +1,7 @@
 import { ArtifactError } from '../../ir/errors.js';
 import { directorySource } from '../../runtime/artifact/directory_source.js';
-import { readVerifiedFiles } from '../../runtime/artifact/files.js';
 import { PLAN_FILE } from '../../runtime/artifact/format.js';
-import { parsePlanFile } from '../../runtime/artifact/plan_file.js';
+import { readArtifact } from '../../runtime/artifact/read_artifact.js';
 import type { TensorSpec } from '../../runtime/executable_options.js';
 
 /**
@@ -17,8 +16,7 @@ export interface ArtifactSignature {
 }
 
 export async function readArtifactSignature(dir: string): Promise<ArtifactSignature> {
-  const { contents } = await readVerifiedFiles(directorySource(dir), [PLAN_FILE]);
-  const plan = parsePlanFile(contents.get(PLAN_FILE)!);
+  const { planFile: plan } = await readArtifact(directorySource(dir));
   const spec = (name: string, id: number): TensorSpec => {
     const t = plan.tensors[id];
     if (!t) throw new ArtifactError(`${PLAN_FILE}: '${name}' names tensor ${id}, which does not exist`);

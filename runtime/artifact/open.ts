@@ -1,14 +1,13 @@
 import { ArtifactError } from '../../ir/errors.js';
-import type { Plan, PlanConstant, PlanKernel, PlanTensor } from '../../ir/plan.js';
+import type { Plan, PlanConstant, PlanTensor } from '../../ir/plan.js';
 import type { HostTensor } from '../../ir/tensor.js';
 import { type DawnDevice, getDefaultDevice } from '../device.js';
 import { Executable } from '../executable.js';
 import { decodeSafetensors } from '../io/safetensors_codec.js';
-import { readVerifiedFiles } from './files.js';
 import type { PlanFile, PlanFileWeight } from './format.js';
-import { MANIFEST_FILE, PLAN_FILE, WEIGHTS_FILE } from './format.js';
+import { PLAN_FILE, WEIGHTS_FILE } from './format.js';
 import { LoadedArtifact, type StatesWriter } from './loaded_artifact.js';
-import { parsePlanFile } from './plan_file.js';
+import { readArtifact } from './read_artifact.js';
 import { checkArtifactRequirements } from './requirements.js';
 import type { ArtifactSource } from './source.js';
 
@@ -88,13 +87,7 @@ export async function openArtifact(source: ArtifactSource, options: OpenArtifact
   pendingDevice.catch(() => undefined);
   options.weights?.catch(() => undefined);
 
-  const { manifest, contents } = await readVerifiedFiles(source, [PLAN_FILE, WEIGHTS_FILE]);
-  const planFile = parsePlanFile(contents.get(PLAN_FILE)!);
-  const kernels: PlanKernel[] = planFile.kernels.map((k, i) => {
-    const wgsl = contents.get(k.source);
-    if (!wgsl) throw new ArtifactError(`${PLAN_FILE}: kernels[${i}] '${k.name}' reads '${k.source}', which ${MANIFEST_FILE} does not list`);
-    return { name: k.name, wgsl: new TextDecoder().decode(wgsl), entryPoint: k.entryPoint, workgroupSize: k.workgroupSize, bindingCount: k.bindingCount };
-  });
+  const { manifest, planFile, kernels, contents } = await readArtifact(source);
 
   const table = weightTable(planFile);
   const data = new Map<number, HostTensor>();
