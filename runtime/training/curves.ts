@@ -70,6 +70,8 @@ export function renderCurves(history: readonly EpochRecord[], title = 'training'
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">\n<rect width="100%" height="100%" fill="white"/>\n${body.join('\n')}\n</svg>\n`;
 }
 
+/** The curves as SVG, or, for a path ending in .html, as a self-contained page with the epochs' table (curves_page.ts). */
 export async function writeCurves(path: string, history: readonly EpochRecord[], title?: string): Promise<void> {
-  await writeFile(path, renderCurves(history, title));
+  const page = /\.html?$/i.test(path) ? (await import('./curves_page.js')).renderCurvesPage(history, title) : undefined;
+  await writeFile(path, page ?? renderCurves(history, title));
 }

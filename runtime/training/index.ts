@@ -8,6 +8,7 @@ export type { NpyHeader } from './npy.js';
 export { formatDuration, Progress } from './progress.js';
 export type { ProgressMode, ProgressStream } from './progress.js';
 export { renderCurves, writeCurves } from './curves.js';
+export { renderCurvesPage } from './curves_page.js';
 export type { EpochRecord } from './curves.js';
 export { TRAINING_FORMAT } from '../../ir/training_plan.js';
 export type { TrainingProgram, TrainingTensorSpec } from '../../ir/training_plan.js';

@@ -115,20 +115,29 @@ export function memoryBlocks(plan: Plan): MemoryBlock[] {
   plan.steps.forEach((s, i) => s.tensors.forEach((id) => touch(id, i)));
   for (const io of plan.outputs) touch(io.tensor, end);
   for (const u of plan.stateUpdates) touch(u.from, end);
-  const byStorage = new Map<string, MemoryBlock>();
+  // Aliases (a view, an in-place result) share an offset while their lifetimes meet; the same
+  // offset at disjoint times is storage reused, drawn as separate blocks.
+  const atOffset = new Map<number, { name: string; bytes: number; start: number; end: number }[]>();
   for (const [id, s] of span) {
     const t = plan.tensors[id];
     if (t.region !== 'arena' || t.bytes === 0) continue;
-    const key = `${t.offset}:${t.bytes}`;
-    const seen = byStorage.get(key);
-    byStorage.set(
-      key,
-      seen
-        ? { ...seen, name: seen.name.includes(t.name) ? seen.name : `${seen.name} = ${t.name}`, start: Math.min(seen.start, s.start), end: Math.max(seen.end, s.end) }
-        : { name: t.name || `t${id}`, offset: t.offset, bytes: t.bytes, start: s.start, end: s.end },
-    );
+    atOffset.set(t.offset, [...(atOffset.get(t.offset) ?? []), { name: t.name || `t${id}`, bytes: t.bytes, ...s }]);
   }
-  return [...byStorage.values()].sort((a, b) => a.start - b.start || a.offset - b.offset);
+  const blocks: MemoryBlock[] = [];
+  for (const [offset, uses] of atOffset) {
+    uses.sort((a, b) => a.start - b.start);
+    let current: MemoryBlock | undefined;
+    for (const u of uses) {
+      if (current && u.start <= current.end) {
+        current = { ...current, name: `${current.name} = ${u.name}`, bytes: Math.max(current.bytes, u.bytes), end: Math.max(current.end, u.end) };
+        blocks[blocks.length - 1] = current;
+      } else {
+        current = { name: u.name, offset, bytes: u.bytes, start: u.start, end: u.end };
+        blocks.push(current);
+      }
+    }
+  }
+  return blocks.sort((a, b) => a.start - b.start || a.offset - b.offset);
 }
 
 /** Live bytes before step 0, at each step and after the last, from the blocks. */
