@@ -26,6 +26,9 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-quic',
 ];
 
+/** How long one call into the page may take. */
+const PROTOCOL_TIMEOUT_MS = 900_000;
+
 function executable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
@@ -57,7 +60,8 @@ export async function launchChromium(): Promise<Chromium> {
   const profile = await mkdtemp(join(tmpdir(), 'dawnflow-chromium-'));
   let browser: Browser;
   try {
-    browser = await launch({ executablePath: path, headless: true, userDataDir: profile, args: [...CHROMIUM_ARGS] });
+    // A run of a large model on SwiftShader may take minutes: longer than puppeteer's default 3.
+    browser = await launch({ executablePath: path, headless: true, userDataDir: profile, args: [...CHROMIUM_ARGS], protocolTimeout: PROTOCOL_TIMEOUT_MS });
   } catch (cause) {
     await rm(profile, { recursive: true, force: true });
     throw new DeviceError(`run --browser: launching ${path} failed: ${String(cause instanceof Error ? cause.message : cause).split('\n')[0]}`, { cause });

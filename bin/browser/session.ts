@@ -86,7 +86,10 @@ export class BrowserSession {
     const weights = options.weights === undefined ? undefined : this.mount(dirname(options.weights)) + encodeURIComponent(basename(options.weights));
     const wire = Object.fromEntries(Object.entries(inputs).map(([name, t]) => [name, tensorToWire(t)]));
     const call = `globalThis.dawnflowBridge.run(${JSON.stringify(url)}, ${JSON.stringify(wire)}, ${JSON.stringify({ typedModule: options.typedModule ?? false, weights })})`;
-    const result = (await this.page.evaluate(call)) as WireResult;
+    const result = (await this.page.evaluate(call).catch((cause: unknown) => {
+      // The page itself failed (crashed, closed, timed out): not an error the runtime reported.
+      throw new DeviceError(`run --browser: the page running ${dir} failed: ${String(cause instanceof Error ? cause.message : cause).split('\n')[0]}`, { cause });
+    })) as WireResult;
     if (!result.ok) throw errorFromPage(result.error);
     return { adapter: result.adapter, outputs: Object.fromEntries(Object.entries(result.outputs).map(([name, w]) => [name, tensorFromWire(w)])) };
   }
