@@ -1,6 +1,6 @@
 import { ArtifactError } from '../../ir/errors.js';
 import { directorySource } from '../../runtime/artifact/directory_source.js';
-import { PLAN_FILE } from '../../runtime/artifact/format.js';
+import { PLAN_FILE } from '../../ir/artifact_format.js';
 import { readArtifact } from '../../runtime/artifact/read_artifact.js';
 import type { TensorSpec } from '../../runtime/executable_options.js';
 

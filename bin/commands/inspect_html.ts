@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { importOnnxModel } from '../../compiler/onnx/import.js';
-import { type Inspection, inspectionOfCompile, inspectionOfPlan } from '../../compiler/report/inspector/inspection.js';
-import { renderInspectorPage } from '../../compiler/report/inspector/page.js';
-import { joinProfile, type ProfileView } from '../../compiler/report/inspector/profile.js';
-import { formatBytes } from '../../compiler/report/inspector/memory_svg.js';
+import { type Inspection, inspectionOfCompile, inspectionOfPlan } from '../../toolchain/inspector/inspection.js';
+import { renderInspectorPage } from '../../toolchain/inspector/page.js';
+import { joinProfile, type ProfileView } from '../../toolchain/inspector/profile.js';
+import { formatBytes } from '../../toolchain/inspector/memory_svg.js';
 import { inspectPlan } from '../../compiler/report/plan_report.js';
 import type { Graph, Plan } from '../../ir/index.js';
 import { InputError } from '../../ir/index.js';

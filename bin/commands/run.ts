@@ -5,7 +5,7 @@ import { inputFiles, readInputs } from '../inputs.js';
 import type { CliIO } from '../io.js';
 import { writeOutputs } from '../outputs.js';
 import { printProfile } from '../profile_table.js';
-import { openRunnable, runnableKind } from '../runnable/runnable.js';
+import { openRunnable, runnableKind } from '../runnable/open.js';
 
 export const RUN_USAGE = `usage: dawnflow run <model.onnx | module.ts | artifact dir> --input <name>=<file.npy|file.pb> ... --out <dir>
 

@@ -1,6 +1,6 @@
 import { ArtifactError } from '../../ir/errors.js';
-import type { ArtifactManifest, ManifestEntry } from './format.js';
-import { ARTIFACT_FORMAT, ARTIFACT_VERSION, MANIFEST_FILE } from './format.js';
+import type { ArtifactManifest, ManifestEntry } from '../../ir/artifact_format.js';
+import { ARTIFACT_FORMAT, ARTIFACT_VERSION, MANIFEST_FILE } from '../../ir/artifact_format.js';
 import { type ArtifactSource, escapesArtifact } from './source.js';
 
 /**

@@ -4,7 +4,7 @@ import type { HostTensor } from '../../ir/tensor.js';
 import type { Executable, RunOptions, TensorSpec } from '../executable.js';
 import type { RunInput } from '../host_data.js';
 import type { RunHandle } from '../run_handle.js';
-import type { ArtifactManifest, PlanFile } from './format.js';
+import type { ArtifactManifest, PlanFile } from '../../ir/artifact_format.js';
 
 /**
  * Writes exported states to a file: safetensors on disk in Node (load.ts). A web page has no

@@ -1,8 +1,8 @@
 import { ArtifactError } from '../../ir/errors.js';
 import type { PlanKernel } from '../../ir/plan.js';
 import { readVerifiedFiles } from './files.js';
-import type { ArtifactManifest, PlanFile } from './format.js';
-import { MANIFEST_FILE, PLAN_FILE, WEIGHTS_FILE } from './format.js';
+import type { ArtifactManifest, PlanFile } from '../../ir/artifact_format.js';
+import { MANIFEST_FILE, PLAN_FILE, WEIGHTS_FILE } from '../../ir/artifact_format.js';
 import { parsePlanFile } from './plan_file.js';
 import type { ArtifactSource } from './source.js';
 

@@ -18,10 +18,10 @@ export { loadArtifact } from './load.js';
 export { LoadedArtifact } from '../artifact/loaded_artifact.js';
 export type { LoadArtifactOptions } from '../artifact/load.js';
 export { checkArtifactRequirements } from '../artifact/requirements.js';
-export { ARTIFACT_FORMAT, ARTIFACT_VERSION, KERNELS_DIR, MANIFEST_FILE, MODULE_BASENAME, PLAN_FILE, WEIGHTS_FILE } from '../artifact/format.js';
-export type { ArtifactManifest, ManifestEntry, PlanFile, PlanFileKernel, PlanFileWeight } from '../artifact/format.js';
-export { decodeSafetensors, encodeSafetensors } from '../io/safetensors_codec.js';
-export type { SafetensorsContents, TensorEntries } from '../io/safetensors_codec.js';
+export { ARTIFACT_FORMAT, ARTIFACT_VERSION, KERNELS_DIR, MANIFEST_FILE, MODULE_BASENAME, PLAN_FILE, WEIGHTS_FILE } from '../../ir/artifact_format.js';
+export type { ArtifactManifest, ManifestEntry, PlanFile, PlanFileKernel, PlanFileWeight } from '../../ir/artifact_format.js';
+export { decodeSafetensors, encodeSafetensors } from '../../ir/safetensors.js';
+export type { SafetensorsContents, TensorEntries } from '../../ir/safetensors.js';
 
 export * from '../../ir/errors.js';
 export { hostTensor } from '../../ir/tensor.js';

@@ -5,7 +5,7 @@ import type { LoadedArtifact } from '../artifact/loaded_artifact.js';
 import { openArtifact } from '../artifact/open.js';
 import { urlSource } from '../artifact/url_source.js';
 import { DawnDevice } from '../device.js';
-import { decodeSafetensors } from '../io/safetensors_codec.js';
+import { decodeSafetensors } from '../../ir/safetensors.js';
 
 /**
  * The browser bundle's loadArtifact: the same signature and checks as Node's (load.ts), the

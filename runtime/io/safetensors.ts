@@ -1,18 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { ArtifactError } from '../../ir/errors.js';
+import type { SafetensorsContents, TensorEntries } from '../../ir/safetensors.js';
+import { decodeSafetensors, safetensorsLayout } from '../../ir/safetensors.js';
 import { writeFileAtomic } from './atomic_file.js';
-import { decodeSafetensors, safetensorsLayout, type SafetensorsContents, type TensorEntries } from './safetensors_codec.js';
 
 /**
- * Safetensors files on disk (Node): reading one whole, writing one atomically. The format itself
- * (encode, decode, every check) is safetensors_codec.ts, which the browser bundle uses alone.
- */
-export * from './safetensors_codec.js';
-
-/** The one atomic writer, re-exported for the artifact emitter. */
-export { writeFileAtomic };
-
-/**
+ * safetensors files: the format's codec (ir/safetensors.ts) over the file system.
+ *
  * Writes atomically: a temporary file beside the target, fsync'd, then renamed over it. A crash
  * mid-write (a checkpoint during training) leaves the previous file whole, never a torn one.
  */
@@ -21,7 +15,7 @@ export async function writeSafetensors(path: string, tensors: TensorEntries, met
   await writeFileAtomic(path, [header, ...parts]);
 }
 
-/** Reads and decodes a whole file; a missing or unreadable one is an ArtifactError naming it. */
+/** Reads and decodes a whole file; faults are ArtifactErrors naming the path. */
 export async function readSafetensors(path: string): Promise<SafetensorsContents> {
   let bytes: Uint8Array;
   try {

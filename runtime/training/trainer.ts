@@ -9,7 +9,7 @@ import { getDefaultDevice } from '../device.js';
 import { Executable } from '../executable.js';
 import type { RunHandle } from '../run_handle.js';
 import type { EpochRecord } from './curves.js';
-import { writeCurves } from './curves.js';
+import { writeCurves } from './curves_file.js';
 import type { Dataset } from './dataset.js';
 import type { ProgressMode, ProgressStream } from './progress.js';
 import { Progress } from './progress.js';

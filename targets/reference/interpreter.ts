@@ -1,4 +1,4 @@
-import type { DType, Graph, HostTensor, TensorData, Value } from '../../ir/index.js';
+import type { DType, Graph, HostTensor, Value } from '../../ir/index.js';
 import { allocHost, formatShape, InputError, inferOp, numel } from '../../ir/index.js';
 import { getRef } from './kernels.js';
 import './ops/index.js';
@@ -70,9 +70,4 @@ export function interpret(graph: Graph, inputs: Readonly<Record<string, HostTens
   const states = new Map<Value, HostTensor>();
   for (const [v] of graph.states) states.set(v, env.get(graph.stateUpdates.get(v) ?? v)!);
   return { outputs, outputList, states };
-}
-
-/** Fresh host storage for a kernel's result: floats as f64 while computing, stored by toDType. */
-export function scratch(dtype: DType, length: number): TensorData {
-  return dtype === 'f32' || dtype === 'f16' ? new Float64Array(length) : allocHost(dtype, length);
 }

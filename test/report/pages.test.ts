@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../bin/cli.js';
 import type { CliIO } from '../../bin/io.js';
-import type { Inspection } from '../../compiler/report/inspector/inspection.js';
+import type { Inspection } from '../../toolchain/inspector/inspection.js';
 import type { PlanSummary } from '../../compiler/report/plan_report.js';
 import { InputError } from '../../ir/index.js';
 import { parseProfile } from '../../runtime/profile_file.js';

@@ -1,4 +1,4 @@
-import { escapeHtml } from '../../../runtime/report/html_page.js';
+import { escapeHtml } from '../../runtime/report/html_page.js';
 import type { InspectionSummary, MemoryBlock } from './inspection.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { ProfileFile } from '../../../runtime/profile_file.js';
+import type { ProfileFile } from '../../runtime/profile_file.js';
 import type { Inspection } from './inspection.js';
 
 /**

@@ -1,13 +1,17 @@
-import type { DType, TensorData } from '../../ir/dtype.js';
-import { ArtifactError } from '../../ir/errors.js';
-import { numel } from '../../ir/shape.js';
-import type { HostTensor } from '../../ir/tensor.js';
+import type { DType, TensorData } from './dtype.js';
+import { ArtifactError } from './errors.js';
+import { numel } from './shape.js';
+import type { HostTensor } from './tensor.js';
 
 /**
  * The safetensors format (huggingface/safetensors): an 8-byte little-endian header length, a
  * JSON header mapping each tensor name to {dtype, shape, data_offsets} (offsets relative to the
  * data section that follows), then the raw little-endian bytes. Artifacts keep their weights in
  * it and checkpoints their parameters, so other tools can read both.
+ *
+ * This is the codec, bytes in memory both ways. It lives in ir/ because the compiler writes
+ * artifacts and the runtime reads them (and writes checkpoints), and neither may import the
+ * other; reading and writing files is runtime/io/safetensors.ts.
  *
  * Reading trusts nothing: every header field, offset and size is checked, and a fault names the
  * file and the tensor, because a truncated download is the common way to get here.
@@ -54,12 +58,13 @@ function fileBytes(name: string, t: HostTensor): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, n * BYTES_PER_ELEMENT[t.dtype]);
 }
 
+/** A file as its pieces: the header (with its length prefix), then each tensor's bytes. */
 export interface SafetensorsLayout {
   readonly header: Uint8Array;
   readonly parts: readonly Uint8Array[];
 }
 
-/** The header (length prefix included) and each tensor's bytes, ready to write one after another. */
+/** The file's pieces without joining them: a writer streams them (large checkpoints). */
 export function safetensorsLayout(tensors: TensorEntries, metadata: Readonly<Record<string, string>> = {}): SafetensorsLayout {
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) header[METADATA_KEY] = metadata;
@@ -82,7 +87,7 @@ export function safetensorsLayout(tensors: TensorEntries, metadata: Readonly<Rec
   return { header: prefix, parts };
 }
 
-/** The whole file in memory (small tensors, tests, a browser download); large ones go through writeSafetensors. */
+/** The whole file in memory; large files are better streamed from safetensorsLayout (runtime/io/safetensors.ts). */
 export function encodeSafetensors(tensors: TensorEntries, metadata: Readonly<Record<string, string>> = {}): Uint8Array {
   const { header, parts } = safetensorsLayout(tensors, metadata);
   const out = new Uint8Array(header.length + parts.reduce((s, p) => s + p.length, 0));

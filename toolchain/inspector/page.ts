@@ -1,4 +1,4 @@
-import { escapeHtml, renderHtmlPage } from '../../../runtime/report/html_page.js';
+import { escapeHtml, renderHtmlPage } from '../../runtime/report/html_page.js';
 import type { Inspection, StepView } from './inspection.js';
 import { formatBytes, renderMemorySvg } from './memory_svg.js';
 import { INSPECTOR_SCRIPT } from './page_script.js';

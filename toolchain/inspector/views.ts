@@ -1,5 +1,5 @@
-import type { Graph, Node, Value } from '../../../ir/index.js';
-import { formatType } from '../../../ir/index.js';
+import type { Graph, Node, Value } from '../../ir/index.js';
+import { formatType } from '../../ir/index.js';
 
 /**
  * The inspector's picture of a graph: plain data (it is embedded in the page as JSON), every

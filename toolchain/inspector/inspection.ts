@@ -1,7 +1,7 @@
-import type { Graph, Plan, PlanRequirements } from '../../../ir/index.js';
-import { formatType } from '../../../ir/index.js';
-import type { CompileResult } from '../../compile.js';
-import type { PlanSummary } from '../plan_report.js';
+import type { Graph, Plan, PlanRequirements } from '../../ir/index.js';
+import { formatType } from '../../ir/index.js';
+import type { CompileResult } from '../../compiler/compile.js';
+import type { PlanSummary } from '../../compiler/report/plan_report.js';
 import { type GraphView, graphView, nodeFlops, type NodeView, nodeView } from './views.js';
 
 /**
