@@ -16,6 +16,24 @@ import type { ArtifactSource } from './source.js';
  * (load.ts, a directory) and a web page (runtime/browser/load.ts, a URL) share.
  */
 
+/** What both loadArtifacts (Node's load.ts, the browser's) take besides the artifact. */
+export interface LoadArtifactOptions {
+  /** The device to run on (default: the process's shared device). */
+  readonly device?: DawnDevice;
+  /**
+   * A safetensors file whose tensors replace the artifact's weights of the same names: the
+   * parameters a training artifact exported (`exportStates`), or a checkpoint: a path in Node,
+   * a URL in the browser bundle.
+   */
+  readonly weights?: string;
+  /**
+   * What to do with tensors of `weights` that name no weight of this artifact, such as a training
+   * step's optimizer moments when loading its parameters into an inference model.
+   * Default 'error', so a misspelt or renamed parameter is not silently left at its old value.
+   */
+  readonly unusedWeights?: 'error' | 'ignore';
+}
+
 /** Tensors replacing the artifact's weights of the same names, and the file they came from. */
 export interface WeightOverrides {
   readonly file: string;

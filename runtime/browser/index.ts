@@ -16,7 +16,7 @@ export type { RunInput } from '../host_data.js';
 
 export { loadArtifact } from './load.js';
 export { LoadedArtifact } from '../artifact/loaded_artifact.js';
-export type { LoadArtifactOptions } from '../artifact/load.js';
+export type { LoadArtifactOptions } from '../artifact/open.js';
 export { checkArtifactRequirements } from '../artifact/requirements.js';
 export { ARTIFACT_FORMAT, ARTIFACT_VERSION, KERNELS_DIR, MANIFEST_FILE, MODULE_BASENAME, PLAN_FILE, WEIGHTS_FILE } from '../../ir/artifact_format.js';
 export type { ArtifactManifest, ManifestEntry, PlanFile, PlanFileKernel, PlanFileWeight } from '../../ir/artifact_format.js';

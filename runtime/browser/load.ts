@@ -1,8 +1,7 @@
 import { ArtifactError } from '../../ir/errors.js';
 import type { HostTensor } from '../../ir/tensor.js';
-import type { LoadArtifactOptions } from '../artifact/load.js';
 import type { LoadedArtifact } from '../artifact/loaded_artifact.js';
-import { openArtifact } from '../artifact/open.js';
+import { type LoadArtifactOptions, openArtifact } from '../artifact/open.js';
 import { urlSource } from '../artifact/url_source.js';
 import { DawnDevice } from '../device.js';
 import { decodeSafetensors } from '../../ir/safetensors.js';
