@@ -10,7 +10,7 @@ export default defineConfig(
   {
     // Build outputs and generated files (artifacts are written to temporary directories; golden
     // WGSL snapshots are not JavaScript).
-    ignores: ['dist/**', 'coverage/**', 'out/**', '.cache/**', 'native/*/build/**'],
+    ignores: ['dist/**', 'coverage/**', 'out/**', '.cache/**', 'test-output/**', 'native/*/build/**'],
   },
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
