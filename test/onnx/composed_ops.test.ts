@@ -3,7 +3,8 @@ import type { HostTensor } from '../../ir/index.js';
 import { stridesOf } from '../../ir/index.js';
 import { closeEnough } from '../helpers/compare.js';
 import { randomTensor } from '../helpers/random.js';
-import { F32, I64, int64s, modelBytes, node, valueInfo } from './helpers/onnx_builder.js';
+import type { modelBytes } from './helpers/onnx_builder.js';
+import { F32, I64, int64s, node, valueInfo } from './helpers/onnx_builder.js';
 import { runReference } from './helpers/run_reference.js';
 
 /**

@@ -22,7 +22,7 @@ function outcome(bytes: Uint8Array): 'tensor' | 'typed' {
     expect(t.data.length).toBe(numel(t.shape));
     result = 'tensor';
   } catch (e) {
-    if (!isDawnflowError(e)) throw new Error(`untyped ${String(e)} for ${Buffer.from(bytes.subarray(0, 200)).toString('latin1')}`);
+    if (!isDawnflowError(e)) throw new Error(`untyped ${String(e)} for ${Buffer.from(bytes.subarray(0, 200)).toString('latin1')}`, { cause: e });
     expect(e.message.startsWith('fuzz.npy: ')).toBe(true);
     result = 'typed';
   }

@@ -129,7 +129,7 @@ describe('run() input fuzz', () => {
         try {
           result = await exe.run(inputs as never);
         } catch (e) {
-          if (!isDawnflowError(e)) throw new Error(`untyped ${String(e)}`);
+          if (!isDawnflowError(e)) throw new Error(`untyped ${String(e)}`, { cause: e });
           expect(e instanceof InputError || e instanceof UsageError).toBe(true);
           expect(e.message).toMatch(/^plan 'fuzz_add'/);
           counts.refused++;
@@ -164,7 +164,7 @@ describe('run() input fuzz', () => {
         try {
           ({ out } = await bools.run({ a, b } as never));
         } catch (e) {
-          if (!isDawnflowError(e)) throw new Error(`untyped ${String(e)}`);
+          if (!isDawnflowError(e)) throw new Error(`untyped ${String(e)}`, { cause: e });
           expect(e instanceof InputError || e instanceof UsageError).toBe(true);
           expect(e.message).toMatch(/^plan 'fuzz_add_i32'/);
           expect(plainlyValid, `refused a plain Int32Array: ${e.message}`).toBe(false);

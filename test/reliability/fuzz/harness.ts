@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { compile } from '../../../compiler/compile.js';
 import { importOnnxModel } from '../../../compiler/onnx/import.js';
 import { decodeModel } from '../../../compiler/onnx/proto.js';
-import type { DType, Graph, HostTensor, Plan } from '../../../ir/index.js';
+import type { Graph, HostTensor, Plan } from '../../../ir/index.js';
 import { allocHost, InputError, isDawnflowError, numel } from '../../../ir/index.js';
 import type { DawnDevice } from '../../../runtime/index.js';
 import { Executable } from '../../../runtime/index.js';
