@@ -44,6 +44,13 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       return { run: m.exportCommand, usage: m.EXPORT_USAGE };
     },
   },
+  launch: {
+    summary: 'run a command as N MPI ranks (mpirun/srun), restarting every rank when one fails',
+    load: async () => {
+      const m = await import('./commands/launch.js');
+      return { run: m.launchCommand, usage: m.LAUNCH_USAGE };
+    },
+  },
   bench: { summary: "benchmark against the peers on this device: use 'npm run bench' (not a CLI command yet)" },
 };
 
@@ -77,8 +84,12 @@ export function formatError(e: unknown, verbose: boolean): string {
 
 /** Runs the CLI; returns the process exit code (0 ok, 1 error, 2 usage error). */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
-  const verbose = argv.includes('--verbose') || argv.includes('-v');
-  const [name, ...rest] = argv.filter((a) => a !== '--verbose' && a !== '-v');
+  // What follows '--' belongs to the command `launch` runs, not to dawnflow.
+  const cut = argv.indexOf('--');
+  const own = cut < 0 ? argv : argv.slice(0, cut);
+  const verbose = own.includes('--verbose') || own.includes('-v');
+  const [name, ...rest] = [...own.filter((a) => a !== '--verbose' && a !== '-v'), ...(cut < 0 ? [] : argv.slice(cut))];
+  const ownRest = cut < 0 ? rest : rest.slice(0, rest.indexOf('--'));
   try {
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
       io.print(helpText());
@@ -91,7 +102,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
     if (!command) throw new UsageError(`unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
     const module = command.load ? await command.load() : undefined;
-    if (rest.includes('--help') || rest.includes('-h')) {
+    if (ownRest.includes('--help') || ownRest.includes('-h')) {
       io.print(module?.usage ?? `dawnflow ${name}: ${command.summary}`);
       return 0;
     }

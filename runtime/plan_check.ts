@@ -1,6 +1,6 @@
 import { ArtifactError, DeviceError, OutOfMemoryError } from '../ir/errors.js';
 import { dimSymbols } from '../ir/dim_expr.js';
-import type { Plan, PlanRegion, PlanStep, StaticPlan, StaticPlanStep, StaticPlanTensor } from '../ir/plan.js';
+import type { Plan, PlanRegion, StaticPlan, StaticPlanStep, StaticPlanTensor } from '../ir/plan.js';
 import { deviceBytes, PLAN_FORMAT, PLAN_VERSION, regionBufferBytes, storageEnd } from '../ir/plan.js';
 import { asStaticPlan } from '../ir/plan_binding.js';
 import { formatTensorType } from './host_data.js';

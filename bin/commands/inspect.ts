@@ -1,12 +1,14 @@
 import { inspectOnnxModel } from '../../compiler/onnx/inspect.js';
 import { onnxTypeName } from '../../compiler/onnx/proto.js';
 import type { OnnxTensorInfo } from '../../compiler/onnx/signature.js';
+import { UsageError } from '../../ir/index.js';
 import { onePositional, optionValue, parseArgs, parseDims, parseSizes, VERBOSE_OPTION } from '../args.js';
 import { inspectModelPlan } from './inspect_plan.js';
 import { readModelFile } from '../model_file.js';
 import type { CliIO } from '../io.js';
 
 export const INSPECT_USAGE = `usage: dawnflow inspect <model.onnx> [--plan] [--json] [--svg <file>] [--print-ir-after <stage|pass|all> ...] [--dim name=N|min..max|%k ...] [--at name=N ...]
+       dawnflow inspect <model.onnx | module.ts | artifact dir> --html <file> [--profile <run.json>] [--peak-gflops N]
 
 Prints a model's inputs and outputs (element types and shapes, symbolic dims by name), its
 opsets, the ops it uses with their counts, which of them dawnflow does not support, and whether
@@ -22,7 +24,19 @@ the model imports as is (some models need static input shapes: 'dawnflow run' gi
   --dim name=N  specialize a symbolic dim to a size; name=min..max or name=%k keeps it symbolic
                 with bounds or a divisor (dims not named stay symbolic)
   --at name=N   show a symbolic plan's numbers (shapes, arena, workgroups) at this size of a
-                dim (default: its upper bound, else 64); formulas are shown next to them`;
+                dim (default: its upper bound, else 64); formulas are shown next to them
+  --html <file> write one self-contained page (no network): the graph before and after the
+                passes, fused kernels with their nodes and WGSL, the schedule, the memory
+                timeline; the same numbers as --json
+  --profile <file>     with --html: each kernel's device time, from 'run --profile --json'
+  --peak-gflops <N>    with --profile: the device's f32 peak, for each kernel's % of peak`;
+
+function peakGflops(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`inspect: --peak-gflops ${text} is not a positive number`);
+  return n;
+}
 
 function describe(t: OnnxTensorInfo): string {
   const type = t.onnxType ? onnxTypeName(t.onnxType).toLowerCase() : '?';
@@ -39,12 +53,22 @@ export async function inspectCommand(argv: readonly string[], io: CliIO): Promis
       dim: { value: true, repeat: true },
       at: { value: true, repeat: true },
       'print-ir-after': { value: true, repeat: true },
+      html: { value: true },
+      profile: { value: true },
+      'peak-gflops': { value: true },
       ...VERBOSE_OPTION,
     },
     'inspect',
   );
   const path = onePositional(args, 'inspect', 'model file', INSPECT_USAGE);
   const dims = parseDims(args, 'inspect');
+  const html = optionValue(args, 'html');
+  if (html !== undefined) {
+    const { inspectHtml } = await import('./inspect_html.js');
+    await inspectHtml(path, { out: html, dims, profile: optionValue(args, 'profile'), peakGflops: peakGflops(optionValue(args, 'peak-gflops')) }, io);
+    return;
+  }
+  if (optionValue(args, 'profile') !== undefined || optionValue(args, 'peak-gflops') !== undefined) throw new UsageError('inspect: --profile and --peak-gflops go with --html <file>');
   const { model, baseDir } = readModelFile(path);
   const svg = optionValue(args, 'svg');
   const printAfter = (args.values.get('print-ir-after') ?? []).flatMap((names) => names.split(','));
