@@ -112,6 +112,16 @@ export class Trainer {
     return this.#steps;
   }
 
+  /**
+   * A batch's inputs by name: all its rows for a plan of fixed batch size (a short batch padded),
+   * the first `count` rows only where the batch is a symbolic dim (the plan runs at that size).
+   */
+  #rows(batch: { x: TensorData; y: TensorData }, count: number): Record<string, TensorData> {
+    const { input, target } = this.program;
+    if (!this.program.batchDim) return { [input.name]: batch.x, [target.name]: batch.y };
+    return { [input.name]: batch.x.subarray(0, count * numel(input.exampleShape)), [target.name]: batch.y.subarray(0, count * numel(target.exampleShape)) };
+  }
+
   #allocBatch(rows: number): { x: TensorData; y: TensorData } {
     const { input, target } = this.program;
     const elements = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -165,7 +175,7 @@ export class Trainer {
       batch.y.fill(0);
       await data.read(Array.from({ length: count }, (_, i) => start + i), batch.x, batch.y);
       const outputs = ['loss', ...(this.program.accuracy ? ['correct'] : [])];
-      const handle = this.evaluator.dispatch({ [this.program.input.name]: batch.x, [this.program.target.name]: batch.y }, { outputs });
+      const handle = this.evaluator.dispatch(this.#rows(batch, count), { outputs });
       pending.push(
         handle.read().then((out) => {
           for (let i = 0; i < count; i++) {
@@ -194,7 +204,7 @@ export class Trainer {
       const n = Math.min(rows, count - start);
       batch.x.fill(0);
       batch.x.set(x.subarray(start * per, (start + n) * per) as never);
-      const result = await this.evaluator.run({ [this.program.input.name]: batch.x, [this.program.target.name]: batch.y }, { outputs: ['prediction'] });
+      const result = await this.evaluator.run(this.#rows(batch, n), { outputs: ['prediction'] });
       out.set(result.prediction.data.subarray(0, n * perOut) as never, start * perOut);
     }
     return { dtype: spec.dtype, shape: [count, ...staticShape(spec.shape.slice(1), 'predict')], data: out };
