@@ -4,7 +4,7 @@ import { dimSymbols, evaluateDim } from './dim_expr.js';
 import { ArtifactError, ShapeError } from './errors.js';
 import { gridFor } from './grid.js';
 import type { Plan, PlanMemory, PlanRegion, StaticPlan, StaticPlanStep, StaticPlanTensor } from './plan.js';
-import { deviceBytes } from './plan.js';
+import { deviceBytes, slotBytes } from './plan.js';
 import { formatShape } from './shape.js';
 
 /**
@@ -92,7 +92,9 @@ export function bindPlan(plan: Plan, dims: DimBindings, options: BindOptions): S
     return sizes ? { ...bound, sizes: sizes.map((d) => evaluate(d, what)) } : bound;
   });
   const regionBytes: Record<PlanRegion, number> = { ...plan.regionBytes, arena: layout.arenaBytes };
-  const memory: PlanMemory = { naiveBytes: layout.naiveBytes, arenaBytes: layout.arenaBytes, lowerBoundBytes: layout.lowerBoundBytes };
+  // Naive: every arena tensor in its own buffer, views and in-place results included (as the compiler counts it).
+  const naiveBytes = tensors.filter((t) => t.region === 'arena').reduce((sum, t) => sum + slotBytes(t.bytes, symbols.alignment), 0);
+  const memory: PlanMemory = { naiveBytes, arenaBytes: layout.arenaBytes, lowerBoundBytes: layout.lowerBoundBytes };
   return { ...plan, tensors: placed, steps, regionBytes, memory, symbolic: undefined };
 }
 
