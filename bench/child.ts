@@ -22,6 +22,8 @@ async function createDriver(peer: PeerName): Promise<PeerDriver> {
   switch (peer) {
     case 'dawnflow':
       return new (await import('./peers/dawnflow.js')).DawnflowDriver();
+    case 'dawnflow-dynamic':
+      return new (await import('./peers/dawnflow.js')).DawnflowDriver({ dynamic: true });
     case 'ort-node-cpu':
     case 'ort-node-webgpu':
       return new (await import('./peers/ort_node.js')).OrtNodeDriver(peer);

@@ -77,10 +77,18 @@ function mlpTrainingProgram(s: MlpShape, initial: NamedTensors, limits: TargetLi
 }
 
 export class DawnflowDriver implements PeerDriver {
-  readonly peer = 'dawnflow' as const;
+  readonly peer: 'dawnflow' | 'dawnflow-dynamic';
+  readonly #dynamic: boolean;
   #device: DawnDevice | undefined;
 
-  unsupported(): string | undefined {
+  /** `dynamic`: the 'dawnflow-dynamic' peer, which compiles the dynamic bench's models with their dims symbolic. */
+  constructor(options: { readonly dynamic?: boolean } = {}) {
+    this.#dynamic = options.dynamic === true;
+    this.peer = this.#dynamic ? 'dawnflow-dynamic' : 'dawnflow';
+  }
+
+  unsupported(c: BenchCase): string | undefined {
+    if (this.#dynamic && c.spec.kind !== 'dynamic') return "one plan for every size: measured on the 'dynamic' bench only";
     return undefined;
   }
 
@@ -140,14 +148,17 @@ export class DawnflowDriver implements PeerDriver {
       graph = matmulGraph(spec.n);
     } else {
       if (!modelFile) throw new Error(`no model file for ${c.bench} ${c.case}`);
+      // The dynamic bench: specialized to the case's input shapes, or (dawnflow-dynamic) every dim left symbolic.
+      const inputShapes = spec.kind === 'dynamic' && !this.#dynamic ? Object.fromEntries(Object.entries(inputs).map(([name, t]) => [name, [...t.shape]])) : undefined;
       try {
-        graph = importOnnx(readFileSync(modelFile), { source: modelFile }).graph;
+        graph = importOnnx(readFileSync(modelFile), { source: modelFile, ...(inputShapes ? { inputShapes } : {}) }).graph;
       } catch (error) {
         throw asAvailability(error, 'importing the ONNX model');
       }
     }
     const exe = await this.#compile(graph, `${c.bench} ${c.case}`);
-    const feeds = Object.fromEntries(Object.entries(inputs).map(([name, t]) => [name, t.data]));
+    // Tensors with their shapes: a symbolic plan binds its dims from them.
+    const feeds = Object.fromEntries(Object.entries(inputs).map(([name, t]) => [name, { dtype: 'f32' as const, shape: [...t.shape], data: t.data }]));
     return {
       first: async () => {
         const out = await exe.run(feeds);
