@@ -105,8 +105,10 @@ export class KernelBuilder {
       if (d < 0 || !Number.isInteger(d)) throw new Error(`codegen: size ${d} is not a u32`);
       return `${d}u`;
     }
+    // Symbolic expressions share a slot; static sizes ('all') get one per use, so the slots
+    // follow the kernel's structure, not which of its sizes happen to be equal.
     const key = canonicalDim(d);
-    let slot = this.#slotOf.get(key);
+    let slot = typeof key === 'number' ? undefined : this.#slotOf.get(key);
     if (slot === undefined) {
       slot = this.#slots.length;
       this.#slots.push(key);
