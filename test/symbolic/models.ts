@@ -80,3 +80,27 @@ export function symbolicTransformer(seq: Dim = 'S', d = 32, heads = 4): Graph {
   b.output(b.op('add', [residual, project(gelu, 4 * d, d)]), 'y');
   return b.graph;
 }
+
+/**
+ * One decoding step of causal attention over a cache of symbolic length T (the transformers.js
+ * layout): the new token's key and value appended to `past_key`/`past_value` [1, heads, T, dh]
+ * give `present_key`/`present_value` [1, heads, T+1, dh]; the token attends over all T+1.
+ */
+export function cachedAttentionStep(heads = 2, dh = 8): Graph {
+  const b = new GraphBuilder('decode_step');
+  const d = heads * dh;
+  const x = b.input('x', 'f32', [1, d]);
+  const pastKey = b.input('past_key', 'f32', [1, heads, 'T', dh]);
+  const pastValue = b.input('past_value', 'f32', [1, heads, 'T', dh]);
+  const heads4 = (v: Value) => b.op('reshape', [v], { shape: [1, heads, 1, dh] });
+  const project = (v: Value) => b.op('matmul', [v, weight(b, [d, d], 1 / Math.sqrt(d))]);
+  const q = heads4(project(x));
+  const key = b.op('concat', [pastKey, heads4(project(x))], { axis: 2 });
+  const value = b.op('concat', [pastValue, heads4(project(x))], { axis: 2 });
+  const scores = b.op('mul', [b.op('matmul', [q, b.op('transpose', [key], { perm: [0, 1, 3, 2] })]), scalar(b, 1 / Math.sqrt(dh))]);
+  const context = b.op('matmul', [b.op('softmax', [scores], { axis: -1 }), value]);
+  b.output(b.op('reshape', [context], { shape: [1, d] }), 'y');
+  b.output(key, 'present_key');
+  b.output(value, 'present_value');
+  return b.graph;
+}

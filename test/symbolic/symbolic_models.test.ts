@@ -7,7 +7,7 @@ import { Executable, getDefaultDevice, shaderModuleCount } from '../../runtime/i
 import { interpret } from '../../targets/reference/interpreter.js';
 import { expectClose } from '../helpers/compare.js';
 import { randomTensor } from '../helpers/random.js';
-import { symbolicCnn, symbolicMlp, symbolicTransformer } from './models.js';
+import { cachedAttentionStep, symbolicCnn, symbolicMlp, symbolicTransformer } from './models.js';
 
 /**
  * One plan per model, compiled with its dims symbolic, run on the real adapter at several sizes
@@ -72,6 +72,17 @@ describe('one plan for every size', () => {
     const graph = symbolicTransformer('S');
     const cases = [1, 13, 96].map((s, i) => ({ dims: { S: s }, inputs: { x: randomTensor('f32', [s, 32], 30 + i) } }));
     const { modulesAfterLoad } = await runAtSizes(graph, cases, { rtol: 5e-4, atol: 5e-5 });
+    expect(modulesAfterLoad).toEqual([0, 0, 0]);
+  });
+
+  it('a decoding step over a KV cache of symbolic length: T = 1, 11, 200, present has T+1 rows', async () => {
+    const graph = cachedAttentionStep();
+    const cases = [1, 11, 200].map((t, i) => ({
+      dims: { T: t },
+      inputs: { x: randomTensor('f32', [1, 16], 40 + i), past_key: randomTensor('f32', [1, 2, t, 8], 50 + i), past_value: randomTensor('f32', [1, 2, t, 8], 60 + i) },
+    }));
+    const { plan, modulesAfterLoad } = await runAtSizes(graph, cases);
+    expect(plan.tensors[plan.outputs.find((o) => o.name === 'present_key')!.tensor].shape).toEqual([1, 2, 'T+1', 8]);
     expect(modulesAfterLoad).toEqual([0, 0, 0]);
   });
 });
