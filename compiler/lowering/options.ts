@@ -38,6 +38,12 @@ export interface CompileOptions {
   readonly convConfig?: CodegenOptions['convConfig'];
   /** Elementwise kernels write over inputs that die there, states update in place (default on). */
   readonly inPlace?: boolean;
+  /**
+   * The most bytes the arena may take: past it, values live across the memory peak are
+   * recomputed after it (compiler/remat); a budget even full recomputation cannot meet is an
+   * OutOfMemoryError naming both numbers. Absent: no limit, nothing recomputed.
+   */
+  readonly memoryBudget?: number;
   /** Graph passes to skip, by name (`PASS_NAMES` in compiler/pipeline.ts); 'all' skips every one. */
   readonly disablePasses?: readonly string[] | 'all';
   /**
