@@ -1,5 +1,5 @@
 import type { DType, HostTensor, StaticShape } from '../../ir/index.js';
-import { allocHost, numel, UsageError } from '../../ir/index.js';
+import { allocHost, numel, ShapeError, UsageError } from '../../ir/index.js';
 import { philox4x32 } from '../../targets/reference/ops/random.js';
 
 /**
@@ -20,7 +20,9 @@ export type Initializer =
   /** He et al.: U(±√(6/fanIn)), for ReLU networks */
   | { readonly kind: 'heUniform' }
   /** N(0, 2/fanIn) */
-  | { readonly kind: 'heNormal' };
+  | { readonly kind: 'heNormal' }
+  /** Given values (an imported model's weights); the seed plays no part. */
+  | { readonly kind: 'values'; readonly tensor: HostTensor };
 
 export const init = {
   zeros: (): Initializer => ({ kind: 'zeros' }),
@@ -32,6 +34,7 @@ export const init = {
   xavierNormal: (gain = 1): Initializer => ({ kind: 'xavierNormal', gain }),
   heUniform: (): Initializer => ({ kind: 'heUniform' }),
   heNormal: (): Initializer => ({ kind: 'heNormal' }),
+  values: (tensor: HostTensor): Initializer => ({ kind: 'values', tensor }),
 };
 
 export interface Fans {
@@ -114,6 +117,10 @@ export function initialValue(initializer: Initializer, dtype: DType, shape: Stat
     case 'heNormal':
       need('He initialization');
       normal(0, Math.sqrt(2 / fans.fanIn));
+      break;
+    case 'values':
+      if (initializer.tensor.data.length !== n) throw new ShapeError(`parameter '${name}': ${initializer.tensor.data.length} initial values for shape [${shape.join(',')}]`);
+      data.set(initializer.tensor.data as never);
       break;
     default:
       return initializer satisfies never;
