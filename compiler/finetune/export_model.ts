@@ -7,8 +7,8 @@ import { toOnnx } from '../onnx/export.js';
 export interface ModelExportOptions {
   /** Shape of one example (the batch axis is added in front). */
   readonly exampleShape: StaticShape;
-  /** Examples per run of the exported model. */
-  readonly batch: number;
+  /** Examples per run of the exported model: a size, or a dim name for any size (DSL models; an imported ONNX model needs a size). */
+  readonly batch: number | string;
   readonly dtype?: DType;
   /** The ONNX input's and output's names (default 'input', 'output'). */
   readonly inputName?: string;
@@ -26,12 +26,13 @@ export interface ModelExportOptions {
  * trained ones), frozen weights as they are. onnxruntime runs it with dawnflow's numbers.
  */
 export function exportModel(model: Module, options: ModelExportOptions): Uint8Array {
-  if (!Number.isInteger(options.batch) || options.batch < 1) throw new UsageError(`exportModel: batch ${options.batch} must be a positive integer`);
+  const { batch } = options;
+  if (typeof batch === 'number' ? !Number.isInteger(batch) || batch < 1 : batch === '') throw new UsageError(`exportModel: batch ${batch} must be a positive integer or a dim name`);
   const parameters = model.parameters();
   const values = options.values ?? {};
   for (const p of parameters) if (!p.initialized) throw new UsageError(`exportModel: parameter '${p.name}' is not initialized (compile its training or call model.initialize(seed) first)`);
   const trace = new Trace(options.outputName ?? 'model', { mode: 'eval' });
-  const x = trace.input(options.inputName ?? 'input', options.dtype ?? 'f32', [options.batch, ...options.exampleShape]);
+  const x = trace.input(options.inputName ?? 'input', options.dtype ?? 'f32', [batch, ...options.exampleShape]);
   trace.output(model.call(x), options.outputName ?? 'output');
   const states = new Map<string, HostTensor>();
   for (const p of parameters) {
