@@ -1,3 +1,4 @@
+import { UsageError } from '../../ir/index.js';
 import type { CodegenOptions } from '../../targets/wgsl/codegen.js';
 import type { StageEvent } from './stage.js';
 
@@ -59,6 +60,8 @@ export interface LoweringOptions extends Omit<CompileOptions, 'limits'> {
 }
 
 export function resolveOptions(options: CompileOptions): LoweringOptions {
+  const budget = options.memoryBudget;
+  if (budget !== undefined && !(Number.isSafeInteger(budget) && budget >= 0)) throw new UsageError(`memoryBudget ${budget} must be a whole number of bytes`);
   return { ...options, limits: { ...DEFAULT_LIMITS, ...(options.limits ?? {}) } };
 }
 

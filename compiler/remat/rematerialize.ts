@@ -1,5 +1,5 @@
 import type { Value } from '../../ir/index.js';
-import { OutOfMemoryError, slotBytes, UsageError } from '../../ir/index.js';
+import { OutOfMemoryError, slotBytes } from '../../ir/index.js';
 import type { FusedGroup } from '../fusion/partition.js';
 import type { Rematerialized, Scheduled } from '../lowering/kernel_stages.js';
 import { codegen, elideViewKernels, writeInPlace } from '../lowering/kernel_stages.js';
@@ -52,7 +52,6 @@ interface Trial {
 export function rematerialize(input: Scheduled, options: LoweringOptions): Rematerialized {
   const budget = options.memoryBudget;
   if (budget === undefined) return { ...input, recomputed: [] };
-  if (!Number.isSafeInteger(budget) || budget < 0) throw new UsageError(`memoryBudget ${budget} must be a whole number of bytes`);
   const alignment = options.limits.minStorageBufferOffsetAlignment;
   const measure = (splits: ReadonlyMap<FusedGroup, number>): Trial => {
     const schedule = splits.size ? recompute(input, splits) : null;
