@@ -1,17 +1,23 @@
+import { extname } from 'node:path';
+import { graphOfModule } from '../../compiler/artifact/cli.js';
+import { importOnnxModel } from '../../compiler/onnx/import.js';
 import { inspectOnnxModel } from '../../compiler/onnx/inspect.js';
 import { onnxTypeName } from '../../compiler/onnx/proto.js';
 import type { OnnxTensorInfo } from '../../compiler/onnx/signature.js';
-import { UsageError } from '../../ir/index.js';
+import { parseByteSize } from '../../compiler/remat/byte_size.js';
+import type { Graph } from '../../ir/index.js';
+import { formatType, UsageError } from '../../ir/index.js';
 import { parseArgs } from '../args.js';
-import { inspectModelPlan } from './inspect_plan.js';
+import { inspectGraphPlan, parseDims } from './inspect_plan.js';
 import { readModelFile } from '../files.js';
 import type { CliIO } from '../io.js';
 
-export const INSPECT_USAGE = `usage: dawnflow inspect <model.onnx> [--plan] [--json] [--svg <file>] [--print-ir-after <stage|pass|all> ...] [--dim name=N ...]
+export const INSPECT_USAGE = `usage: dawnflow inspect <model.onnx | module.ts | module.js> [--plan] [--json] [--svg <file>] [--print-ir-after <stage|pass|all> ...] [--dim name=N ...] [--memory-budget <size>]
 
 Prints a model's inputs and outputs (element types and shapes, symbolic dims by name), its
 opsets, the ops it uses with their counts, which of them dawnflow does not support, and whether
 the model imports as is (some models need static input shapes: 'dawnflow run' gives them).
+A DSL module is read as 'dawnflow compile' reads it (a TrainingSpec gives its training step).
 
   --plan        the compiled plan instead: fused kernels (the ops each holds), the schedule,
                 and the memory numbers (naive, planned arena, lower bound)
@@ -20,7 +26,10 @@ the model imports as is (some models need static input shapes: 'dawnflow run' gi
   --print-ir-after <stage|pass|all>
                 compile, printing the value after that lowering stage or graph pass
                 (repeatable or comma-separated; an unknown name lists the valid ones)
-  --dim name=N  the size of a symbolic dim (default 1)`;
+  --dim name=N  the size of a symbolic dim (default 1)
+  --memory-budget <bytes|KiB|MiB>
+                plan the arena within this size, recomputing values after the memory
+                peak (training steps: activations the backward pass reads)`;
 
 function describe(t: OnnxTensorInfo): string {
   const type = t.onnxType ? onnxTypeName(t.onnxType).toLowerCase() : '?';
@@ -37,18 +46,27 @@ export async function inspectCommand(argv: readonly string[], io: CliIO): Promis
       svg: { value: true },
       dim: { value: true, repeat: true },
       'print-ir-after': { value: true, repeat: true },
+      'memory-budget': { value: true },
     },
     'inspect',
   );
   if (args.positionals.length !== 1) throw new UsageError(`inspect: expected one model file, got ${args.positionals.length}\n${INSPECT_USAGE}`);
   const path = args.positionals[0];
-  const { model, baseDir } = readModelFile(path);
   const svg = args.values.get('svg')?.[0];
   const printAfter = (args.values.get('print-ir-after') ?? []).flatMap((names) => names.split(','));
-  if (args.flags.has('plan') || args.flags.has('json') || svg || printAfter.length) {
-    inspectModelPlan(model, path, baseDir, { plan: args.flags.has('plan'), json: args.flags.has('json'), svg, dims: args.values.get('dim') ?? [], printAfter }, io);
+  const budget = args.values.get('memory-budget')?.[0];
+  const memoryBudget = budget === undefined ? undefined : parseByteSize(budget, 'inspect: --memory-budget');
+  const planned = args.flags.has('plan') || args.flags.has('json') || svg !== undefined || printAfter.length > 0 || memoryBudget !== undefined;
+  const dims = parseDims(args.values.get('dim') ?? []);
+  const module = /^\.[cm]?[jt]s$/.test(extname(path).toLowerCase());
+  if (module || planned) {
+    const graph = module ? await graphOfModule(path, false) : onnxGraph(path, dims);
+    const options = { plan: args.flags.has('plan'), json: args.flags.has('json'), svg, printAfter, memoryBudget };
+    if (planned) inspectGraphPlan(graph, dims, options, io);
+    else describeGraph(graph, path, io);
     return;
   }
+  const { model, baseDir } = readModelFile(path);
   const r = inspectOnnxModel(model, { baseDir });
   const opsets = Object.entries(r.opsets).map(([d, v]) => `${d || 'ai.onnx'} ${v}`).join(', ');
   io.print(`model: ${path}`);
@@ -65,4 +83,24 @@ export async function inspectCommand(argv: readonly string[], io: CliIO): Promis
     `unsupported: ${unsupported.length ? unsupported.map((o) => `${o.domain || 'ai.onnx'}::${o.opType} (opset ${o.opset ?? '?'})`).join(', ') : 'none'}`,
   );
   io.print(`import: ${r.importError ? `${r.importError.code}: ${r.importError.message}` : 'ok'}`);
+}
+
+function onnxGraph(path: string, dims: Readonly<Record<string, number>>): Graph {
+  const { model, baseDir } = readModelFile(path);
+  return importOnnxModel(model, { baseDir, source: path, dims }).graph;
+}
+
+/** A DSL module's graph: inputs, outputs, states and the ops it uses. */
+function describeGraph(graph: Graph, path: string, io: CliIO): void {
+  const counts = new Map<string, number>();
+  for (const n of graph.nodes) counts.set(n.op, (counts.get(n.op) ?? 0) + 1);
+  io.print(`module: ${path} (graph '${graph.name}')`);
+  io.print('inputs:');
+  for (const v of graph.inputs) io.print(`  ${v.name}: ${formatType(v.type)}`);
+  io.print('outputs:');
+  for (const v of graph.outputs) io.print(`  ${v.name}: ${formatType(v.type)}`);
+  const stateValues = [...graph.states.values()].reduce((n, t) => n + t.data.length, 0);
+  io.print(`states: ${graph.states.size} (${stateValues} values, ${graph.stateUpdates.size} updated each run); constants: ${graph.constants.size}`);
+  io.print(`ops (${counts.size} types, ${graph.nodes.length} nodes):`);
+  for (const [op, count] of [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) io.print(`  ${op} x${count}`);
 }

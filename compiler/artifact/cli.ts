@@ -12,6 +12,7 @@ import type { CompileOptions } from '../compile.js';
 import { compile, DEFAULT_LIMITS } from '../compile.js';
 import { buildEvalGraph, buildTrainingGraph } from '../train/compile_training.js';
 import type { TrainingSpec } from '../train/compile_training.js';
+import { formatBytes, parseByteSize } from '../remat/byte_size.js';
 import { emitArtifact } from './emit.js';
 
 /**
@@ -33,6 +34,8 @@ options:
   --dim <name>=<n>                 the size of a symbolic dim (repeat)
   --input-shape <name>=<d0,d1,..>  an ONNX input's shape (repeat)
   --inference                      a TrainingSpec's evaluation graph instead of its training step
+  --memory-budget <bytes|KiB|MiB>  plan the arena within this size, recomputing values after the
+                                   memory peak (a training step's activations) to fit
   --device-limits                  plan for this machine's adapter (default: WebGPU's guaranteed limits)
   --tune                           time kernel configurations on this machine's adapter and compile
                                    with the fastest (cached per adapter; implies --device-limits)
@@ -160,6 +163,8 @@ export interface ModelFileOptions {
   readonly inference?: boolean;
   /** Kernel configurations for the graph (`--tune`: measured on the adapter). */
   readonly tune?: (graph: Graph) => Promise<TunedConfigs>;
+  /** The most bytes the arena may take (CompileOptions.memoryBudget). */
+  readonly memoryBudget?: number;
 }
 
 /** What tuning decides: the tile configuration of each templated kernel. */
@@ -199,7 +204,7 @@ export async function compileModelFile(path: string, options: ModelFileOptions =
     throw new UsageError(`${path}: expected an .onnx model or a .ts/.js module`);
   }
   const configs = options.tune ? await options.tune(graph) : {};
-  return { plan: compile(graph, { dims: options.dims, limits: options.limits, ...configs }), outputNpyTypes };
+  return { plan: compile(graph, { dims: options.dims, limits: options.limits, memoryBudget: options.memoryBudget, ...configs }), outputNpyTypes };
 }
 
 export async function compileCommand(args: readonly string[], io: CommandIO = consoleIO): Promise<CompileCommandResult> {
@@ -214,9 +219,11 @@ export async function compileCommand(args: readonly string[], io: CommandIO = co
       tune: { type: 'boolean', default: false },
       inference: { type: 'boolean', default: false },
       'runtime-import': { type: 'string' },
+      'memory-budget': { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw new UsageError(`compile: expected one model file, got ${positionals.length}\n${COMPILE_USAGE}`);
+  const memoryBudget = values['memory-budget'] === undefined ? undefined : parseByteSize(values['memory-budget'], 'compile: --memory-budget');
   if (!values.out) throw new UsageError('compile: -o <dir> is required');
   const dims = pairs(values.dim, '--dim', (v, text) => positiveInt(v, text, '--dim'));
   const inputShapes = pairs(values['input-shape'], '--input-shape', (v, text) => v.split(',').map((d) => positiveInt(d, text, '--input-shape')));
@@ -226,10 +233,11 @@ export async function compileCommand(args: readonly string[], io: CommandIO = co
   const limits = device ? device.limits : { ...DEFAULT_LIMITS };
   const tune = device && values.tune ? (graph: Graph) => tunedCompileOptions(graph, device, { dims, onProgress: (line) => io.log(line) }) : undefined;
   const started = performance.now();
-  const { plan, outputNpyTypes } = await compileModelFile(positionals[0], { dims, inputShapes, limits, inference: values.inference, tune });
+  const { plan, outputNpyTypes } = await compileModelFile(positionals[0], { dims, inputShapes, limits, inference: values.inference, tune, memoryBudget });
   const { dir, manifest } = await emitArtifact(plan, values.out, { compiledFor: limits, runtimeImport: values['runtime-import'], outputNpyTypes });
   const bytes = Object.values(manifest.files).reduce((s, f) => s + f.bytes, 0);
   io.log(`compiled ${positionals[0]} → ${dir}: ${plan.kernels.length} kernels, ${plan.steps.length} dispatches, ${bytes} bytes in ${Object.keys(manifest.files).length + 1} files (${Math.round(performance.now() - started)} ms)`);
+  if (memoryBudget !== undefined) io.log(`memory budget ${formatBytes(memoryBudget)}: arena ${formatBytes(plan.memory.arenaBytes)}, ${plan.memory.recomputedKernels} kernels recomputed`);
   return { dir, plan };
 }
 
