@@ -1,13 +1,17 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { crossEntropy, nn } from '../../compiler/dsl/index.js';
 import { exportModel, OnnxModule } from '../../compiler/finetune/index.js';
 import { decodeModel } from '../../compiler/onnx/proto.js';
 import { decodeTensor } from '../../compiler/onnx/tensor_proto.js';
-import { optim } from '../../compiler/optim/index.js';
+import { optim, schedules } from '../../compiler/optim/index.js';
 import type { TrainingSpec } from '../../compiler/train/index.js';
 import { compileTraining } from '../../compiler/train/index.js';
 import type { HostTensor } from '../../ir/index.js';
+import { loadCheckpoint, saveCheckpoint } from '../../runtime/checkpoint/index.js';
 import { getDefaultDevice } from '../../runtime/index.js';
 import { Trainer } from '../../runtime/training/index.js';
 import { randomTensor } from '../helpers/random.js';
@@ -84,6 +88,40 @@ describe('fine-tuning an imported ONNX model', () => {
     } finally {
       trainer.dispose();
     }
+  });
+
+  it('checkpoints as a DSL model does: saved after 3 steps, reloaded into a fresh trainer, the next steps are bit-identical', async () => {
+    const build = (): TrainingSpec => ({
+      model: new nn.Sequential(new OnnxModule(convBnGemm(), { trainable: /^(bn|fc)\./ }), new nn.Dropout(0.2), new nn.Linear(4, 3)),
+      input: { shape: [2, 6, 6] },
+      target: { shape: [], dtype: 'i32' },
+      loss: crossEntropy,
+      optimizer: optim.adam({ lr: schedules.cosine(0.02, 10) }),
+      batchSize: BATCH,
+      seed: 8,
+    });
+    const device = await getDefaultDevice();
+    const file = join(mkdtempSync(join(tmpdir(), 'dawnflow-finetune-')), 'ckpt.safetensors');
+    const x = randomTensor('f32', [BATCH, 2, 6, 6], 61, -1, 1);
+    const y = Int32Array.from({ length: BATCH }, (_, i) => (i * 7) % 3);
+    const runs: number[][] = [];
+    for (const resume of [false, true]) {
+      const trainer = await Trainer.load(compileTraining({ ...build(), limits: device.limits }), device);
+      try {
+        if (resume) await loadCheckpoint(trainer.train, file);
+        else {
+          for (let s = 0; s < 3; s++) await trainer.step(x.data, y).loss();
+          await saveCheckpoint(trainer.train, file, { step: 3 });
+        }
+        const losses: number[] = [];
+        for (let s = 0; s < 3; s++) losses.push(await trainer.step(x.data, y).loss());
+        runs.push(losses);
+      } finally {
+        trainer.dispose();
+      }
+    }
+    expect(runs[1]).toEqual(runs[0]);
+    expect(new Set(runs[0]).size).toBe(3);
   });
 
   it('updates BatchNorm running statistics from the batch: running · momentum + batch · (1 − momentum)', async () => {
