@@ -1,18 +1,19 @@
-import { extname } from 'node:path';
-import { graphOfModule } from '../../compiler/artifact/cli.js';
-import { importOnnxModel } from '../../compiler/onnx/import.js';
+import { resolve } from 'node:path';
 import { inspectOnnxModel } from '../../compiler/onnx/inspect.js';
 import { onnxTypeName } from '../../compiler/onnx/proto.js';
 import type { OnnxTensorInfo } from '../../compiler/onnx/signature.js';
 import { parseByteSize } from '../../compiler/remat/byte_size.js';
 import type { Graph } from '../../ir/index.js';
 import { formatType, UsageError } from '../../ir/index.js';
-import { parseArgs } from '../args.js';
-import { inspectGraphPlan, parseDims } from './inspect_plan.js';
-import { readModelFile } from '../files.js';
+import { onePositional, optionValue, parseArgs, parseDims, VERBOSE_OPTION } from '../args.js';
+import { graphOfModule } from '../dsl_module.js';
+import { isModulePath } from '../files.js';
+import { inspectGraphPlan, inspectModelPlan } from './inspect_plan.js';
+import { readModelFile } from '../model_file.js';
 import type { CliIO } from '../io.js';
 
-export const INSPECT_USAGE = `usage: dawnflow inspect <model.onnx | module.ts | module.js> [--plan] [--json] [--svg <file>] [--print-ir-after <stage|pass|all> ...] [--dim name=N ...] [--memory-budget <size>]
+export const INSPECT_USAGE = `usage: dawnflow inspect <model.onnx | module.ts> [--plan] [--json] [--svg <file>] [--print-ir-after <stage|pass|all> ...] [--dim name=N ...] [--memory-budget <size>]
+       dawnflow inspect <model.onnx | module.ts | artifact dir> --html <file> [--profile <run.json>] [--peak-gflops N]
 
 Prints a model's inputs and outputs (element types and shapes, symbolic dims by name), its
 opsets, the ops it uses with their counts, which of them dawnflow does not support, and whether
@@ -29,7 +30,19 @@ A DSL module is read as 'dawnflow compile' reads it (a TrainingSpec gives its tr
   --dim name=N  the size of a symbolic dim (default 1)
   --memory-budget <bytes|KiB|MiB>
                 plan the arena within this size, recomputing values after the memory
-                peak (training steps: activations the backward pass reads)`;
+                peak (training steps: activations the backward pass reads)
+  --html <file> write one self-contained page (no network): the graph before and after the
+                passes, fused kernels with their nodes and WGSL, the schedule, the memory
+                timeline; the same numbers as --json
+  --profile <file>     with --html: each kernel's device time, from 'run --profile --json'
+  --peak-gflops <N>    with --profile: the device's f32 peak, for each kernel's % of peak`;
+
+function peakGflops(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`inspect: --peak-gflops ${text} is not a positive number`);
+  return n;
+}
 
 function describe(t: OnnxTensorInfo): string {
   const type = t.onnxType ? onnxTypeName(t.onnxType).toLowerCase() : '?';
@@ -40,33 +53,45 @@ export async function inspectCommand(argv: readonly string[], io: CliIO): Promis
   const args = parseArgs(
     argv,
     {
-      verbose: { value: false, alias: 'v' },
       plan: { value: false },
       json: { value: false },
       svg: { value: true },
       dim: { value: true, repeat: true },
       'print-ir-after': { value: true, repeat: true },
+      html: { value: true },
+      profile: { value: true },
+      'peak-gflops': { value: true },
       'memory-budget': { value: true },
+      ...VERBOSE_OPTION,
     },
     'inspect',
   );
-  if (args.positionals.length !== 1) throw new UsageError(`inspect: expected one model file, got ${args.positionals.length}\n${INSPECT_USAGE}`);
-  const path = args.positionals[0];
-  const svg = args.values.get('svg')?.[0];
+  const path = onePositional(args, 'inspect', 'model file', INSPECT_USAGE);
+  const dims = parseDims(args, 'inspect');
+  const html = optionValue(args, 'html');
+  if (html !== undefined) {
+    const { inspectHtml } = await import('./inspect_html.js');
+    await inspectHtml(path, { out: html, dims, profile: optionValue(args, 'profile'), peakGflops: peakGflops(optionValue(args, 'peak-gflops')) }, io);
+    return;
+  }
+  if (optionValue(args, 'profile') !== undefined || optionValue(args, 'peak-gflops') !== undefined) throw new UsageError('inspect: --profile and --peak-gflops go with --html <file>');
+  const svg = optionValue(args, 'svg');
   const printAfter = (args.values.get('print-ir-after') ?? []).flatMap((names) => names.split(','));
-  const budget = args.values.get('memory-budget')?.[0];
+  const budget = optionValue(args, 'memory-budget');
   const memoryBudget = budget === undefined ? undefined : parseByteSize(budget, 'inspect: --memory-budget');
-  const planned = args.flags.has('plan') || args.flags.has('json') || svg !== undefined || printAfter.length > 0 || memoryBudget !== undefined;
-  const dims = parseDims(args.values.get('dim') ?? []);
-  const module = /^\.[cm]?[jt]s$/.test(extname(path).toLowerCase());
-  if (module || planned) {
-    const graph = module ? await graphOfModule(path, false) : onnxGraph(path, dims);
-    const options = { plan: args.flags.has('plan'), json: args.flags.has('json'), svg, printAfter, memoryBudget };
-    if (planned) inspectGraphPlan(graph, dims, options, io);
-    else describeGraph(graph, path, io);
+  const options = { plan: args.flags.has('plan'), json: args.flags.has('json'), svg, dims, printAfter, memoryBudget };
+  const planned = options.plan || options.json || svg !== undefined || printAfter.length > 0 || memoryBudget !== undefined;
+  if (isModulePath(path)) {
+    const graph = await graphOfModule(resolve(path), false);
+    if (planned) inspectGraphPlan(graph, options, io);
+    else describeModuleGraph(graph, path, io);
     return;
   }
   const { model, baseDir } = readModelFile(path);
+  if (planned) {
+    inspectModelPlan(model, path, baseDir, options, io);
+    return;
+  }
   const r = inspectOnnxModel(model, { baseDir });
   const opsets = Object.entries(r.opsets).map(([d, v]) => `${d || 'ai.onnx'} ${v}`).join(', ');
   io.print(`model: ${path}`);
@@ -85,13 +110,8 @@ export async function inspectCommand(argv: readonly string[], io: CliIO): Promis
   io.print(`import: ${r.importError ? `${r.importError.code}: ${r.importError.message}` : 'ok'}`);
 }
 
-function onnxGraph(path: string, dims: Readonly<Record<string, number>>): Graph {
-  const { model, baseDir } = readModelFile(path);
-  return importOnnxModel(model, { baseDir, source: path, dims }).graph;
-}
-
 /** A DSL module's graph: inputs, outputs, states and the ops it uses. */
-function describeGraph(graph: Graph, path: string, io: CliIO): void {
+function describeModuleGraph(graph: Graph, path: string, io: CliIO): void {
   const counts = new Map<string, number>();
   for (const n of graph.nodes) counts.set(n.op, (counts.get(n.op) ?? 0) + 1);
   io.print(`module: ${path} (graph '${graph.name}')`);

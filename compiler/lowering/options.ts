@@ -1,6 +1,6 @@
 import { UsageError } from '../../ir/index.js';
 import type { CodegenOptions } from '../../targets/wgsl/codegen.js';
-import type { StageEvent } from './stage.js';
+import type { StageEvent } from './stage_event.js';
 
 /** What the compiler must know of the target device. */
 export interface TargetLimits {

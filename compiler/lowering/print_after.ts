@@ -1,7 +1,7 @@
 import { UsageError } from '../../ir/index.js';
 import { PASS_NAMES } from '../pipeline.js';
 import { STAGE_NAMES } from './lowering.js';
-import type { StageEvent } from './stage.js';
+import type { StageEvent } from './stage_event.js';
 
 /**
  * `--print-ir-after <stage|pass>`: an `onStage` observer that prints the value after the named

@@ -16,16 +16,6 @@ export interface Stage {
   readonly describe: (output: never) => string;
 }
 
-/** What `CompileOptions.onStage` hears after each lowering stage and each graph pass that ran. */
-export interface StageEvent {
-  readonly name: string;
-  readonly kind: 'stage' | 'graph pass';
-  /** The stage's result (a Graph after graph passes). */
-  readonly value: unknown;
-  /** The result as text: the graph printer for graphs, the stage's own printer otherwise. */
-  readonly describe: () => string;
-}
-
 type InputOf<S> = S extends { readonly run: (input: infer In, options: LoweringOptions) => unknown } ? In : never;
 type OutputOf<S> = S extends { readonly run: (input: never, options: LoweringOptions) => infer Out } ? Out : never;
 type PrintedOf<S> = S extends { readonly describe: (output: infer Out) => string } ? Out : never;

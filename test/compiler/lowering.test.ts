@@ -8,7 +8,7 @@ import { LOWERING, STAGE_NAMES } from '../../compiler/lowering/lowering.js';
 import type { CompileOptions } from '../../compiler/lowering/options.js';
 import { printAfter } from '../../compiler/lowering/print_after.js';
 import { chain } from '../../compiler/lowering/stage.js';
-import type { StageEvent } from '../../compiler/lowering/stage.js';
+import type { StageEvent } from '../../compiler/lowering/stage_event.js';
 import { PASS_NAMES, PIPELINE } from '../../compiler/pipeline.js';
 import type { Graph } from '../../ir/index.js';
 import { GraphBuilder, hostTensor, printGraph, UsageError } from '../../ir/index.js';

@@ -1,9 +1,10 @@
-import type { Plan, PlanKernel } from '../../ir/plan.js';
+import type { Plan, PlanKernel } from './plan.js';
 
 /**
  * The on-disk layout of an ahead-of-time artifact, shared by the emitter (compiler/artifact)
- * and the loader (runtime/artifact). Only types and constants: the runtime side must stay free
- * of the compiler, so this file lives here and the compiler imports it, never the reverse.
+ * and the loader (runtime/artifact). Only types and constants, in ir/ beside the Plan: the
+ * compiler and the runtime both import it and neither imports the other (artifacts run without
+ * the compiler).
  *
  *   manifest.json        format, version, creator, SHA-256 and size of every other file
  *   plan.json            the Plan without host data (PlanFile below)

@@ -1,15 +1,19 @@
-import type { CompileOptions } from './compiler/compile.js';
-import { autotune } from './compiler/tune/autotune.js';
-import type { TuningTable } from './compiler/tune/tuning_table.js';
-import { defaultCachePath, loadTable, saveTable, tunedOptions } from './compiler/tune/tuning_table.js';
-import type { Graph, HostTensor, Plan } from './ir/index.js';
-import type { DawnDevice } from './runtime/index.js';
-import { Executable } from './runtime/index.js';
+import type { CompileOptions } from '../compiler/compile.js';
+import { autotune } from '../compiler/tune/autotune.js';
+import type { TuningTable } from '../compiler/tune/tuning_table.js';
+import { defaultCachePath, loadTable, saveTable, tunedOptions } from '../compiler/tune/tuning_table.js';
+import type { Graph, HostTensor, Plan } from '../ir/index.js';
+import type { DawnDevice } from '../runtime/index.js';
+import { Executable } from '../runtime/index.js';
 
 /**
  * The glue between the autotuner (compiler side, device-agnostic) and a real device: measures
  * candidate kernels by running them, caches the winners on disk per adapter, and returns the
  * compile options that use them. `--tune` in the CLI calls this.
+ *
+ * toolchain/ is the layer above both the compiler and the runtime: code that needs the two
+ * together. Only bin/ and the package root (index.ts) import it; the compiler and the runtime
+ * never do.
  */
 export interface DeviceTuningOptions extends Omit<CompileOptions, 'limits'> {
   /** Tune kernels the cache does not know (default); false only reads the cache. */
