@@ -1,8 +1,7 @@
 import type { Graph, Value } from '../../ir/index.js';
 import { GraphError } from '../../ir/index.js';
 import type { Parameter } from '../dsl/parameter.js';
-import type { Tensor } from '../dsl/tensor.js';
-import type { Trace } from '../dsl/trace.js';
+import type { Tensor, TensorTrace } from '../dsl/tensor.js';
 import { RANDOM_KEY_INPUT } from '../onnx/context.js';
 
 /**
@@ -13,7 +12,7 @@ import { RANDOM_KEY_INPUT } from '../onnx/context.js';
  * state updates the trace's, and each random op gets a fresh salt from the trace (two inlined
  * models draw different masks). Returns the graph's outputs.
  */
-export function inlineGraph(trace: Trace, graph: Graph, inputs: ReadonlyMap<string, Tensor>, parameter: (stateName: string) => Parameter): Tensor[] {
+export function inlineGraph(trace: TensorTrace, graph: Graph, inputs: ReadonlyMap<string, Tensor>, parameter: (stateName: string) => Parameter): Tensor[] {
   const image = new Map<Value, Value>();
   for (const v of graph.inputs) {
     const bound = v.name === RANDOM_KEY_INPUT ? trace.randomKey() : inputs.get(v.name);

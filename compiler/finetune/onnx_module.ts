@@ -3,8 +3,7 @@ import { formatShape, InputError, isStaticShape, UsageError } from '../../ir/ind
 import { init } from '../dsl/init.js';
 import { Module } from '../dsl/module.js';
 import { Parameter } from '../dsl/parameter.js';
-import type { Tensor } from '../dsl/tensor.js';
-import type { Mode } from '../dsl/trace.js';
+import type { Mode, Tensor } from '../dsl/tensor.js';
 import { ConstantRequiredError } from '../onnx/context.js';
 import type { OnnxImport } from '../onnx/import.js';
 import { importOnnxModel } from '../onnx/import.js';
