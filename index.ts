@@ -26,4 +26,7 @@ export { inspectPlan, formatPlanSummary } from './compiler/report/plan_report.js
 export type { PlanSummary } from './compiler/report/plan_report.js';
 export { renderPlanSvg } from './compiler/report/svg.js';
 export { toOnnx } from './compiler/onnx/export.js';
+export * from './compiler/finetune/index.js';
+export { decodeModel } from './compiler/onnx/proto.js';
+export { formatBytes, parseByteSize } from './compiler/remat/byte_size.js';
 export type { ExportOptions } from './compiler/onnx/export.js';

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { ModelProto } from '../../compiler/onnx/proto.js';
+import type { Graph } from '../../ir/index.js';
 import { importOnnxModel } from '../../compiler/onnx/import.js';
 import { compile } from '../../compiler/compile.js';
 import { printAfter } from '../../compiler/lowering/print_after.js';
@@ -12,6 +13,7 @@ import type { CliIO } from '../io.js';
  * fused kernels and the ops each holds, the schedule, the three memory numbers — as text, as one
  * JSON object, or as a picture (kernel graph + memory timeline); with --print-ir-after, the value
  * after the named lowering stages or graph passes. Symbolic dims not given with --dim are taken as 1.
+ * With --memory-budget the arena is planned within it (recomputing values after the peak).
  */
 export interface PlanInspection {
   readonly plan: boolean;
@@ -21,20 +23,27 @@ export interface PlanInspection {
   readonly dims: Readonly<Record<string, number>>;
   /** Stage or graph pass names (or 'all') to print the value after. */
   readonly printAfter?: readonly string[];
+  /** The most bytes the arena may take (`--memory-budget`): past it, values are recomputed. */
+  readonly memoryBudget?: number;
 }
 
 export function inspectModelPlan(model: ModelProto, path: string, baseDir: string, options: PlanInspection, io: CliIO): void {
+  inspectGraphPlan(importOnnxModel(model, { baseDir, source: path, dims: options.dims }).graph, options, io);
+}
+
+/** The plan of a graph (an imported ONNX model, a DSL module's graph), as the options ask. */
+export function inspectGraphPlan(graph: Graph, options: PlanInspection, io: CliIO): void {
   const onStage = options.printAfter?.length ? printAfter(options.printAfter, (text) => io.print(text)) : undefined;
   const dims: Record<string, number> = { ...options.dims };
-  const imported = importOnnxModel(model, { baseDir, source: path, dims });
-  for (const input of imported.graph.inputs) {
+  for (const input of graph.inputs) {
     for (const d of input.type.shape) if (typeof d === 'string' && !(d in dims)) dims[d] = 1;
   }
+  const memoryBudget = options.memoryBudget;
   if (!options.plan && !options.json && !options.svg) {
-    compile(imported.graph, { dims, onStage });
+    compile(graph, { dims, onStage, memoryBudget });
     return;
   }
-  const { result, summary } = inspectPlan(imported.graph, { dims, onStage });
+  const { result, summary } = inspectPlan(graph, { dims, onStage, memoryBudget });
   if (options.svg) {
     writeFileSync(options.svg, renderPlanSvg(result, summary));
     if (!options.json) io.print(`wrote ${options.svg}`);

@@ -1,6 +1,7 @@
 import type { Plan, PlanKernel, PlanStep } from '../../ir/index.js';
 import { PLAN_FORMAT, PLAN_VERSION } from '../../ir/index.js';
 import type { GeneratedKernel } from '../../targets/wgsl/codegen.js';
+import type { LoweringOptions } from './options.js';
 import type { Placed } from './placement.js';
 
 /** The lowering's last value: everything before it, and the Plan made of it. */
@@ -9,7 +10,7 @@ export interface Assembled extends Placed {
 }
 
 /** The Plan: one pipeline per distinct WGSL module, one step per kernel, tensor ids made dense. */
-export function assemble(input: Placed): Assembled {
+export function assemble(input: Placed, options: LoweringOptions): Assembled {
   const { graph, groups, aliases, tensors, layout } = input;
   const kernels: PlanKernel[] = [];
   const kernelIndex = new Map<string, number>();
@@ -41,7 +42,12 @@ export function assemble(input: Placed): Assembled {
     // A state updated in place needs no copy.
     stateUpdates: [...graph.stateUpdates].filter(([s, next]) => owner(next.id) !== s.id).map(([s, next]) => ({ state: id(s.id), from: id(next.id) })),
     regionBytes: input.regionBytes,
-    memory: { naiveBytes: input.naiveBytes, arenaBytes: layout.arenaBytes, lowerBoundBytes: layout.lowerBoundBytes },
+    memory: {
+      naiveBytes: input.naiveBytes,
+      arenaBytes: layout.arenaBytes,
+      lowerBoundBytes: layout.lowerBoundBytes,
+      ...(options.memoryBudget !== undefined ? { recomputedKernels: input.recomputed.length } : {}),
+    },
     requirements: requirementsOf(input.kernels),
   };
   return { ...input, plan };

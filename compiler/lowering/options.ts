@@ -1,3 +1,4 @@
+import { UsageError } from '../../ir/index.js';
 import type { CodegenOptions } from '../../targets/wgsl/codegen.js';
 import type { StageEvent } from './stage_event.js';
 
@@ -38,6 +39,12 @@ export interface CompileOptions {
   readonly convConfig?: CodegenOptions['convConfig'];
   /** Elementwise kernels write over inputs that die there, states update in place (default on). */
   readonly inPlace?: boolean;
+  /**
+   * The most bytes the arena may take: past it, values live across the memory peak are
+   * recomputed after it (compiler/remat); a budget even full recomputation cannot meet is an
+   * OutOfMemoryError naming both numbers. Absent: no limit, nothing recomputed.
+   */
+  readonly memoryBudget?: number;
   /** Graph passes to skip, by name (`PASS_NAMES` in compiler/pipeline.ts); 'all' skips every one. */
   readonly disablePasses?: readonly string[] | 'all';
   /**
@@ -53,6 +60,8 @@ export interface LoweringOptions extends Omit<CompileOptions, 'limits'> {
 }
 
 export function resolveOptions(options: CompileOptions): LoweringOptions {
+  const budget = options.memoryBudget;
+  if (budget !== undefined && !(Number.isSafeInteger(budget) && budget >= 0)) throw new UsageError(`memoryBudget ${budget} must be a whole number of bytes`);
   return { ...options, limits: { ...DEFAULT_LIMITS, ...(options.limits ?? {}) } };
 }
 

@@ -7,6 +7,8 @@ export interface PlanSummary {
   readonly kernels: number;
   readonly kernelsUnfused: number;
   readonly memory: { readonly naiveBytes: number; readonly arenaBytes: number; readonly lowerBoundBytes: number };
+  /** Kernels that recompute values to meet a memory budget (0 without one). */
+  readonly recomputedKernels: number;
   readonly schedulePeakBytes: number;
   readonly originalOrderPeakBytes: number;
   readonly groups: readonly { readonly kernel: number; readonly root: string; readonly anchor: string | null; readonly ops: readonly string[]; readonly nodes: readonly string[] }[];
@@ -24,7 +26,8 @@ export function summarizePlan(result: CompileResult, kernelsUnfused: number): Pl
   return {
     kernels: plan.steps.length,
     kernelsUnfused,
-    memory: { ...plan.memory },
+    memory: { naiveBytes: plan.memory.naiveBytes, arenaBytes: plan.memory.arenaBytes, lowerBoundBytes: plan.memory.lowerBoundBytes },
+    recomputedKernels: report.recomputed.length,
     schedulePeakBytes: report.schedulePeakBytes,
     originalOrderPeakBytes: report.originalOrderPeakBytes,
     groups: report.groups.map((g, i) => ({
@@ -38,10 +41,13 @@ export function summarizePlan(result: CompileResult, kernelsUnfused: number): Pl
   };
 }
 
-/** Compiles twice (fusion on and off) and summarizes the fused plan; `onStage` hears the fused compile only. */
+/**
+ * Compiles twice (fusion on and off) and summarizes the fused plan; `onStage` hears the fused
+ * compile only, and only it has the memory budget (the unfused one only counts kernels).
+ */
 export function inspectPlan(graph: Graph, options: CompileOptions = {}): { result: CompileResult; summary: PlanSummary } {
   const result = compileWithReport(graph, options);
-  const unfused = compileWithReport(graph, { ...options, fusion: false, onStage: undefined }).plan.steps.length;
+  const unfused = compileWithReport(graph, { ...options, fusion: false, onStage: undefined, memoryBudget: undefined }).plan.steps.length;
   return { result, summary: summarizePlan(result, unfused) };
 }
 
@@ -63,6 +69,7 @@ export function formatPlanSummary(s: PlanSummary): string {
     `  naive (every intermediate its own buffer): ${formatBytes(m.naiveBytes)}`,
     `  planned arena:                             ${formatBytes(m.arenaBytes)}`,
     `  lower bound (peak live bytes):             ${formatBytes(m.lowerBoundBytes)}`,
+    ...(s.recomputedKernels ? [`  recomputed kernels (memory budget):        ${s.recomputedKernels}`] : []),
     `  arena / lower bound = ${(m.arenaBytes / Math.max(m.lowerBoundBytes, 1)).toFixed(3)}, arena / naive = ${(m.arenaBytes / Math.max(m.naiveBytes, 1)).toFixed(3)}`,
   );
   return lines.join('\n');
