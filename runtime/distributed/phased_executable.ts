@@ -36,6 +36,8 @@ export interface PhaseSubmitOptions {
   readonly outputs?: readonly string[];
   /** Outputs read earlier, each after its step; in step order. */
   readonly cuts?: readonly PhaseCut[];
+  /** Time the segments with timestamp queries (where the adapter has them); read with `deviceTimes()`. */
+  readonly timed?: boolean;
 }
 
 export interface PhaseRun {
@@ -43,8 +45,12 @@ export interface PhaseRun {
   readonly cuts: readonly RunHandle[];
   /** The outputs asked for at the end (resolves once the phase is done even when none were). */
   readonly final: RunHandle;
-  /** When each segment (cuts, then the rest) ran on the device, from timestamp queries; undefined without them. */
-  readonly deviceTimes: Promise<SegmentTimes | undefined>;
+  /**
+   * When each segment (cuts, then the rest) ran on the device, from timestamp queries; undefined
+   * when not timed or without them. Reads the final outputs first (call it once they are wanted:
+   * a pending read keeps dawn.node polling a host core).
+   */
+  deviceTimes(): Promise<SegmentTimes | undefined>;
 }
 
 const STAGED_UPLOAD_BYTES = 256 * 1024;
@@ -63,6 +69,8 @@ export class PhasedExecutable {
   readonly #states: readonly ReadbackEntry[];
   readonly #statesBytes: number;
   #disposed = false;
+  /** Reads still on their way (timings): close() lets them land before the buffers go. */
+  readonly #inflight = new Set<Promise<unknown>>();
 
   private constructor(phased: PhasedPlan, device: DawnDevice, ledger: BufferLedger, regions: RegionBuffers, kernels: CompiledKernels, sizes: Record<PlanRegion, number>) {
     this.phased = phased;
@@ -141,7 +149,7 @@ export class PhasedExecutable {
       previous = b;
     }
     const gpu = this.device.device;
-    const timing = this.#segmentClock?.begin(bounds.length);
+    const timing = options.timed ? this.#segmentClock?.begin(bounds.length) : undefined;
     const handles: RunHandle[] = [];
     let start = phase.firstStep;
     bounds.forEach((end, k) => {
@@ -176,28 +184,40 @@ export class PhasedExecutable {
       start = end;
     });
     const final = handles[handles.length - 1];
-    // Read once the phase is done: a pending map keeps dawn.node polling a host core.
-    const deviceTimes = timing
-      ? final.read().then(
-          () => timing.read(),
-          () => undefined,
-        )
-      : Promise.resolve(undefined);
+    let times: Promise<SegmentTimes | undefined> | undefined;
+    const deviceTimes = () => {
+      if (!times) {
+        times = timing ? final.read().then(() => timing.read(), () => undefined) : Promise.resolve(undefined);
+        this.#track(times);
+      }
+      return times;
+    };
     return { cuts: handles.slice(0, -1), final, deviceTimes };
   }
 
-  /** Every state after the work submitted so far, in one copy. */
-  readStates(): Promise<Record<string, HostTensor>> {
+  /** States (default: every one) after the work submitted so far, in one copy. */
+  readStates(names?: readonly string[]): Promise<Record<string, HostTensor>> {
     this.#assertLive();
     const gpu = this.device.device;
-    const staging = this.#states.length > 0 ? this.#pool.take(this.#statesBytes) : undefined;
+    const all = names === undefined;
+    const wanted = all ? this.#states : names.map((n) => this.#stateEntry(n));
+    let bytes = all ? this.#statesBytes : 0;
+    const entries = all ? wanted : wanted.map((e) => ({ ...e, offset: (bytes += roundUp4(e.tensor.bytes)) - roundUp4(e.tensor.bytes) }));
+    const staging = wanted.length > 0 && bytes > 0 ? this.#pool.take(bytes) : undefined;
     if (staging) {
       const encoder = gpu.createCommandEncoder();
-      encoder.copyBufferToBuffer(this.#regions.states, 0, staging, 0, this.#statesBytes);
+      if (all) encoder.copyBufferToBuffer(this.#regions.states, 0, staging, 0, bytes);
+      else for (const e of entries) if (e.tensor.bytes > 0) encoder.copyBufferToBuffer(this.#regions.states, e.tensor.offset, staging, e.offset, roundUp4(e.tensor.bytes));
       gpu.queue.submit([encoder.finish()]);
     }
     const ticket = this.device.clock.submit(0, this.device.errorCount);
-    return new RunHandle(this.#source(undefined), ticket, staging, staging ? this.#states : []).read();
+    return new RunHandle(this.#source(undefined), ticket, staging, staging ? entries : []).read();
+  }
+
+  #stateEntry(name: string): ReadbackEntry {
+    const entry = this.#states.find((e) => e.name === name);
+    if (!entry) throw new UsageError(`phased plan '${this.phased.name}': no state '${name}'`);
+    return entry;
   }
 
   /** The names of the states, in layout order. */
@@ -208,10 +228,20 @@ export class PhasedExecutable {
   /** Overwrites a state; work submitted before sees the old value. */
   writeState(name: string, value: RunInput): void {
     this.#assertLive();
-    const entry = this.#states.find((e) => e.name === name);
-    if (!entry) throw new UsageError(`phased plan '${this.phased.name}': no state '${name}'`);
+    const entry = this.#stateEntry(name);
     const data = encodeHostData(`phased plan '${this.phased.name}', state '${name}'`, value, entry.tensor);
     if (entry.tensor.bytes > 0) this.device.device.queue.writeBuffer(this.#regions.states, entry.tensor.offset, data);
+  }
+
+  /**
+   * Waits for the reads in flight and the device's queue, then disposes. A worker thread must
+   * not exit with Dawn callbacks pending: dawn.node aborts the whole process when one fires
+   * into a torn-down thread.
+   */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#inflight]);
+    if (!this.#disposed && !this.device.lostInfo) await this.device.device.queue.onSubmittedWorkDone().catch(() => undefined);
+    this.dispose();
   }
 
   dispose(): void {
@@ -220,6 +250,11 @@ export class PhasedExecutable {
     this.#pool.close();
     this.#uploads.close();
     this.#ledger.destroyAll();
+  }
+
+  #track(p: Promise<unknown>): void {
+    this.#inflight.add(p);
+    void p.finally(() => this.#inflight.delete(p));
   }
 
   #assertLive(): void {
