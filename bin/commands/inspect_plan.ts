@@ -3,6 +3,8 @@ import type { ModelProto } from '../../compiler/onnx/proto.js';
 import { importOnnxModel } from '../../compiler/onnx/import.js';
 import { formatPlanSummary, inspectPlan } from '../../compiler/report/plan_report.js';
 import { renderPlanSvg } from '../../compiler/report/svg.js';
+import { compileInferencePipeline } from '../../compiler/parallel/inference_pipeline.js';
+import { formatPipelinePlan } from '../../compiler/parallel/plan_summary.js';
 import { UsageError } from '../../ir/index.js';
 import { splitAssignment } from '../args.js';
 import type { CliIO } from '../io.js';
@@ -18,6 +20,8 @@ export interface PlanInspection {
   readonly json: boolean;
   readonly svg?: string;
   readonly dims: readonly string[];
+  /** Split the model into a pipeline of this many stages (docs/parallel.md). */
+  readonly devices?: string;
 }
 
 export function inspectModelPlan(model: ModelProto, path: string, baseDir: string, options: PlanInspection, io: CliIO): void {
@@ -31,6 +35,13 @@ export function inspectModelPlan(model: ModelProto, path: string, baseDir: strin
   const imported = importOnnxModel(model, { baseDir, source: path, dims });
   for (const input of imported.graph.inputs) {
     for (const d of input.type.shape) if (typeof d === 'string' && !(d in dims)) dims[d] = 1;
+  }
+  if (options.devices !== undefined) {
+    const stages = Number(options.devices);
+    if (!Number.isInteger(stages) || stages < 1) throw new UsageError(`inspect: --devices ${options.devices} must be a positive integer`);
+    const program = compileInferencePipeline(imported.graph, { stages, dims });
+    io.print(options.json ? JSON.stringify(program.stages.map((s) => ({ stage: s.index, ...s.estimate, receives: s.receives, sends: s.sends }))) : formatPipelinePlan(program));
+    return;
   }
   const { result, summary } = inspectPlan(imported.graph, { dims });
   if (options.svg) {
