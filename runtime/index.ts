@@ -12,6 +12,7 @@ export type { NonFiniteFinding, NumericGuardOptions } from './numeric_guard.js';
 export { RunHandle } from './run_handle.js';
 export * from './artifact/index.js';
 export * from './checkpoint/index.js';
+export * from './distributed/index.js';
 export type { RunInput } from './host_data.js';
 
 export * from '../ir/errors.js';
