@@ -5,7 +5,7 @@ import { compile } from '../compiler/compile.js';
 import { crossEntropy } from '../compiler/dsl/index.js';
 import { optim } from '../compiler/optim/index.js';
 import { compileDataParallel } from '../compiler/parallel/data_parallel.js';
-import { gradientGraph } from '../compiler/parallel/training_graphs.js';
+import { gradientGraph, prepareModel } from '../compiler/parallel/training_graphs.js';
 import { loadDigits } from '../examples/mnist_digits.js';
 import { mnistCnn, PIXELS } from '../examples/mnist_models.js';
 import { acquireDevice, type DawnDevice, Executable } from '../runtime/index.js';
@@ -107,7 +107,9 @@ async function hideableShare(device: DawnDevice, localBatch: number): Promise<nu
   const program = compileDataParallel({ ...spec(GLOBAL_BATCH), limits: device.limits }, { devices: GLOBAL_BATCH / localBatch, bucketBytes: BUCKET_BYTES });
   const firstCut = Math.min(...program.buckets.map((b) => b.readyAfterStep));
   // The grads graph compiled as its phase was (graph order): its steps are the phase's steps.
-  const plan = compile(gradientGraph(spec(GLOBAL_BATCH), localBatch).graph, { limits: device.limits, memorySchedule: false });
+  const grads = spec(GLOBAL_BATCH);
+  prepareModel(grads);
+  const plan = compile(gradientGraph(grads, localBatch).graph, { limits: device.limits, memorySchedule: false });
   const exe = await Executable.load(plan, device);
   const profile = await exe.profile(batchOf(localBatch), 3);
   exe.dispose();
@@ -158,7 +160,7 @@ export async function runParallelBench(options: { quick: boolean; outDir: string
   const reduceEntry = { module: new URL(`./parallel_ranks.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href, name: 'allReduceTimingRank' };
   const reduce = valuesOrThrow(await launchInProcess<AllReduceTiming[]>(reduceEntry, { sizes: SIZES, repeats: options.quick ? 3 : 9 }, { size: DEVICES }))[0];
   const barrierMs = median(reduce.map((r) => r.barrierMs));
-  const perByte = new Map([2, 3, 4, 5, 6, 7, 8].map((n) => [n, reduceWorkPerByte(n, 1 << 20, 5)]));
+  const perByte = new Map([2, 3, 4, 5, 6, 7, 8].map((n) => [n, reduceWorkPerByte(n, 1 << 20, 9)]));
   log(`  staging a bucket of s bytes: device → host ${staging.down.fixed.toFixed(3)} ms + ${(staging.down.perByte * 2 ** 20).toFixed(3)} ms/MiB, host → device ${staging.up.fixed.toFixed(3)} ms + ${(staging.up.perByte * 2 ** 20).toFixed(3)} ms/MiB`);
   log(`  in-process all-reduce, ${DEVICES} ranks on this machine's shared cores: ${reduce.map((r) => `${r.bytes / 1024} KiB ${r.ms.toFixed(2)} ms`).join(', ')}; a barrier ${barrierMs.toFixed(3)} ms`);
   log(`  a rank's reduction work, no waiting (ρ_N): ${[...perByte].map(([n, v]) => `N=${n} ${(v * 2 ** 20).toFixed(3)} ms/MiB`).join(', ')}`);

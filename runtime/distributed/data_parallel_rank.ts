@@ -122,7 +122,7 @@ export class DataParallelRank implements RankEngine {
         const apply = this.#exe.submit('apply', inputs, { timed: this.timeline.enabled });
         if (this.timeline.enabled) {
           const grads = run;
-          void Promise.all([grads.deviceTimes(), apply.final.read().then(now, () => now()), apply.deviceTimes()]).then(([gradTimes, applyDone, applyTimes]) => {
+          this.timeline.later(Promise.all([grads.deviceTimes(), apply.final.read().then(now, () => now()), apply.deviceTimes()]), ([gradTimes, applyDone, applyTimes]) => {
             this.timeline.compute(step, 'grads', submitted, gradsDone, gradTimes, [...this.#cuts.map((c) => `to step ${c.afterStep}`), 'rest']);
             this.timeline.compute(step, 'apply', applySubmitted, applyDone, applyTimes, ['apply']);
           });

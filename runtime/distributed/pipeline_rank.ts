@@ -173,7 +173,7 @@ export class PipelineRank implements RankEngine {
     const run = this.#exe.submit(phase, inputs, { outputs, timed: this.timeline.enabled });
     const result = await run.final.read();
     const done = now();
-    if (this.timeline.enabled) void run.deviceTimes().then((times) => this.timeline.compute(step, label, submitted, done, times, [phase]));
+    this.timeline.later(run.deviceTimes(), (times) => this.timeline.compute(step, label, submitted, done, times, [phase]));
     return result;
   }
 
@@ -204,7 +204,7 @@ export class PipelineRank implements RankEngine {
     try {
       const submitted = now();
       const run = this.#exe.submit('apply', inputs, { timed: this.timeline.enabled });
-      if (this.timeline.enabled) void Promise.all([run.final.read().then(now, () => now()), run.deviceTimes()]).then(([done, times]) => this.timeline.compute(step, 'apply', submitted, done, times, ['apply']));
+      if (this.timeline.enabled) this.timeline.later(Promise.all([run.final.read().then(now, () => now()), run.deviceTimes()]), ([done, times]) => this.timeline.compute(step, 'apply', submitted, done, times, ['apply']));
     } catch (error) {
       setLost(await deviceFailure(this.#exe.device, error));
     }

@@ -135,6 +135,7 @@ export async function fitRank(engine: RankEngine, data: Dataset, options: RankFi
   const test = options.test ? await engine.evaluate(options.test) : undefined;
   const states = options.returnStates === false ? undefined : await engine.gatherStates();
   if (options.checkpoint && step % options.checkpoint.every !== 0) await checkpoint(engine, options.checkpoint.path, step);
+  await engine.timeline.settled();
   return {
     rank: engine.comm.rank,
     history,

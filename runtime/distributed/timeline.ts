@@ -42,6 +42,8 @@ export class Timeline {
   /** Where the device's last timed work ended, on the host clock: the next phase starts no earlier. */
   #deviceFree = 0;
   readonly #steps = new Map<number, { start: number; end: number }>();
+  /** Records still waiting for the device's timestamps. */
+  readonly #pending = new Set<Promise<unknown>>();
 
   constructor(readonly enabled: boolean) {}
 
@@ -76,6 +78,19 @@ export class Timeline {
       this.events.push({ kind: 'compute', step, start: origin + s, end: origin + times.endsMs[k], label: `${label}: ${segmentLabels[k] ?? `segment ${k}`}` });
     });
     this.#deviceFree = origin + (times.endsMs.at(-1) ?? 0);
+  }
+
+  /** Records `record` once `times` arrive (device timestamps are read after the phase). */
+  later<T>(times: Promise<T>, record: (value: T) => void): void {
+    if (!this.enabled) return;
+    const done = times.then(record, () => undefined);
+    this.#pending.add(done);
+    void done.finally(() => this.#pending.delete(done));
+  }
+
+  /** Waits for the records still on their way. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.#pending]);
   }
 
   /** Drops what was recorded for steps >= `step` (a rollback replays them). */
