@@ -11,8 +11,8 @@ export { acquireDevice, DawnDevice, Executable, getDefaultDevice, RunHandle } fr
 // Several devices: parallel training and inference pipelines (docs/parallel.md).
 export * from './runtime/distributed/index.js';
 export * from './compiler/parallel/index.js';
-export { fit } from './parallel.js';
-export type { ParallelFitOptions } from './parallel.js';
+export { fit } from './toolchain/parallel_fit.js';
+export type { ParallelFitOptions } from './toolchain/parallel_fit.js';
 export type { DeviceLimits, DeviceOptions, RunInput, RunOptions, TensorSpec } from './runtime/index.js';
 // Training: the DSL, autodiff, optimizers, training-step compilation and the fit loop.
 export * from './compiler/dsl/index.js';
@@ -20,8 +20,8 @@ export { grad, gradients } from './compiler/autodiff/index.js';
 export * from './compiler/optim/index.js';
 export * from './compiler/train/index.js';
 export * from './runtime/training/index.js';
-export { tunedCompileOptions } from './device_tuning.js';
-export type { DeviceTuningOptions } from './device_tuning.js';
+export { tunedCompileOptions } from './toolchain/device_tuning.js';
+export type { DeviceTuningOptions } from './toolchain/device_tuning.js';
 export { autotune } from './compiler/tune/autotune.js';
 export { emptyTable, loadTable, saveTable, tunedOptions } from './compiler/tune/tuning_table.js';
 export type { TuningTable } from './compiler/tune/tuning_table.js';

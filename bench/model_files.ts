@@ -39,7 +39,7 @@ function modelBytes(c: BenchCase, modelsDir: string): Uint8Array | undefined {
 
 /**
  * Writes the missing model files (atomically: a crashed run leaves no half file behind).
- * Returns why a case has none (e.g. ../shared/models is absent): its rows then say so.
+ * Returns why a case has none (e.g. a --models directory without the light models): its rows then say so.
  */
 export function prepareModelFiles(cases: readonly BenchCase[], cacheDir: string, modelsDir: string): Map<BenchCase, string> {
   mkdirSync(join(cacheDir, 'models'), { recursive: true });

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { BenchName } from './cases.js';
+import { LIGHT_MODELS_DIR } from './models/light_models.js';
 import { BENCHES } from './cases.js';
 import type { PeerName } from './peers.js';
 import { isPeerName, PEERS } from './peers.js';
@@ -24,7 +25,7 @@ export const USAGE = `usage: npm run bench [-- options]
   --peers <peers>     comma-separated subset of: ${PEERS.join(', ')}
   --minutes <m>       time budget of the whole run (default 15, quick 2)
   --cache <dir>       where converted models and outputs go (default bench/.cache)
-  --models <dir>      the light_*.onnx models (default ../shared/models)`;
+  --models <dir>      the light_*.onnx models (default bench/models/onnx)`;
 
 function list<T extends string>(value: string, allowed: readonly T[], what: string): T[] {
   const items = value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -39,7 +40,7 @@ export function parseOptions(argv: readonly string[], repoRoot: string): BenchOp
   let peers: PeerName[] = [...PEERS];
   let minutes: number | undefined;
   let cacheDir = resolve(repoRoot, 'bench/.cache');
-  let modelsDir = resolve(repoRoot, '../shared/models');
+  let modelsDir = LIGHT_MODELS_DIR;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {

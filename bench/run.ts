@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { BenchCase } from './cases.js';
-import { FULL_CASES, QUICK_CASES } from './cases.js';
+import { BENCHES, FULL_CASES, QUICK_CASES } from './cases.js';
 import { writeJsonReport } from './json_report.js';
 import { prepareModelFiles } from './model_files.js';
 import type { BenchOptions } from './options.js';
@@ -14,6 +14,7 @@ import type { PeerName } from './peers.js';
 import { REFERENCE_PEER, RUN_ORDER, TIME_SHARE } from './peers.js';
 import type { CaseResult, ChildRequest } from './protocol.js';
 import { DONE_MARKER } from './protocol.js';
+import { formatDistributed, runDistributedBench } from './distributed/run.js';
 import { buildReport } from './report.js';
 import { runParallelSection } from './parallel_section.js';
 import { formatTable } from './table.js';
@@ -136,6 +137,16 @@ async function main(options: BenchOptions): Promise<void> {
   const minutes = ((Date.now() - start) / 60_000).toFixed(1);
   process.stdout.write(`\n${formatTable(rows)}\n`);
   if (!options.quick) process.stdout.write(`\nTargets (issue 6):\n${formatTargets(judgeTargets(rows))}\n`);
+  // Issue 14's rows (MPI all-reduce, Parquet reads) when no --only narrows the run.
+  if (options.only.length === BENCHES.length) {
+    try {
+      const distributed = await runDistributedBench({ quick: options.quick, cacheDir: options.cacheDir });
+      process.stdout.write(`\nDistributed (issue 14):\n${formatDistributed(distributed)}\n`);
+      if (options.json) writeFileSync(options.json.replace(/(\.json)?$/, '.distributed.json'), JSON.stringify(distributed, null, 2));
+    } catch (error) {
+      log(`distributed rows failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   process.stdout.write(`\n${minutes} min; load average (1/5/15 min) at the end: ${loadLine()} on ${availableParallelism()} cores; logs in ${runDir}\n`);
   if (options.json) {
     writeJsonReport(options.json, rows);

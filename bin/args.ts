@@ -1,8 +1,10 @@
 import { UsageError } from '../ir/errors.js';
 
 /**
- * A small argv parser: positionals, `--flag`, `--key value`, `--key=value` and repeatable
- * options. Unknown options are usage errors, so typos never pass silently.
+ * The one argv parser of the CLI: positionals, `--flag`, `--key value`, `--key=value`, short
+ * aliases and repeatable options. Unknown options are usage errors, so typos never pass
+ * silently. Every command parses with it, and reads `name=value` options through the helpers
+ * below, so a malformed option reads the same whichever command it was given to.
  */
 
 export interface OptionSpec {
@@ -17,6 +19,9 @@ export interface ParsedArgs {
   readonly values: Map<string, string[]>;
   readonly flags: Set<string>;
 }
+
+/** `-v, --verbose`: main() handles it, but every command accepts it where it stands. */
+export const VERBOSE_OPTION: Readonly<Record<string, OptionSpec>> = { verbose: { value: false, alias: 'v' } };
 
 export function parseArgs(argv: readonly string[], specs: Readonly<Record<string, OptionSpec>>, command: string): ParsedArgs {
   const byAlias = new Map(Object.entries(specs).flatMap(([name, s]) => (s.alias ? [[s.alias, name] as const] : [])));
@@ -54,9 +59,46 @@ export function parseArgs(argv: readonly string[], specs: Readonly<Record<string
   return { positionals, values, flags };
 }
 
-/** Splits `name=value`; the value may itself contain '='. */
-export function splitAssignment(text: string, option: string): [string, string] {
+/** The value of a non-repeatable option, if given. */
+export function optionValue(args: ParsedArgs, option: string): string | undefined {
+  return args.values.get(option)?.[0];
+}
+
+/** Splits `name=value` at the first '=' (a file path may hold more); `form` is how usage spells it. */
+export function splitAssignment(text: string, option: string, command: string, form = 'name=value'): [string, string] {
   const eq = text.indexOf('=');
-  if (eq <= 0 || eq === text.length - 1) throw new UsageError(`--${option} expects name=value, got '${text}'`);
+  if (eq <= 0 || eq === text.length - 1) throw new UsageError(`${command}: --${option} ${text}: expected ${form}`);
   return [text.slice(0, eq), text.slice(eq + 1)];
+}
+
+/** `--dim name=N` (repeatable): the size of each named symbolic dim, N ≥ 1. */
+export function parseDims(args: ParsedArgs, command: string): Record<string, number> {
+  const dims: Record<string, number> = {};
+  for (const text of args.values.get('dim') ?? []) {
+    const [name, value] = splitAssignment(text, 'dim', command);
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${command}: --dim ${name}=${value} must be a positive integer`);
+    dims[name] = n;
+  }
+  return dims;
+}
+
+/** `--input-shape name=d0,d1,...` (repeatable): an input's shape, each dim a size ≥ 0. */
+export function parseInputShapes(args: ParsedArgs, command: string): Record<string, number[]> {
+  const shapes: Record<string, number[]> = {};
+  for (const text of args.values.get('input-shape') ?? []) {
+    const [name, value] = splitAssignment(text, 'input-shape', command, 'name=d0,d1,...');
+    shapes[name] = value.split(',').map((d) => {
+      const n = Number(d);
+      if (d.trim() === '' || !Number.isSafeInteger(n) || n < 0) throw new UsageError(`${command}: --input-shape ${text}: '${d}' is not a size`);
+      return n;
+    });
+  }
+  return shapes;
+}
+
+/** Exactly one positional argument, else a usage error that shows the command's usage. */
+export function onePositional(args: ParsedArgs, command: string, what: string, usage: string): string {
+  if (args.positionals.length !== 1) throw new UsageError(`${command}: expected one ${what}, got ${args.positionals.length}\n${usage}`);
+  return args.positionals[0];
 }

@@ -1,41 +1,56 @@
-import { existsSync, statSync } from 'node:fs';
 import { isDawnflowError, UsageError } from '../ir/index.js';
-import { EXPORT_USAGE, exportCommand } from './commands/export.js';
-import { INSPECT_USAGE, inspectCommand } from './commands/inspect.js';
-import { RUN_USAGE, runCommand } from './commands/run.js';
 import type { CliIO } from './io.js';
 
 /** The dawnflow command line: subcommands, help, and the one-line error contract. */
 
-/** Artifact commands live with the artifact emitter; loaded only when used. */
-async function compileArtifact(argv: readonly string[], io: CliIO): Promise<void> {
-  const { compileCommand } = await import('../compiler/artifact/cli.js');
-  await compileCommand(argv, { log: (line) => io.print(line) });
-}
-
-/** `run <dir>` runs a compiled artifact; `run <model.onnx>` imports and compiles first. */
-async function runModelOrArtifact(argv: readonly string[], io: CliIO): Promise<void> {
-  const target = argv.find((a, i) => !a.startsWith('-') && (i === 0 || !argv[i - 1].startsWith('-') || argv[i - 1].includes('=')));
-  if (target !== undefined && existsSync(target) && statSync(target).isDirectory()) {
-    const { runArtifactCommand } = await import('../compiler/artifact/cli.js');
-    await runArtifactCommand(argv, { log: (line) => io.print(line) });
-    return;
-  }
-  await runCommand(argv, io);
+/** A command's code: loaded when the command is used, so `run <artifact>` loads no compiler code. */
+interface CommandModule {
+  readonly run: (argv: readonly string[], io: CliIO) => Promise<unknown>;
+  readonly usage: string;
 }
 
 interface Command {
   readonly summary: string;
   /** Absent for commands announced but not built yet. */
-  readonly run?: (argv: readonly string[], io: CliIO) => Promise<void>;
-  readonly usage?: string;
+  readonly load?: () => Promise<CommandModule>;
 }
 
 const COMMANDS: Readonly<Record<string, Command>> = {
-  run: { summary: 'run an ONNX model or a compiled artifact on .npy/.pb inputs, write .npy outputs', run: runModelOrArtifact, usage: RUN_USAGE },
-  inspect: { summary: "show a model's inputs, outputs, ops and unsupported ops", run: inspectCommand, usage: INSPECT_USAGE },
-  compile: { summary: 'compile a model (.onnx or a DSL module) ahead of time into an artifact directory', run: compileArtifact },
-  export: { summary: 'export a DSL model (module.ts) to an ONNX file', run: exportCommand, usage: EXPORT_USAGE },
+  run: {
+    summary: 'run an ONNX model, a DSL module or a compiled artifact on .npy/.pb inputs, write .npy outputs',
+    load: async () => {
+      const m = await import('./commands/run.js');
+      return { run: m.runCommand, usage: m.RUN_USAGE };
+    },
+  },
+  inspect: {
+    summary: "show a model's inputs, outputs, ops and unsupported ops",
+    load: async () => {
+      const m = await import('./commands/inspect.js');
+      return { run: m.inspectCommand, usage: m.INSPECT_USAGE };
+    },
+  },
+  compile: {
+    summary: 'compile a model (.onnx or a DSL module) ahead of time into an artifact directory',
+    load: async () => {
+      const m = await import('./commands/compile.js');
+      return { run: m.compileCommand, usage: m.COMPILE_USAGE };
+    },
+  },
+  export: {
+    summary: 'export a DSL model (module.ts) to an ONNX file',
+    load: async () => {
+      const m = await import('./commands/export.js');
+      return { run: m.exportCommand, usage: m.EXPORT_USAGE };
+    },
+  },
+  launch: {
+    summary: 'run a command as N MPI ranks (mpirun/srun), restarting every rank when one fails',
+    load: async () => {
+      const m = await import('./commands/launch.js');
+      return { run: m.launchCommand, usage: m.LAUNCH_USAGE };
+    },
+  },
   bench: { summary: "benchmark against the peers on this device: use 'npm run bench' (not a CLI command yet)" },
 };
 
@@ -69,8 +84,12 @@ export function formatError(e: unknown, verbose: boolean): string {
 
 /** Runs the CLI; returns the process exit code (0 ok, 1 error, 2 usage error). */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
-  const verbose = argv.includes('--verbose') || argv.includes('-v');
-  const [name, ...rest] = argv.filter((a) => a !== '--verbose' && a !== '-v');
+  // What follows '--' belongs to the command `launch` runs, not to dawnflow.
+  const cut = argv.indexOf('--');
+  const own = cut < 0 ? argv : argv.slice(0, cut);
+  const verbose = own.includes('--verbose') || own.includes('-v');
+  const [name, ...rest] = [...own.filter((a) => a !== '--verbose' && a !== '-v'), ...(cut < 0 ? [] : argv.slice(cut))];
+  const ownRest = cut < 0 ? rest : rest.slice(0, rest.indexOf('--'));
   try {
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
       io.print(helpText());
@@ -80,14 +99,15 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       io.print('dawnflow 0.1.0');
       return 0;
     }
-    const command = COMMANDS[name];
+    const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
     if (!command) throw new UsageError(`unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
-    if (rest.includes('--help') || rest.includes('-h')) {
-      io.print(command.usage ?? `dawnflow ${name}: ${command.summary}`);
+    const module = command.load ? await command.load() : undefined;
+    if (ownRest.includes('--help') || ownRest.includes('-h')) {
+      io.print(module?.usage ?? `dawnflow ${name}: ${command.summary}`);
       return 0;
     }
-    if (!command.run) throw new UsageError(`'${name}' is not available yet: ${command.summary}`);
-    await command.run(rest, io);
+    if (!module) throw new UsageError(`'${name}' is not available yet: ${command.summary}`);
+    await module.run(rest, io);
     return 0;
   } catch (e) {
     io.info(formatError(e, verbose));

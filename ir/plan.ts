@@ -1,5 +1,7 @@
 import type { DType, TensorData } from './dtype.js';
+import { deviceBytesPerElement } from './dtype.js';
 import type { StaticShape } from './shape.js';
+import { numel } from './shape.js';
 
 /**
  * A Plan is everything the runtime needs to execute a compiled graph, as plain data: no
@@ -94,4 +96,42 @@ export interface Plan {
   readonly regionBytes: Readonly<Record<PlanRegion, number>>;
   readonly memory: PlanMemory;
   readonly requirements: PlanRequirements;
+}
+
+/**
+ * Region sizes: one rule for the compiler, which lays tensors out in regions, and the runtime,
+ * which checks those layouts and allocates the regions' buffers.
+ *
+ * Storage moves in whole 4-byte words (bindings, copies and buffer sizes are multiples of 4), so
+ * a tensor takes its bytes rounded up to whole words, and at least one word: a tensor without
+ * elements still gets an address of its own. Where tensors are packed at an offset alignment, the
+ * next one can start only at the next multiple of it, so a tensor's slot is rounded up to that.
+ */
+export const WORD_BYTES = 4;
+
+/** Bytes of device storage a tensor holds (bool as u32 words): `PlanTensor.bytes`. */
+export function deviceBytes(dtype: DType, shape: StaticShape): number {
+  return numel(shape) * deviceBytesPerElement(dtype);
+}
+
+export function alignUp(n: number, alignment: number): number {
+  return Math.ceil(n / alignment) * alignment;
+}
+
+/** Bytes a tensor of `tensorBytes` takes in its region, its offset aligned to `alignment`. */
+export function slotBytes(tensorBytes: number, alignment = WORD_BYTES): number {
+  return alignUp(Math.max(WORD_BYTES, alignUp(tensorBytes, WORD_BYTES)), alignment);
+}
+
+/**
+ * The end of a tensor's storage in its region. A plan is sound when every tensor ends within its
+ * region's `regionBytes`; the compiler's regions end where their last slot does, which is never less.
+ */
+export function storageEnd(t: Pick<PlanTensor, 'offset' | 'bytes'>): number {
+  return t.offset + slotBytes(t.bytes);
+}
+
+/** The size of a region's buffer: the plan's `regionBytes` in whole words, at least one (an empty region still has a buffer). */
+export function regionBufferBytes(regionBytes: number): number {
+  return slotBytes(regionBytes);
 }

@@ -1,6 +1,7 @@
 import { DTYPES } from './dtype.js';
 import { DTypeError, ShapeError, UnsupportedOpError } from './errors.js';
 import type { AttrValue, Attrs } from './graph.js';
+import { Registry } from './named_registry.js';
 import type { TensorType } from './tensor.js';
 
 /**
@@ -32,30 +33,25 @@ export interface OpDef {
   readonly attrs: Readonly<Record<string, AttrSpec>>;
   /** Shape and dtype inference; throws ShapeError/DTypeError naming ctx.where. */
   infer(inputs: readonly TensorType[], attrs: Attrs, ctx: InferContext): TensorType[];
-  /** False for ops whose outputs carry no gradient (comparisons, argmax, casts to integers...). */
-  readonly differentiable?: boolean;
 }
 
-const registry = new Map<string, OpDef>();
+/** Every op of the IR by name; each op family file under ir/ops registers its ops here. */
+export const opRegistry = new Registry<OpDef>('op', (name, where) => new UnsupportedOpError(`${where}: unknown op '${name}'`));
 
 export function registerOp(def: OpDef): OpDef {
-  if (registry.has(def.name)) throw new Error(`op '${def.name}' registered twice`);
-  registry.set(def.name, def);
-  return def;
+  return opRegistry.register(def.name, def);
 }
 
 export function hasOp(name: string): boolean {
-  return registry.has(name);
+  return opRegistry.has(name);
 }
 
 export function getOp(name: string, where = name): OpDef {
-  const def = registry.get(name);
-  if (!def) throw new UnsupportedOpError(`${where}: unknown op '${name}'`);
-  return def;
+  return opRegistry.get(name, where);
 }
 
 export function allOps(): OpDef[] {
-  return [...registry.values()];
+  return opRegistry.values();
 }
 
 function kindOf(v: AttrValue): AttrKind | 'list' {

@@ -1,5 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-
 /**
  * When to wait for the GPU, and for how long to sleep first.
  *
@@ -19,6 +17,14 @@ const OVERSLEPT_MS = 0.25;
 const OVERSLEPT_FRACTION = 0.02;
 /** Timers are ~1 ms grained; a shorter sleep would only add latency. */
 const MIN_SLEEP_MS = 1;
+
+/**
+ * Resolves after `ms` milliseconds. Over the global `setTimeout` rather than Node's
+ * `timers/promises`, so the runtime also runs where only the web's timers exist (a browser).
+ */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 export interface Ticket {
   /** Position of the submission on its device's queue (1-based). */

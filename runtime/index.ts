@@ -12,7 +12,12 @@ export type { NonFiniteFinding, NumericGuardOptions } from './numeric_guard.js';
 export { RunHandle } from './run_handle.js';
 export * from './artifact/index.js';
 export * from './checkpoint/index.js';
+export * from './data/index.js';
 export * from './distributed/index.js';
+export { MpiCommunicator } from './distributed/mpi_communicator.js';
+export type { MpiCommunicatorOptions } from './distributed/mpi_communicator.js';
+export { launchAttempt, MAX_RESTARTS_ENV, RESTART_ENV } from './distributed/restart.js';
+export type { LaunchAttempt } from './distributed/restart.js';
 export type { RunInput } from './host_data.js';
 
 export * from '../ir/errors.js';

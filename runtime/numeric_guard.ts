@@ -1,5 +1,7 @@
 import { NumericError } from '../ir/errors.js';
 import type { HostTensor } from '../ir/tensor.js';
+import type { RunInput } from './host_data.js';
+import type { PlanRunner } from './plan_runner.js';
 
 /**
  * The numeric guard: after a run, look for NaN and infinities in its outputs and states, and
@@ -72,4 +74,64 @@ export function findNonFinite(
     }
   }
   return undefined;
+}
+
+/** What a guarded run needs of the snapshot policy. */
+export interface GuardedSnapshots {
+  /** Whether the run with this index takes a snapshot. */
+  dueAt(run: number): boolean;
+  /** Keeps states the guard found finite as that run's snapshot. */
+  keep(run: number, states: Readonly<Record<string, HostTensor>>): void;
+}
+
+/** The guard as a policy around a PlanRunner: one checked run at a time. */
+export class NumericGuard {
+  readonly #options: NumericGuardOptions;
+  #last: Promise<void> = Promise.resolve();
+
+  constructor(options: NumericGuardOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * Runs `work` once every guarded run before it has been checked. Guarded runs go one at a time
+   * because each verdict must come before the next run starts: a run submitted behind an
+   * unchecked one would build on states that check may reject, and the undo of `skipUpdate`
+   * restores the one backup buffer, which the next run's start overwrites.
+   */
+  async oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    const previous = this.#last;
+    let release!: () => void;
+    this.#last = new Promise((resolve) => (release = resolve));
+    await previous;
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Submits one run with the states set aside before it and copied home after it, and checks its
+   * outputs and states. A non-finite value is a NonFiniteError (thrown, or handed to
+   * `onNonFinite`, the outputs then returned as they are); with `skipUpdate` the run's state
+   * updates are undone first. A run whose snapshot is due keeps its states copy as the snapshot
+   * only once found finite.
+   */
+  async checkedRun(runner: PlanRunner, inputs: Readonly<Record<string, RunInput>>, outputs: readonly string[] | undefined, snapshots: GuardedSnapshots): Promise<Record<string, HostTensor>> {
+    const checkStates = this.#options.states !== false;
+    const snapshotDue = snapshots.dueAt(runner.runCount + 1);
+    const submitted = runner.submit(inputs, { outputs, readStates: snapshotDue || checkStates, backupStates: true });
+    const [values, states] = await Promise.all([submitted.handle.read(), submitted.states?.read()]);
+    const found = findNonFinite(values, checkStates ? states : undefined);
+    if (!found) {
+      if (states && snapshotDue) snapshots.keep(submitted.run, states);
+      return values;
+    }
+    const skipped = this.#options.skipUpdate === true && runner.undoLastRun();
+    const error = new NonFiniteError(runner.what, { step: submitted.run, ...found, skipped });
+    if (!this.#options.onNonFinite) throw error;
+    this.#options.onNonFinite(error);
+    return values;
+  }
 }

@@ -1,9 +1,7 @@
-import { deviceBytesPerElement } from '../ir/dtype.js';
 import { ArtifactError, DeviceError, OutOfMemoryError } from '../ir/errors.js';
 import type { Plan, PlanRegion, PlanStep, PlanTensor } from '../ir/plan.js';
-import { PLAN_FORMAT, PLAN_VERSION } from '../ir/plan.js';
-import { numel } from '../ir/shape.js';
-import { formatTensorType, roundUp4 } from './host_data.js';
+import { deviceBytes, PLAN_FORMAT, PLAN_VERSION, regionBufferBytes, storageEnd } from '../ir/plan.js';
+import { formatTensorType } from './host_data.js';
 
 /**
  * Everything about a plan that can be checked before touching the device: its structure, and
@@ -52,24 +50,23 @@ function checkRequirements(plan: Plan, caps: DeviceCaps, where: string): void {
 }
 
 function checkTensors(plan: Plan, caps: DeviceCaps, where: string): Record<PlanRegion, number> {
-  const sizes: Record<PlanRegion, number> = { arena: 0, constants: 0, states: 0 };
-  for (const region of REGIONS) sizes[region] = plan.regionBytes[region] ?? 0;
+  const declared = (region: PlanRegion): number => plan.regionBytes[region] ?? 0;
   plan.tensors.forEach((t, i) => {
     const what = `${where}, tensor ${i} '${t.name}'`;
     if (t.id !== i) throw new ArtifactError(`${what}: id ${t.id} differs from its index ${i}`);
     if (!REGIONS.includes(t.region)) throw new ArtifactError(`${what}: unknown region '${String(t.region)}'`);
-    const bytes = numel(t.shape) * deviceBytesPerElement(t.dtype);
+    const bytes = deviceBytes(t.dtype, t.shape);
     if (t.bytes !== bytes) throw new ArtifactError(`${what}: ${t.bytes} bytes declared, ${formatTensorType(t)} needs ${bytes}`);
     if (!Number.isInteger(t.offset) || t.offset < 0) throw new ArtifactError(`${what}: bad offset ${t.offset}`);
-    if (t.offset + t.bytes > sizes[t.region]) {
-      throw new ArtifactError(`${what}: bytes [${t.offset}, ${t.offset + t.bytes}) lie outside the ${t.region} region (${sizes[t.region]} bytes)`);
+    // The region-size rule of ir/plan.ts: the compiler lays regions out by it, so a plan it made always fits.
+    if (storageEnd(t) > declared(t.region)) {
+      throw new ArtifactError(`${what}: bytes [${t.offset}, ${storageEnd(t)}) lie outside the ${t.region} region (${declared(t.region)} bytes)`);
     }
   });
   const maxBuffer = limit(caps, 'maxBufferSize', where);
+  const sizes: Record<PlanRegion, number> = { arena: 0, constants: 0, states: 0 };
   for (const region of REGIONS) {
-    // Bindings and copies round tensors up to whole words: the buffer must hold the last one.
-    for (const t of plan.tensors) if (t.region === region) sizes[region] = Math.max(sizes[region], t.offset + roundUp4(t.bytes));
-    sizes[region] = Math.max(4, roundUp4(sizes[region]));
+    sizes[region] = regionBufferBytes(declared(region));
     if (sizes[region] > maxBuffer) {
       throw new OutOfMemoryError(`${where}: the ${region} region needs ${sizes[region]} bytes, above the device's maxBufferSize of ${maxBuffer}`);
     }
@@ -128,15 +125,14 @@ function checkStep(plan: Plan, step: PlanStep, index: number, caps: DeviceCaps, 
  * overlap in one buffer, even for the same tensor twice. A kernel must bind a tensor once.
  */
 function checkAliasing(bound: readonly PlanTensor[], what: string): void {
-  const end = (t: PlanTensor): number => t.offset + roundUp4(t.bytes);
   for (let i = 0; i < bound.length; i++) {
     for (let j = i + 1; j < bound.length; j++) {
       const a = bound[i];
       const b = bound[j];
       if (a.bytes === 0 || b.bytes === 0 || a.region !== b.region) continue;
-      if (a.offset < end(b) && b.offset < end(a)) {
+      if (a.offset < storageEnd(b) && b.offset < storageEnd(a)) {
         throw new DeviceError(
-          `${what}: bindings ${i} ('${a.name}', ${a.region} [${a.offset}, ${end(a)})) and ${j} ('${b.name}', [${b.offset}, ${end(b)})) overlap; ` +
+          `${what}: bindings ${i} ('${a.name}', ${a.region} [${a.offset}, ${storageEnd(a)})) and ${j} ('${b.name}', [${b.offset}, ${storageEnd(b)})) overlap; ` +
             'WebGPU rejects aliasing writable storage bindings, so a tensor must be bound once',
         );
       }

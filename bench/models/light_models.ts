@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import onnxProto from 'onnx-proto';
 import { normalArray } from '../seeded_random.js';
 
 /**
- * The ONNX project's "light" squeezenet and resnet50 (in ../shared/models) are the real
+ * The ONNX project's "light" squeezenet and resnet50 (in bench/models/onnx) are the real
  * architectures with every weight replaced by a `ConstantOfShape` filling it with 0.02, which
  * makes the output independent of the input. For a benchmark whose outputs are checked, each such
  * weight becomes a real initializer with deterministic random values: He-normal for conv and
@@ -25,6 +26,9 @@ export const LIGHT_MODELS = {
   resnet50: { file: 'light_resnet50.onnx', input: 'gpu_0/data_0' },
 } as const;
 export type LightModelName = keyof typeof LIGHT_MODELS;
+
+/** Where the light models are kept in this repository (see its README for their origin and licence). */
+export const LIGHT_MODELS_DIR = fileURLToPath(new URL('./onnx', import.meta.url));
 
 export const LIGHT_INPUT_SHAPE: readonly number[] = [1, 3, 224, 224];
 

@@ -1,37 +1,36 @@
 import { writeFileSync } from 'node:fs';
 import type { ModelProto } from '../../compiler/onnx/proto.js';
 import { importOnnxModel } from '../../compiler/onnx/import.js';
+import { compile } from '../../compiler/compile.js';
+import { printAfter } from '../../compiler/lowering/print_after.js';
 import { formatPlanSummary, inspectPlan } from '../../compiler/report/plan_report.js';
 import { renderPlanSvg } from '../../compiler/report/svg.js';
 import { compileInferencePipeline } from '../../compiler/parallel/inference_pipeline.js';
 import { formatPipelinePlan } from '../../compiler/parallel/plan_summary.js';
 import { UsageError } from '../../ir/index.js';
-import { splitAssignment } from '../args.js';
 import type { CliIO } from '../io.js';
 
 /**
  * `dawnflow inspect <model> --plan | --json | --svg <file>`: what the compiler makes of a model —
  * fused kernels and the ops each holds, the schedule, the three memory numbers — as text, as one
- * JSON object, or as a picture (kernel graph + memory timeline). Symbolic dims not given with
- * --dim are taken as 1.
+ * JSON object, or as a picture (kernel graph + memory timeline); with --print-ir-after, the value
+ * after the named lowering stages or graph passes. Symbolic dims not given with --dim are taken as 1.
  */
 export interface PlanInspection {
   readonly plan: boolean;
   readonly json: boolean;
   readonly svg?: string;
-  readonly dims: readonly string[];
+  /** Sizes of symbolic dims (`--dim`); the rest are taken as 1. */
+  readonly dims: Readonly<Record<string, number>>;
+  /** Stage or graph pass names (or 'all') to print the value after. */
+  readonly printAfter?: readonly string[];
   /** Split the model into a pipeline of this many stages (docs/parallel.md). */
   readonly devices?: string;
 }
 
 export function inspectModelPlan(model: ModelProto, path: string, baseDir: string, options: PlanInspection, io: CliIO): void {
-  const dims: Record<string, number> = {};
-  for (const text of options.dims) {
-    const [name, value] = splitAssignment(text, 'dim');
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new UsageError(`inspect: --dim ${name}=${value} must be a positive integer`);
-    dims[name] = n;
-  }
+  const onStage = options.printAfter?.length ? printAfter(options.printAfter, (text) => io.print(text)) : undefined;
+  const dims: Record<string, number> = { ...options.dims };
   const imported = importOnnxModel(model, { baseDir, source: path, dims });
   for (const input of imported.graph.inputs) {
     for (const d of input.type.shape) if (typeof d === 'string' && !(d in dims)) dims[d] = 1;
@@ -43,7 +42,11 @@ export function inspectModelPlan(model: ModelProto, path: string, baseDir: strin
     io.print(options.json ? JSON.stringify(program.stages.map((s) => ({ stage: s.index, ...s.estimate, receives: s.receives, sends: s.sends }))) : formatPipelinePlan(program));
     return;
   }
-  const { result, summary } = inspectPlan(imported.graph, { dims });
+  if (!options.plan && !options.json && !options.svg) {
+    compile(imported.graph, { dims, onStage });
+    return;
+  }
+  const { result, summary } = inspectPlan(imported.graph, { dims, onStage });
   if (options.svg) {
     writeFileSync(options.svg, renderPlanSvg(result, summary));
     if (!options.json) io.print(`wrote ${options.svg}`);

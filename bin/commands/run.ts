@@ -1,123 +1,84 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { compile } from '../../compiler/compile.js';
-import { importForInputs } from '../../compiler/onnx/import_for_inputs.js';
-import { OnnxType } from '../../compiler/onnx/proto.js';
-import { modelSignature } from '../../compiler/onnx/signature.js';
-import type { DecodedTensor } from '../../compiler/onnx/tensor_proto.js';
-import type { HostTensor } from '../../ir/index.js';
-import { formatType, InputError, UsageError } from '../../ir/index.js';
-import { encodeNpy } from '../../runtime/io/npy.js';
-import { Executable, getDefaultDevice } from '../../runtime/index.js';
-import { tunedCompileOptions } from '../../device_tuning.js';
-import { printProfile } from '../profile_table.js';
-import { parseArgs, splitAssignment } from '../args.js';
-import { checkDeclaredShape, readInputFile, readModelFile } from '../files.js';
+import { UsageError } from '../../ir/index.js';
+import { profileFile } from '../../runtime/profile_file.js';
+import { onePositional, optionValue, parseArgs, VERBOSE_OPTION } from '../args.js';
+import { inputFiles, readInputs } from '../inputs.js';
 import type { CliIO } from '../io.js';
+import { writeOutputs } from '../outputs.js';
+import { printProfile } from '../profile_table.js';
+import { openRunnable, runnableKind } from '../runnable/open.js';
 
-export const RUN_USAGE = `usage: dawnflow run <model.onnx | artifact dir> --input <name>=<file.npy|file.pb> ... --out <dir>
+export const RUN_USAGE = `usage: dawnflow run <model.onnx | module.ts | artifact dir> --input <name>=<file.npy|file.pb> ... --out <dir>
 
-Runs an ONNX model on the Dawn WebGPU device and writes each output to <dir>/<name>.npy
-(characters outside [A-Za-z0-9._-] in a name become '_'). Inputs: .npy (float16/32/64, int8-64,
-uint8-32, bool) or TensorProto .pb files. Outputs keep the model's element type (int64 outputs
-are written as int64, doubles as float64).
+Runs an ONNX model, a DSL module (its graph; a TrainingSpec's evaluation graph) or a compiled
+artifact (no compiler involved) on the Dawn WebGPU device and writes each output to
+<dir>/<name>.npy (characters outside [A-Za-z0-9._-] in a name become '_'). Inputs: .npy
+(float16/32/64, int8-64, uint8-32, bool) or TensorProto .pb files; a module's symbolic dims take
+the sizes its inputs give them. Outputs keep the model's element type (int64 outputs are written
+as int64, doubles as float64).
 
 options:
   -i, --input <name>=<file>   an input tensor (repeat for each input)
   -o, --out <dir>             the output directory (created if missing)
-  --tune                      time kernel configurations on this adapter first, compile with
-                              the fastest (cached per adapter in ~/.cache/dawnflow)
+  --weights <file>            (artifact) a .safetensors file replacing the artifact's weights of
+                              the same names (e.g. exported training parameters)
+  --tune                      (model) time kernel configurations on this adapter first, compile
+                              with the fastest (cached per adapter in ~/.cache/dawnflow)
   --profile                   after the run, print each kernel's device time (timestamp queries)
+  --json                      print one JSON object on stdout instead: {outputs, profile} (the
+                              output lines go to stderr); 'inspect --html --profile' reads it
+  --browser                   (artifact dir) run in headless Chromium instead of Dawn
   -v, --verbose               print stacks with errors`;
 
-/** The .npy dtype an ONNX output is written as. */
-function npyDescr(onnxType: number): string | undefined {
-  const table: Record<number, string> = {
-    [OnnxType.FLOAT]: '<f4',
-    [OnnxType.DOUBLE]: '<f8',
-    [OnnxType.FLOAT16]: '<f2',
-    [OnnxType.INT64]: '<i8',
-    [OnnxType.INT32]: '<i4',
-    [OnnxType.INT16]: '<i2',
-    [OnnxType.INT8]: '|i1',
-    [OnnxType.UINT8]: '|u1',
-    [OnnxType.UINT16]: '<u2',
-    [OnnxType.UINT32]: '<u4',
-    [OnnxType.UINT64]: '<u8',
-    [OnnxType.BOOL]: '|b1',
-  };
-  return table[onnxType];
+const OPTIONS = {
+  input: { value: true, repeat: true, alias: 'i' },
+  out: { value: true, alias: 'o' },
+  weights: { value: true },
+  tune: { value: false },
+  profile: { value: false },
+  browser: { value: false },
+  json: { value: false },
+  ...VERBOSE_OPTION,
+} as const;
+
+export interface RunCommandResult {
+  /** Output name → the .npy file written. */
+  readonly outputs: Readonly<Record<string, string>>;
 }
 
-/** A tensor name as a file name: [A-Za-z0-9._-] only, never empty, '.' or '..'. */
-export function sanitizeName(name: string): string {
-  const safe = name.replace(/[^A-Za-z0-9._-]/g, '_');
-  return safe === '' || safe === '.' || safe === '..' ? `_${safe}` : safe;
-}
-
-function outputFiles(names: readonly string[]): string[] {
-  const used = new Set<string>();
-  return names.map((name) => {
-    const base = sanitizeName(name);
-    let file = base;
-    for (let k = 1; used.has(file.toLowerCase()); k++) file = `${base}_${k}`;
-    used.add(file.toLowerCase());
-    return `${file}.npy`;
-  });
-}
-
-export async function runCommand(argv: readonly string[], io: CliIO): Promise<void> {
-  const args = parseArgs(
-    argv,
-    { input: { value: true, repeat: true, alias: 'i' }, out: { value: true, alias: 'o' }, tune: { value: false }, profile: { value: false }, verbose: { value: false, alias: 'v' } },
-    'run',
-  );
-  if (args.positionals.length !== 1) throw new UsageError(`run: expected one model file, got ${args.positionals.length}\n${RUN_USAGE}`);
-  const outDir = args.values.get('out')?.[0];
-  if (!outDir) throw new UsageError(`run: --out <dir> is required`);
-  const modelPath = args.positionals[0];
-  const { model, baseDir } = readModelFile(modelPath);
-  const signature = modelSignature(model);
-
-  const given = new Map<string, string>();
-  for (const text of args.values.get('input') ?? []) {
-    const [name, path] = splitAssignment(text, 'input');
-    if (given.has(name)) throw new UsageError(`run: input '${name}' given twice`);
-    given.set(name, path);
+/** `dawnflow run`: one path for models and artifacts — read the inputs, run, write the outputs. */
+export async function runCommand(argv: readonly string[], io: CliIO): Promise<RunCommandResult> {
+  const args = parseArgs(argv, OPTIONS, 'run');
+  const target = onePositional(args, 'run', 'model file or artifact directory', RUN_USAGE);
+  const out = optionValue(args, 'out');
+  if (!out) throw new UsageError('run: --out <dir> is required');
+  const files = inputFiles(args.values.get('input') ?? [], 'run');
+  const weights = optionValue(args, 'weights');
+  const tune = args.flags.has('tune');
+  const kind = runnableKind(target);
+  if (weights !== undefined && kind !== 'artifact') throw new UsageError(`run: --weights applies to an artifact directory; '${target}' is a model file`);
+  if (tune && kind === 'artifact') throw new UsageError(`run: an artifact's kernels are fixed when it is compiled; tune with 'dawnflow compile --tune'`);
+  const json = args.flags.has('json');
+  // With --json, stdout holds the one JSON object; the per-output lines go to stderr.
+  const lines: CliIO = json ? { print: (line) => io.info(line), info: (line) => io.info(line) } : io;
+  if (args.flags.has('browser')) {
+    if (kind !== 'artifact') throw new UsageError(`run --browser runs a compiled artifact directory; '${target}' is a model file (dawnflow compile <model> -o <dir> first)`);
+    if (args.flags.has('profile')) throw new UsageError('run: --profile times kernels on Dawn; it does not apply with --browser');
+    const { runArtifactInBrowser } = await import('../browser/run_artifact.js');
+    const written = await runArtifactInBrowser(target, files, out, { weights }, lines);
+    if (json) io.print(JSON.stringify({ outputs: written }));
+    return { outputs: written };
   }
-  const inputs = new Map<string, DecodedTensor>();
-  for (const [name, path] of given) {
-    const info = signature.inputs.find((i) => i.name === name);
-    if (!info) throw new InputError(`the model has no input '${name}' (inputs: ${signature.inputs.map((i) => i.name).join(', ') || 'none'})`);
-    const t = readInputFile(path, info);
-    checkDeclaredShape(info, t.tensor.shape, path);
-    inputs.set(name, t);
-  }
-  const missing = signature.inputs.filter((i) => !inputs.has(i.name)).map((i) => i.name);
-  if (missing.length) throw new InputError(`missing input${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')} (give --input <name>=<file>)`);
-
-  const { imported, constantInputs } = importForInputs(model, inputs, { baseDir, source: modelPath });
-  if (constantInputs.length) io.info(`bound at import (their values shape the graph): ${constantInputs.join(', ')}`);
-  const device = await getDefaultDevice();
-  const options = args.flags.has('tune') ? await tunedCompileOptions(imported.graph, device, { onProgress: (line) => io.info(line) }) : { limits: device.limits };
-  const plan = compile(imported.graph, options);
-  const exe = await Executable.load(plan, device);
-  let results: Record<string, HostTensor>;
+  const runnable = await openRunnable(target, kind, { weights, tune }, lines);
   try {
-    const feed: Record<string, HostTensor> = {};
-    for (const info of imported.inputs) feed[info.name] = inputs.get(info.name)!.tensor;
-    results = await exe.run(feed);
-    if (args.flags.has('profile')) printProfile(await exe.profile(feed), io);
+    const inputs = await readInputs(runnable.inputs, files);
+    const { executable, feed, outputs } = await runnable.prepare(inputs);
+    const results = await executable.run(feed);
+    const steps = args.flags.has('profile') ? await executable.profile(feed) : undefined;
+    if (steps && !json) printProfile(steps, io);
+    const written = writeOutputs(out, outputs, results, lines);
+    if (json) io.print(JSON.stringify({ outputs: written, ...(steps ? { profile: profileFile(executable.plan.name, executable.device.adapterDescription, steps) } : {}) }));
+    return { outputs: written };
   } finally {
-    exe.dispose();
+    runnable.dispose();
   }
-
-  mkdirSync(outDir, { recursive: true });
-  const files = outputFiles(imported.outputs.map((o) => o.name));
-  imported.outputs.forEach((out, i) => {
-    const t = results[out.name];
-    const file = join(outDir, files[i]);
-    writeFileSync(file, encodeNpy(t, npyDescr(out.onnxType)));
-    io.print(`${out.name}: ${formatType(t)} -> ${file}`);
-  });
 }

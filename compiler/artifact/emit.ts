@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plan } from '../../ir/index.js';
-import type { ArtifactManifest, ManifestEntry } from '../../runtime/artifact/format.js';
-import { ARTIFACT_FORMAT, ARTIFACT_VERSION, KERNELS_DIR, MANIFEST_FILE, MODULE_BASENAME, PLAN_FILE, WEIGHTS_FILE } from '../../runtime/artifact/format.js';
+import type { ArtifactManifest, ManifestEntry } from '../../ir/artifact_format.js';
+import { ARTIFACT_FORMAT, ARTIFACT_VERSION, KERNELS_DIR, MANIFEST_FILE, MODULE_BASENAME, PLAN_FILE, WEIGHTS_FILE } from '../../ir/artifact_format.js';
+import { encodeSafetensors } from '../../ir/safetensors.js';
 import { DEFAULT_LIMITS } from '../compile.js';
-import { encodeSafetensors, writeFileAtomic } from '../../runtime/io/safetensors.js';
 import { serializePlan } from './serialize_plan.js';
 import { generateTypedModule } from './typed_module.js';
 
@@ -58,9 +58,11 @@ function dawnflowVersion(): string {
 }
 
 /**
- * Writes an ahead-of-time artifact for `plan` into `dir` (see runtime/artifact/format.ts for the
- * layout). Every file is written atomically and the manifest last, so a directory with a
- * manifest is a complete artifact even if an earlier emission was interrupted.
+ * Writes an ahead-of-time artifact for `plan` into `dir` (see ir/artifact_format.ts for the
+ * layout). The manifest is removed first and renamed into place last, so a directory with a
+ * manifest is a complete artifact even if an earlier emission was interrupted. The other files
+ * need no write-and-rename of their own: the loader checks each against the manifest's size and
+ * SHA-256 before reading it, so a torn file is an ArtifactError, never a wrong model.
  */
 export async function emitArtifact(plan: Plan, dir: string, options: EmitArtifactOptions = {}): Promise<EmittedArtifact> {
   const root = resolve(dir);
@@ -89,12 +91,14 @@ export async function emitArtifact(plan: Plan, dir: string, options: EmitArtifac
   const entries: Record<string, ManifestEntry> = {};
   await Promise.all(
     files.map(async ([path, bytes]) => {
-      await writeFileAtomic(join(root, path), [bytes]);
+      await writeFile(join(root, path), bytes);
       entries[path] = { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
     }),
   );
   const sorted = Object.fromEntries(Object.keys(entries).sort().map((k) => [k, entries[k]]));
   const manifest: ArtifactManifest = { format: ARTIFACT_FORMAT, version: ARTIFACT_VERSION, createdBy, name: plan.name, files: sorted };
-  await writeFileAtomic(join(root, MANIFEST_FILE), [text.encode(`${JSON.stringify(manifest, null, 2)}\n`)]);
+  const pending = join(root, `${MANIFEST_FILE}.${process.pid}.tmp`);
+  await writeFile(pending, `${JSON.stringify(manifest, null, 2)}\n`);
+  await rename(pending, join(root, MANIFEST_FILE));
   return { dir: root, manifest };
 }

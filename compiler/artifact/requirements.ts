@@ -1,4 +1,5 @@
-import type { Plan, PlanRequirements } from '../../ir/index.js';
+import type { Plan, PlanRegion, PlanRequirements } from '../../ir/index.js';
+import { alignUp, regionBufferBytes, WORD_BYTES } from '../../ir/index.js';
 
 /**
  * What a plan needs of an adapter, read off the plan itself rather than copied from the limits
@@ -9,8 +10,6 @@ import type { Plan, PlanRequirements } from '../../ir/index.js';
 /** WebGPU caps minStorageBufferOffsetAlignment at 256: every adapter offers 256 or better. */
 const MAX_OFFSET_ALIGNMENT = 256;
 
-const roundUp4 = (n: number): number => Math.ceil(n / 4) * 4;
-
 export function derivePlanRequirements(plan: Plan): PlanRequirements {
   const limits: Record<string, number> = {};
   const atLeast = (name: string, value: number): void => {
@@ -19,12 +18,10 @@ export function derivePlanRequirements(plan: Plan): PlanRequirements {
 
   const bound = new Set(plan.steps.flatMap((s) => s.tensors));
   for (const t of plan.tensors) {
-    if (bound.has(t.id)) atLeast('maxStorageBufferBindingSize', roundUp4(t.bytes));
+    if (bound.has(t.id)) atLeast('maxStorageBufferBindingSize', alignUp(t.bytes, WORD_BYTES));
   }
-  // Each region is one buffer; the runtime rounds its size as the plan lays it out.
-  const regionEnd: Record<string, number> = { ...plan.regionBytes };
-  for (const t of plan.tensors) regionEnd[t.region] = Math.max(regionEnd[t.region] ?? 0, t.offset + roundUp4(t.bytes));
-  for (const bytes of Object.values(regionEnd)) atLeast('maxBufferSize', Math.max(4, roundUp4(bytes)));
+  // Each region is one buffer, of the size the runtime gives it.
+  for (const region of Object.keys(plan.regionBytes) as PlanRegion[]) atLeast('maxBufferSize', regionBufferBytes(plan.regionBytes[region]));
 
   for (const step of plan.steps) atLeast('maxComputeWorkgroupsPerDimension', Math.max(0, ...step.dispatch));
   for (const k of plan.kernels) {

@@ -1,7 +1,7 @@
 import type { HostTensor, Plan, PlanConstant } from '../../ir/index.js';
 import { ArtifactError } from '../../ir/index.js';
-import type { PlanFile, PlanFileKernel, PlanFileWeight } from '../../runtime/artifact/format.js';
-import { KERNELS_DIR } from '../../runtime/artifact/format.js';
+import type { PlanFile, PlanFileKernel, PlanFileWeight } from '../../ir/artifact_format.js';
+import { KERNELS_DIR } from '../../ir/artifact_format.js';
 import { derivePlanRequirements } from './requirements.js';
 
 /**

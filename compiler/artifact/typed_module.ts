@@ -1,6 +1,6 @@
 import { Project, QuoteKind, ts, VariableDeclarationKind, type WriterFunction } from 'ts-morph';
 import type { DType } from '../../ir/index.js';
-import type { PlanFile } from '../../runtime/artifact/format.js';
+import type { PlanFile } from '../../ir/artifact_format.js';
 
 /**
  * The artifact's typed module: `load()` resolves to a Model whose `run()` takes and returns the

@@ -1,9 +1,9 @@
 import type { Graph, Value } from '../../ir/index.js';
-import { formatType, getOp, GraphError, isFloat, shapesEqual, UnsupportedOpError } from '../../ir/index.js';
-import type { Tensor } from '../dsl/tensor.js';
+import { formatType, GraphError, isFloat, shapesEqual } from '../../ir/index.js';
+import type { Tensor, TensorTrace } from '../dsl/tensor.js';
 import { Trace } from '../dsl/trace.js';
 import type { GradContext } from './registry.js';
-import { getGrad } from './registry.js';
+import { gradientRules, hasNoGradient } from './registry.js';
 import { broadcastLike } from './reshape_grad.js';
 import './rules/index.js';
 
@@ -18,8 +18,8 @@ export interface GradientOptions {
  * Reverse-mode differentiation as a graph-to-graph pass: appends to `graph` the nodes that
  * compute ∂sum(y)/∂v for each v in `wrt`, and returns those values (null where y does not
  * depend on v). Gradients of a value used several times are summed; none flows through
- * integer or bool values, nor through ops declared non-differentiable (comparisons, argMax...).
- * A differentiable op without a rule is an UnsupportedOpError naming the node.
+ * integer or bool values, nor through the ops of NO_GRADIENT (comparisons, argMax...). Any
+ * other op without a rule is an UnsupportedOpError naming the node.
  */
 export function gradients(graph: Graph, y: Value, wrt: readonly Value[], options: GradientOptions = {}): (Value | null)[] {
   const trace = Trace.over(graph, { prefix: options.prefix ?? 'grad' });
@@ -31,7 +31,7 @@ export function grad(y: Tensor, wrt: readonly Tensor[], seed?: Tensor): (Tensor 
   return y.trace.scope('grad', () => gradientsIn(y.trace, y.value, wrt.map((t) => t.value), seed?.value));
 }
 
-function gradientsIn(trace: Trace, y: Value, wrt: readonly Value[], seed: Value | undefined): (Tensor | null)[] {
+function gradientsIn(trace: TensorTrace, y: Value, wrt: readonly Value[], seed: Value | undefined): (Tensor | null)[] {
   const graph = trace.graph;
   const carries = (v: Value) => isFloat(v.type.dtype);
 
@@ -71,11 +71,8 @@ function gradientsIn(trace: Trace, y: Value, wrt: readonly Value[], seed: Value 
     const dy = node.outputs.map(total);
     if (dy.every((g) => g === null)) continue;
     const where = `${node.op} '${node.name}'`;
-    const rule = getGrad(node.op);
-    if (!rule) {
-      if (getOp(node.op, where).differentiable === false) continue;
-      throw new UnsupportedOpError(`${where}: op '${node.op}' has no gradient rule`);
-    }
+    if (hasNoGradient(node.op)) continue;
+    const rule = gradientRules.get(node.op, where);
     const needs = node.inputs.map((v) => active.has(v));
     const ctx: GradContext = {
       trace,

@@ -1,8 +1,8 @@
 /** The TypeScript DSL: symbolic tensors, modules, parameters, losses. */
 export { Trace, STEP_STATE } from './trace.js';
-export type { Mode, TraceOptions } from './trace.js';
+export type { TraceOptions } from './trace.js';
 export { Tensor, concat, where } from './tensor.js';
-export type { PadMode, TensorLike } from './tensor.js';
+export type { Mode, PadMode, TensorLike, TensorTrace } from './tensor.js';
 export { Parameter } from './parameter.js';
 export type { ParameterOptions } from './parameter.js';
 export { init, initialValue } from './init.js';

@@ -1,6 +1,5 @@
 import type { DType, HostTensor, StaticShape } from '../../ir/index.js';
-import { allocHost, numel, UsageError } from '../../ir/index.js';
-import { philox4x32 } from '../../targets/reference/ops/random.js';
+import { allocHost, numel, philox4x32, UsageError } from '../../ir/index.js';
 
 /**
  * Seeded parameter initializers. Each parameter draws from its own Philox stream keyed by

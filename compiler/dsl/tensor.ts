@@ -1,6 +1,6 @@
-import type { Attrs, Dim, DType, Shape, Value } from '../../ir/index.js';
+import type { Attrs, Dim, DType, Graph, HostTensor, Shape, Value } from '../../ir/index.js';
 import { normalizeAxis } from '../../ir/index.js';
-import type { Trace } from './trace.js';
+import type { Parameter } from './parameter.js';
 
 /** A tensor operand, or a number (a scalar of the other operand's dtype). */
 export type TensorLike = Tensor | number;
@@ -9,6 +9,47 @@ export type PadMode = 'constant' | 'reflect' | 'edge' | 'wrap';
 
 const axesOf = (axes: number | readonly number[] | undefined): number[] => (axes === undefined ? [] : typeof axes === 'number' ? [axes] : [...axes]);
 
+/** Training mode draws dropout masks and uses batch statistics; eval mode does neither. */
+export type Mode = 'train' | 'eval';
+
+/**
+ * The graph writer a tensor belongs to, as model code reaches it through `x.trace`: `Trace`
+ * (trace.ts) is the one implementation. Declared here, beside the Tensor its methods return, so
+ * that tensor.ts needs nothing of trace.ts while trace.ts builds Tensors.
+ */
+export interface TensorTrace {
+  readonly graph: Graph;
+  readonly mode: Mode;
+  readonly seed: number;
+  /** mode === 'train'. */
+  readonly training: boolean;
+  /** Parameters used by this graph so far, in first-use order. */
+  readonly parameters: ReadonlyMap<Parameter, Value>;
+  /** Applies an op to values; errors carry the user's source location. */
+  emit(op: string, inputs: readonly Value[], attrs?: Attrs): Value[];
+  /** Applies an op to tensors; returns its first output. */
+  op(op: string, inputs: readonly Tensor[], attrs?: Attrs): Tensor;
+  wrap(v: Value): Tensor;
+  input(name: string, dtype: DType, shape: Shape): Tensor;
+  constant(t: HostTensor, name?: string): Tensor;
+  /** A rank-0 constant, shared by every use of the same value and dtype. */
+  scalar(value: number, dtype?: DType): Value;
+  /** A persistent tensor with an initial value; `updateState` says what replaces it each run. */
+  state(name: string, initial: HostTensor): Tensor;
+  updateState(state: Tensor, next: Tensor): void;
+  /** The graph value of a parameter: a state named after it, created on first use. */
+  param(p: Parameter): Tensor;
+  /** The u32 step counter (a state, 0 at first): training graphs advance it by one per run. */
+  stepCounter(): Tensor;
+  /** The key of this run's random streams: (seed, step), a u32[2]. */
+  randomKey(): Tensor;
+  /** A distinct stream per random op of the graph (two dropouts in one step differ). */
+  nextSalt(): number;
+  output(t: Tensor, name: string): Tensor;
+  /** Runs `fn` with node names under `name/`. */
+  scope<T>(name: string, fn: () => T): T;
+}
+
 /**
  * A symbolic tensor: a value of the graph a Trace is writing. Methods are IR ops, so a model
  * reads like its math (`x.matmul(w).add(b).relu()`); shapes are checked as each op is applied,
@@ -16,7 +57,7 @@ const axesOf = (axes: number | readonly number[] | undefined): number[] => (axes
  */
 export class Tensor {
   constructor(
-    readonly trace: Trace,
+    readonly trace: TensorTrace,
     readonly value: Value,
   ) {}
 

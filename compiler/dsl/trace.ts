@@ -2,10 +2,8 @@ import type { Attrs, DType, HostTensor, Shape, Value } from '../../ir/index.js';
 import { allocHost, Graph, inferOp, Node, UsageError } from '../../ir/index.js';
 import type { Parameter } from './parameter.js';
 import { withUserLocation } from './source_location.js';
+import type { Mode, TensorTrace } from './tensor.js';
 import { Tensor } from './tensor.js';
-
-/** Training mode draws dropout masks and uses batch statistics; eval mode does neither. */
-export type Mode = 'train' | 'eval';
 
 export interface TraceOptions {
   readonly mode?: Mode;
@@ -23,7 +21,7 @@ export const STEP_STATE = 'step';
  * unique, scoped node names ("fc1/matmul_0"), interned scalar constants, the parameters used so
  * far (each becomes a state on first use), the mode, and the random key.
  */
-export class Trace {
+export class Trace implements TensorTrace {
   readonly graph: Graph;
   readonly mode: Mode;
   readonly seed: number;

@@ -1,10 +1,13 @@
+import { slotBytes } from '../../ir/index.js';
+
 /**
  * Offset packing of tensors into one arena, given their lifetimes over the schedule.
  *
  * Each buffer lives over [start, end] (schedule step indices, inclusive). Two buffers may share
  * bytes only if their lifetimes are disjoint. The lower bound on any packing is the largest sum
  * of sizes live at one step; the packers below are the classic heuristics (TFLite's greedy by
- * size, greedy by lifetime start); we try several orders and keep the smallest arena.
+ * size, greedy by lifetime start); we try several orders and keep the smallest arena. Every size
+ * here is a tensor's slot (`slotBytes` in ir/plan.ts: whole words, at least one, aligned).
  */
 export interface Lifetime {
   readonly key: number;
@@ -21,15 +24,11 @@ export interface ArenaLayout {
   readonly packer: string;
 }
 
-export function alignUp(n: number, alignment: number): number {
-  return Math.ceil(n / alignment) * alignment;
-}
-
-/** The max over steps of bytes live at once (sizes aligned as they are allocated). */
+/** The max over steps of bytes live at once (slots as they are allocated). */
 export function liveLowerBound(lifetimes: readonly Lifetime[], alignment: number): number {
   const events: [number, number][] = [];
   for (const l of lifetimes) {
-    const size = alignUp(l.bytes, alignment);
+    const size = slotBytes(l.bytes, alignment);
     events.push([l.start, size], [l.end + 1, -size]);
   }
   events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
@@ -52,7 +51,7 @@ function packInOrder(order: readonly Lifetime[], alignment: number): { offsets: 
   const offsets = new Map<number, number>();
   let top = 0;
   for (const l of order) {
-    const size = alignUp(Math.max(l.bytes, 4), alignment);
+    const size = slotBytes(l.bytes, alignment);
     const conflicts = placed.filter((p) => overlaps(p.l, l)).sort((a, b) => a.offset - b.offset);
     // Best fit: the smallest gap between live neighbours that holds it, else the end.
     let best = -1;
@@ -88,6 +87,6 @@ export function planArena(lifetimes: readonly Lifetime[], alignment: number): Ar
       best = { offsets, arenaBytes: bytes, packer, lowerBoundBytes: 0, naiveBytes: 0 };
     }
   }
-  const naiveBytes = lifetimes.reduce((s, l) => s + alignUp(Math.max(l.bytes, 4), alignment), 0);
+  const naiveBytes = lifetimes.reduce((s, l) => s + slotBytes(l.bytes, alignment), 0);
   return { ...best!, lowerBoundBytes: liveLowerBound(lifetimes, alignment), naiveBytes };
 }

@@ -1,7 +1,7 @@
-import type { Attrs, Dim, DType, HostTensor, Value } from '../../ir/index.js';
-import { formatShape, Graph, GraphBuilder, inferOp, isStaticShape, Node, numel, UnsupportedOpError } from '../../ir/index.js';
-import { interpret } from '../../targets/reference/interpreter.js';
-import { hasRef } from '../../targets/reference/kernels.js';
+import type { Attrs, Dim, DType, Graph, HostTensor, Value } from '../../ir/index.js';
+import { formatShape, GraphBuilder, UnsupportedOpError } from '../../ir/index.js';
+import type { FoldLimits } from '../passes/evaluate.js';
+import { foldOp } from '../passes/evaluate.js';
 import type { NodeAttributes } from './attributes.js';
 import type { GraphProto } from './proto.js';
 
@@ -39,10 +39,8 @@ export class ConstantRequiredError extends UnsupportedOpError {
   }
 }
 
-/** Ops never folded at import time: their results differ from run to run. */
-const NEVER_FOLD = new Set(['randomUniform', 'randomNormal', 'bernoulli', 'dropout']);
 /** Results larger than this stay as nodes (a fill of zeros is cheaper on the device than uploaded). */
-const FOLD_LIMIT = 1 << 22;
+const IMPORT_FOLD_LIMITS: FoldLimits = { maxElements: 1 << 22 };
 /**
  * An import that expands past this many IR values (nodes and constants) is refused: an unrolled
  * recurrence or loop with an absurd trip count would otherwise build for minutes and exhaust
@@ -53,8 +51,9 @@ export const MAX_IMPORTED_VALUES = 100_000;
 /**
  * The state of one import: the graph being built, which values are constants (and their
  * int64-exact values), and shape values known only symbolically. Every IR op goes through
- * `op()`/`apply()`, which evaluates it right away with the reference interpreter when all its
- * inputs are constants: that is how Shape → Gather → Concat → Reshape chains fold away.
+ * `op()`/`apply()`, which evaluates it right away (passes/evaluate.ts, the constant evaluator
+ * foldConstants uses too) when all its inputs are constants: that is how Shape → Gather →
+ * Concat → Reshape chains fold away.
  */
 export class ImportContext {
   readonly b: GraphBuilder;
@@ -190,28 +189,13 @@ export class ImportContext {
   }
 
   #fold(op: string, inputs: readonly Value[], attrs: Attrs, name: string): Value[] | undefined {
-    if (NEVER_FOLD.has(op) || !hasRef(op)) return undefined;
+    // int64 constants beyond i32 are held saturated: computing on them would be wrong.
     if (!inputs.every((v) => this.graph.constants.has(v) && !this.wide.has(v))) return undefined;
+    const results = foldOp(op, inputs.map((v) => this.graph.constants.get(v)!), attrs, name, IMPORT_FOLD_LIMITS);
+    if (!results) return undefined;
     const where = `${op} '${name}'`;
-    const { attrs: checked, outputs } = inferOp(op, inputs.map((v) => v.type), attrs, where);
-    if (!outputs.every((t) => isStaticShape(t.shape) && numel(t.shape) <= FOLD_LIMIT)) return undefined;
-    const g = new Graph('fold');
-    const args = inputs.map((v) => {
-      const c = g.newValue(v.type, v.name);
-      g.constants.set(c, this.graph.constants.get(v)!);
-      return c;
-    });
-    const node = new Node(g.newNodeId(), op, args, [], checked, name);
-    node.outputs = outputs.map((t, i) => {
-      const v = g.newValue(t, `out${i}`);
-      v.producer = node;
-      return v;
-    });
-    g.nodes.push(node);
-    g.outputs = node.outputs;
-    const { outputList } = interpret(g, {});
-    return outputList.map((t, i) => {
-      const v = this.constant(t, outputs.length === 1 ? name : `${name}:${i}`);
+    return results.map((t, i) => {
+      const v = this.constant(t, results.length === 1 ? name : `${name}:${i}`);
       this.origin.set(v, where);
       return v;
     });

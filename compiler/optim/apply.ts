@@ -4,6 +4,7 @@ import type { Tensor } from '../dsl/tensor.js';
 import type { Trace } from '../dsl/trace.js';
 import type { AdamOptions, Optimizer, RmspropOptions, SgdOptions } from './optimizers.js';
 import { learningRate } from './schedules.js';
+import { oneMinusPowerAtStep } from './step_powers.js';
 
 /** A trainable parameter of the step graph with its gradient (null: the loss ignores it). */
 export interface ParameterGradient {
@@ -32,14 +33,16 @@ interface Proposal {
 /**
  * Appends the optimizer's update of every parameter to a training-step graph: each parameter
  * and moment becomes `next` through a state update, so the device updates them in place.
- * `step` is the u32 step counter before this step's increment.
+ * `step` is the u32 step counter before this step's increment. Scalars that depend only on the
+ * step (learning rate, Adam's bias corrections) are computed once, not per parameter.
  */
 export function applyOptimizer(trace: Trace, optimizer: Optimizer, params: readonly ParameterGradient[], step: Tensor): OptimizerResult {
   const o = optimizer.options;
   const live = params.filter((p): p is ParameterGradient & { grad: Tensor } => p.grad !== null);
+  checkOptimizer(optimizer);
   return trace.scope('optimizer', () => {
-    const t = step.cast('f32');
-    const lr = learningRate(o.lr, t);
+    const lr = learningRate(o.lr, step);
+    const corrections = optimizer.kind === 'adam' || optimizer.kind === 'adamw' ? biasCorrections(optimizer.options, step) : null;
     const zero = trace.wrap(trace.scalar(0));
     const perParameter = live.map((p) => p.grad.square().sum());
     const sumSquares = perParameter.reduce((acc, v) => acc.add(v), zero);
@@ -61,7 +64,7 @@ export function applyOptimizer(trace: Trace, optimizer: Optimizer, params: reado
         let g = clipScale ? grad.mul(clipScale) : grad;
         if (parameter.decay && o.l2) g = g.add(p.mul(o.l2));
         if (parameter.decay && o.l1) g = g.add(p.sign().mul(o.l1));
-        let next = update(optimizer, p, g, lr, t, (name) => moment(parameter, name), propose);
+        let next = update(optimizer, p, g, lr, corrections, (name) => moment(parameter, name), propose);
         if (parameter.decay && o.weightDecay) next = next.sub(p.mul(lr).mul(o.weightDecay));
         propose(p, next);
       });
@@ -77,14 +80,25 @@ export function applyOptimizer(trace: Trace, optimizer: Optimizer, params: reado
 type MomentOf = (name: string) => Tensor;
 type Propose = (state: Tensor, next: Tensor) => void;
 
+/** Adam's 1 − β1^t and 1 − β2^t at t = step + 1, exact to f32 (see step_powers.ts). */
+interface BiasCorrections {
+  readonly first: Tensor;
+  readonly second: Tensor;
+}
+
+function biasCorrections(o: AdamOptions, step: Tensor): BiasCorrections {
+  const count = step.add(1);
+  return { first: oneMinusPowerAtStep(o.beta1 ?? 0.9, count), second: oneMinusPowerAtStep(o.beta2 ?? 0.999, count) };
+}
+
 /** One parameter's new value under the optimizer's rule; moments are proposed as it goes. */
-function update(optimizer: Optimizer, p: Tensor, g: Tensor, lr: Tensor, t: Tensor, moment: MomentOf, propose: Propose): Tensor {
+function update(optimizer: Optimizer, p: Tensor, g: Tensor, lr: Tensor, corrections: BiasCorrections | null, moment: MomentOf, propose: Propose): Tensor {
   switch (optimizer.kind) {
     case 'sgd':
       return sgd(optimizer.options, p, g, lr, moment, propose);
     case 'adam':
     case 'adamw':
-      return adam(optimizer.options, p, g, lr, t, moment, propose);
+      return adam(optimizer.options, p, g, lr, corrections!, moment, propose);
     case 'rmsprop':
       return rmsprop(optimizer.options, p, g, lr, moment, propose);
     default:
@@ -102,7 +116,7 @@ function sgd(o: SgdOptions, p: Tensor, g: Tensor, lr: Tensor, moment: MomentOf, 
   return p.sub(direction.mul(lr));
 }
 
-function adam(o: AdamOptions, p: Tensor, g: Tensor, lr: Tensor, t: Tensor, moment: MomentOf, propose: Propose): Tensor {
+function adam(o: AdamOptions, p: Tensor, g: Tensor, lr: Tensor, corrections: BiasCorrections, moment: MomentOf, propose: Propose): Tensor {
   const b1 = o.beta1 ?? 0.9;
   const b2 = o.beta2 ?? 0.999;
   const eps = o.eps ?? 1e-8;
@@ -112,11 +126,8 @@ function adam(o: AdamOptions, p: Tensor, g: Tensor, lr: Tensor, t: Tensor, momen
   const nextV = v.mul(b2).add(g.square().mul(1 - b2));
   propose(m, nextM);
   propose(v, nextV);
-  const count = t.add(1);
-  const correction1 = count.lift(b1).pow(count).neg().add(1);
-  const correction2 = count.lift(b2).pow(count).neg().add(1);
-  const denom = nextV.div(correction2).sqrt().add(eps);
-  return p.sub(nextM.div(correction1).div(denom).mul(lr));
+  const denom = nextV.div(corrections.second).sqrt().add(eps);
+  return p.sub(nextM.div(corrections.first).div(denom).mul(lr));
 }
 
 function rmsprop(o: RmspropOptions, p: Tensor, g: Tensor, lr: Tensor, moment: MomentOf, propose: Propose): Tensor {
@@ -139,4 +150,35 @@ function rmsprop(o: RmspropOptions, p: Tensor, g: Tensor, lr: Tensor, moment: Mo
   const nextBuf = buf.mul(mu).add(scaled);
   propose(buf, nextBuf);
   return p.sub(nextBuf.mul(lr));
+}
+
+/** Hyperparameters outside their formula's domain are a UsageError at compile time, not NaNs later. */
+function checkOptimizer(optimizer: Optimizer): void {
+  const o = optimizer.options;
+  const where = `${optimizer.kind} optimizer`;
+  const check = (value: number | undefined, name: string, ok: (v: number) => boolean, domain: string) => {
+    if (value !== undefined && !ok(value)) throw new UsageError(`${where}: ${name} is ${value}; it must be ${domain}`);
+  };
+  const unit = (v: number) => v >= 0 && v < 1;
+  const nonNegative = (v: number) => v >= 0 && Number.isFinite(v);
+  if (typeof o.lr === 'number') check(o.lr, 'lr', Number.isFinite, 'finite');
+  check(o.l1, 'l1', nonNegative, 'finite and ≥ 0');
+  check(o.l2, 'l2', nonNegative, 'finite and ≥ 0');
+  check(o.weightDecay, 'weightDecay', nonNegative, 'finite and ≥ 0');
+  check(o.clipNorm, 'clipNorm', (v) => v > 0 && Number.isFinite(v), 'finite and > 0');
+  switch (optimizer.kind) {
+    case 'sgd':
+      return check(optimizer.options.momentum, 'momentum', nonNegative, 'finite and ≥ 0');
+    case 'adam':
+    case 'adamw':
+      check(optimizer.options.beta1, 'beta1', unit, 'in [0, 1)');
+      check(optimizer.options.beta2, 'beta2', unit, 'in [0, 1)');
+      return check(optimizer.options.eps, 'eps', nonNegative, 'finite and ≥ 0');
+    case 'rmsprop':
+      check(optimizer.options.alpha, 'alpha', (v) => v >= 0 && v <= 1, 'in [0, 1]');
+      check(optimizer.options.momentum, 'momentum', nonNegative, 'finite and ≥ 0');
+      return check(optimizer.options.eps, 'eps', nonNegative, 'finite and ≥ 0');
+    default:
+      return optimizer satisfies never;
+  }
 }

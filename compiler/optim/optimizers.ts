@@ -3,7 +3,8 @@ import type { Schedule } from './schedules.js';
 /**
  * Optimizers as plain descriptions; `applyOptimizer` compiles one into a training step. The
  * update of each kind follows PyTorch's definition of the same name, so results can be
- * compared with it:
+ * compared with it (docs/optimizers.md: exact formulas, where Keras/tfjs differ, measured
+ * errors against float64):
  *
  *   sgd      b ← μ·b + g;  p ← p − lr·(nesterov ? g + μ·b : b)     (plain SGD when μ = 0)
  *   adam     m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;
@@ -53,6 +54,7 @@ export type Optimizer =
   | { readonly kind: 'adamw'; readonly options: AdamOptions }
   | { readonly kind: 'rmsprop'; readonly options: RmspropOptions };
 
+/** Defaults as PyTorch's: Adam β1 0.9, β2 0.999, ε 1e-8; RMSprop α 0.99, ε 1e-8. */
 export const optim = {
   sgd: (options: SgdOptions): Optimizer => ({ kind: 'sgd', options }),
   adam: (options: AdamOptions): Optimizer => ({ kind: 'adam', options }),

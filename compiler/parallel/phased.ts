@@ -1,10 +1,10 @@
 import type { Graph, Plan, PlanConstant, PlanIO, PlanKernel, PlanStep, PlanTensor } from '../../ir/index.js';
-import { GraphError } from '../../ir/index.js';
+import { alignUp, GraphError } from '../../ir/index.js';
 import type { PhasedPlan, PlanPhase } from '../../ir/phased_plan.js';
 import { PHASED_PLAN_FORMAT } from '../../ir/phased_plan.js';
 import type { CompileOptions } from '../compile.js';
 import { compile, DEFAULT_LIMITS } from '../compile.js';
-import { alignUp } from '../memory/arena.js';
+
 
 /**
  * Compiles graphs that share states into one PhasedPlan (ir/phased_plan.ts): each graph is

@@ -1,7 +1,7 @@
 import type { Graph } from '../../ir/index.js';
 import { liveValues } from './liveness.js';
 import { withNodes } from './shallow_graph.js';
-import { rebuildGraph } from './specialize.js';
+import { rebuildGraph } from './rebuild.js';
 
 /**
  * Dead-code elimination: drops nodes that neither a graph output nor a state update depends on,

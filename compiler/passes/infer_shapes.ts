@@ -1,7 +1,7 @@
 import type { Graph, Node, Value } from '../../ir/index.js';
 import { GraphError } from '../../ir/index.js';
 import { withNodes } from './shallow_graph.js';
-import { rebuildGraph } from './specialize.js';
+import { rebuildGraph } from './rebuild.js';
 
 /**
  * Shape and dtype inference to a fixed point: every node's output types are derived again from

@@ -1,6 +1,6 @@
 import type { Graph } from '../../ir/index.js';
 import { Node } from '../../ir/index.js';
-import { rebuildGraph } from './specialize.js';
+import { rebuildGraph } from './rebuild.js';
 
 /**
  * Graph outputs must be written by a kernel into the arena (the runtime reads outputs from

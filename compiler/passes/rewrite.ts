@@ -1,8 +1,8 @@
 import type { Graph, HostTensor, Node, Value } from '../../ir/index.js';
 import { GraphError } from '../../ir/index.js';
 import { liveValues, usedValues } from './liveness.js';
-import type { RebuildContext } from './specialize.js';
-import { rebuildGraph } from './specialize.js';
+import type { RebuildContext } from './rebuild.js';
+import { rebuildGraph } from './rebuild.js';
 
 /**
  * What a rewrite rule sees. Rules read the NEW graph (`map` gives an old value's image), so a

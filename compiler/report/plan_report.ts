@@ -38,10 +38,10 @@ export function summarizePlan(result: CompileResult, kernelsUnfused: number): Pl
   };
 }
 
-/** Compiles twice (fusion on and off) and summarizes the fused plan. */
+/** Compiles twice (fusion on and off) and summarizes the fused plan; `onStage` hears the fused compile only. */
 export function inspectPlan(graph: Graph, options: CompileOptions = {}): { result: CompileResult; summary: PlanSummary } {
   const result = compileWithReport(graph, options);
-  const unfused = compileWithReport(graph, { ...options, fusion: false }).plan.steps.length;
+  const unfused = compileWithReport(graph, { ...options, fusion: false, onStage: undefined }).plan.steps.length;
   return { result, summary: summarizePlan(result, unfused) };
 }
 

@@ -1,5 +1,5 @@
-import type { Value } from '../../ir/index.js';
-import { deviceBytesPerElement, numel } from '../../ir/index.js';
+import type { StaticShape, Value } from '../../ir/index.js';
+import { deviceBytes } from '../../ir/index.js';
 import type { FusedGroup } from '../fusion/partition.js';
 
 /**
@@ -16,7 +16,7 @@ export interface ScheduleResult {
 }
 
 function bytesOf(v: Value): number {
-  return numel(v.type.shape as number[]) * deviceBytesPerElement(v.type.dtype);
+  return deviceBytes(v.type.dtype, v.type.shape as StaticShape);
 }
 
 /** External inputs of a group: values it reads that other groups (or the graph) produce. */

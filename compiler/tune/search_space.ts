@@ -1,7 +1,5 @@
 import type { StaticShape } from '../../ir/index.js';
-import type { TiledConvConfig } from '../../targets/wgsl/templates/tiled_conv.js';
-import type { TiledMatmulConfig } from '../../targets/wgsl/templates/tiled_matmul.js';
-import type { Vec4MatmulConfig } from '../../targets/wgsl/templates/vec4_matmul.js';
+import type { TiledConvConfig, TiledMatmulConfig, Vec4MatmulConfig } from '../../targets/wgsl/templates/tile_configs.js';
 
 /**
  * Small configuration spaces per template, pruned by shape: no tile larger than the problem,

@@ -2,9 +2,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { homedir } from 'node:os';
 import type { KernelGroup } from '../../targets/wgsl/codegen.js';
-import type { TiledConvConfig } from '../../targets/wgsl/templates/tiled_conv.js';
-import type { TiledMatmulConfig } from '../../targets/wgsl/templates/tiled_matmul.js';
-import type { Vec4MatmulConfig } from '../../targets/wgsl/templates/vec4_matmul.js';
+import type { TiledConvConfig, TiledMatmulConfig, Vec4MatmulConfig } from '../../targets/wgsl/templates/tile_configs.js';
 import type { CompileOptions } from '../compile.js';
 
 /**

@@ -37,7 +37,7 @@ function checkDType(rule: DTypeRule, t: TensorType, where: string, role: string)
   if (!dtypeAllowed(rule, t.dtype)) throw new DTypeError(`${where}: ${role} has dtype ${t.dtype}, expected ${rule}`);
 }
 
-export const UNARY_OPS: Readonly<Record<string, { rule: DTypeRule; attrs?: Record<string, AttrSpec>; out?: DType; differentiable?: boolean }>> = {
+export const UNARY_OPS: Readonly<Record<string, { rule: DTypeRule; attrs?: Record<string, AttrSpec>; out?: DType }>> = {
   neg: { rule: 'signed' },
   abs: { rule: 'numeric' },
   exp: { rule: 'float' },
@@ -71,17 +71,17 @@ export const UNARY_OPS: Readonly<Record<string, { rule: DTypeRule; attrs?: Recor
   hardSwish: { rule: 'float' },
   thresholdedRelu: { rule: 'float', attrs: { alpha: { kind: 'float', default: 1 } } },
   erf: { rule: 'float' },
-  floor: { rule: 'float', differentiable: false },
-  ceil: { rule: 'float', differentiable: false },
-  round: { rule: 'float', differentiable: false },
-  sign: { rule: 'numeric', differentiable: false },
-  not: { rule: 'bool', differentiable: false },
-  bitwiseNot: { rule: 'int', differentiable: false },
-  isNaN: { rule: 'float', out: 'bool', differentiable: false },
-  isInf: { rule: 'float', out: 'bool', attrs: { detectPositive: { kind: 'bool', default: true }, detectNegative: { kind: 'bool', default: true } }, differentiable: false },
+  floor: { rule: 'float' },
+  ceil: { rule: 'float' },
+  round: { rule: 'float' },
+  sign: { rule: 'numeric' },
+  not: { rule: 'bool' },
+  bitwiseNot: { rule: 'int' },
+  isNaN: { rule: 'float', out: 'bool' },
+  isInf: { rule: 'float', out: 'bool', attrs: { detectPositive: { kind: 'bool', default: true }, detectNegative: { kind: 'bool', default: true } } },
 };
 
-export const BINARY_OPS: Readonly<Record<string, { rule: DTypeRule; attrs?: Record<string, AttrSpec>; out?: DType; differentiable?: boolean }>> = {
+export const BINARY_OPS: Readonly<Record<string, { rule: DTypeRule; attrs?: Record<string, AttrSpec>; out?: DType }>> = {
   add: { rule: 'numeric' },
   sub: { rule: 'numeric' },
   mul: { rule: 'numeric' },
@@ -93,20 +93,20 @@ export const BINARY_OPS: Readonly<Record<string, { rule: DTypeRule; attrs?: Reco
   mod: { rule: 'numeric', attrs: { fmod: { kind: 'bool', default: false } } },
   prelu: { rule: 'float' },
   atan2: { rule: 'float' },
-  equal: { rule: 'any', out: 'bool', differentiable: false },
-  notEqual: { rule: 'any', out: 'bool', differentiable: false },
-  less: { rule: 'numeric', out: 'bool', differentiable: false },
-  lessEqual: { rule: 'numeric', out: 'bool', differentiable: false },
-  greater: { rule: 'numeric', out: 'bool', differentiable: false },
-  greaterEqual: { rule: 'numeric', out: 'bool', differentiable: false },
-  and: { rule: 'bool', differentiable: false },
-  or: { rule: 'bool', differentiable: false },
-  xor: { rule: 'bool', differentiable: false },
-  bitwiseAnd: { rule: 'int', differentiable: false },
-  bitwiseOr: { rule: 'int', differentiable: false },
-  bitwiseXor: { rule: 'int', differentiable: false },
-  shiftLeft: { rule: 'int', differentiable: false },
-  shiftRight: { rule: 'int', differentiable: false },
+  equal: { rule: 'any', out: 'bool' },
+  notEqual: { rule: 'any', out: 'bool' },
+  less: { rule: 'numeric', out: 'bool' },
+  lessEqual: { rule: 'numeric', out: 'bool' },
+  greater: { rule: 'numeric', out: 'bool' },
+  greaterEqual: { rule: 'numeric', out: 'bool' },
+  and: { rule: 'bool' },
+  or: { rule: 'bool' },
+  xor: { rule: 'bool' },
+  bitwiseAnd: { rule: 'int' },
+  bitwiseOr: { rule: 'int' },
+  bitwiseXor: { rule: 'int' },
+  shiftLeft: { rule: 'int' },
+  shiftRight: { rule: 'int' },
 };
 
 for (const [name, spec] of Object.entries(UNARY_OPS)) {
@@ -115,7 +115,6 @@ for (const [name, spec] of Object.entries(UNARY_OPS)) {
     category: 'elementwise',
     arity: [1, 1],
     attrs: spec.attrs ?? {},
-    differentiable: spec.differentiable ?? true,
     infer([x], _attrs, { where }) {
       checkDType(spec.rule, x, where, 'input');
       return [{ dtype: spec.out ?? x.dtype, shape: x.shape }];
@@ -129,7 +128,6 @@ for (const [name, spec] of Object.entries(BINARY_OPS)) {
     category: 'broadcast',
     arity: [2, 2],
     attrs: spec.attrs ?? {},
-    differentiable: spec.differentiable ?? true,
     infer([a, b], _attrs, { where }) {
       checkDType(spec.rule, a, where, 'input 0');
       if (a.dtype !== b.dtype) throw new DTypeError(`${where}: inputs have dtypes ${a.dtype} and ${b.dtype}; they must match`);

@@ -151,7 +151,6 @@ registerOp({
   name: 'oneHot',
   category: 'injective',
   arity: [1, 1],
-  differentiable: false,
   attrs: {
     depth: { kind: 'int' },
     axis: { kind: 'int', default: -1 },

@@ -251,7 +251,6 @@ registerOp({
   category: 'injective',
   arity: [0, 0],
   attrs: { start: { kind: 'float', default: 0 }, limit: { kind: 'float' }, delta: { kind: 'float', default: 1 }, dtype: { kind: 'dtype', default: 'i32' } },
-  differentiable: false,
   infer(_inputs, attrs, { where }) {
     const { start, limit, delta } = attrs as { start: number; limit: number; delta: number };
     if (delta === 0) throw new ShapeError(`${where}: delta must not be 0`);
@@ -266,7 +265,6 @@ registerOp({
   category: 'injective',
   arity: [0, 0],
   attrs: { shape: { kind: 'dims' }, value: { kind: 'float', default: 0 }, dtype: { kind: 'dtype', default: 'f32' } },
-  differentiable: false,
   infer(_inputs, attrs, { where }) {
     const shape = attrs.shape as Dim[];
     if (shape.some((d) => typeof d === 'number' && (d < 0 || !Number.isInteger(d)))) throw new ShapeError(`${where}: invalid shape ${formatShape(shape)}`);

@@ -6,7 +6,7 @@ import { formatShape } from '../shape.js';
 import type { TensorType } from '../tensor.js';
 
 /**
- * Counter-based random numbers (Philox-4x32-10, Salmon et al. 2011). Element i of the result is
+ * Counter-based random numbers (Philox-4x32-10, ../philox.ts). Element i of the result is
  * word 0 of philox(counter = [i, salt, 0, 0], key = [key[0], key[1]]), where i is the element's
  * row-major index: the value depends only on (key, salt, i), never on how a kernel is
  * dispatched, so the reference interpreter and every GPU kernel produce the same bits.
@@ -15,10 +15,6 @@ import type { TensorType } from '../tensor.js';
  * each step while a seeded run stays reproducible. `salt` separates streams drawn under one key
  * (two dropout layers of one step).
  */
-
-export const PHILOX_MULTIPLIERS = [0xd2511f53, 0xcd9e8d57] as const;
-export const PHILOX_WEYL = [0x9e3779b9, 0xbb67ae85] as const;
-export const PHILOX_ROUNDS = 10;
 
 function checkKey(key: TensorType, where: string): void {
   if (key.dtype !== 'u32') throw new DTypeError(`${where}: key has dtype ${key.dtype}, expected u32`);
@@ -37,7 +33,6 @@ registerOp({
   category: 'injective',
   arity: [1, 1],
   attrs: SHAPED,
-  differentiable: false,
   infer([key], attrs, { where }) {
     checkKey(key, where);
     checkShape(attrs.shape as Dim[], where);
@@ -55,7 +50,6 @@ registerOp({
   category: 'injective',
   arity: [1, 1],
   attrs: { ...SHAPED, low: { kind: 'float', default: 0 }, high: { kind: 'float', default: 1 } },
-  differentiable: false,
   infer([key], attrs, { where }) {
     checkKey(key, where);
     checkShape(attrs.shape as Dim[], where);

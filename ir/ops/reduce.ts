@@ -44,7 +44,6 @@ for (const name of ['argMax', 'argMin']) {
     name,
     category: 'reduction',
     arity: [1, 1],
-    differentiable: false,
     attrs: { axis: { kind: 'int', default: 0 }, keepdims: { kind: 'bool', default: true }, selectLastIndex: { kind: 'bool', default: false } },
     infer([x], attrs, { where }) {
       if (x.dtype === 'bool') throw new DTypeError(`${where}: cannot take ${name} of a bool tensor`);

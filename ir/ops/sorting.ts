@@ -42,7 +42,6 @@ registerOp({
   name: 'hardmax',
   category: 'opaque',
   arity: [1, 1],
-  differentiable: false,
   attrs: { axis: { kind: 'int', default: -1 } },
   infer([x], attrs, { where }) {
     if (!isFloat(x.dtype)) throw new DTypeError(`${where}: input has dtype ${x.dtype}, expected float`);

@@ -1,8 +1,8 @@
 import { DTYPES } from '../../ir/dtype.js';
 import { ArtifactError } from '../../ir/errors.js';
 import { PLAN_FORMAT, PLAN_VERSION } from '../../ir/plan.js';
-import type { PlanFile } from './format.js';
-import { PLAN_FILE } from './format.js';
+import type { PlanFile } from '../../ir/artifact_format.js';
+import { PLAN_FILE } from '../../ir/artifact_format.js';
 
 /**
  * Parsing plan.json into a PlanFile, checking the shape of every field the runtime will touch.

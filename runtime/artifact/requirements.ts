@@ -1,7 +1,7 @@
 import { ArtifactError } from '../../ir/errors.js';
 import type { PlanRequirements } from '../../ir/plan.js';
 import type { DawnDevice } from '../device.js';
-import { PLAN_FILE } from './format.js';
+import { PLAN_FILE } from '../../ir/artifact_format.js';
 
 /**
  * An artifact may have been compiled elsewhere: before any GPU work, check that this device has

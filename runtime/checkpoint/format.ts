@@ -3,7 +3,7 @@ import type { DType, TensorData } from '../../ir/dtype.js';
 import { ArtifactError } from '../../ir/errors.js';
 import { numel } from '../../ir/shape.js';
 import type { HostTensor } from '../../ir/tensor.js';
-import { decodeSafetensors, SAFETENSORS_DTYPE } from '../io/safetensors.js';
+import { decodeSafetensors, SAFETENSORS_DTYPE } from '../../ir/safetensors.js';
 
 /**
  * The checkpoint file: a safetensors file (any safetensors reader can open the parameters) whose

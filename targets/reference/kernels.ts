@@ -1,5 +1,5 @@
 import type { DType, HostTensor, Node, StaticShape } from '../../ir/index.js';
-import { UnsupportedOpError } from '../../ir/index.js';
+import { Registry, UnsupportedOpError } from '../../ir/index.js';
 
 export interface RefContext {
   readonly node: Node;
@@ -16,19 +16,17 @@ export interface RefContext {
  */
 export type RefKernel = (inputs: readonly HostTensor[], ctx: RefContext) => HostTensor[];
 
-const kernels = new Map<string, RefKernel>();
+/** Every op's reference kernel, by op name (one file per op family under ops/ registers them). */
+export const referenceKernels = new Registry<RefKernel>('reference kernel', (op, where) => new UnsupportedOpError(`${where}: no reference kernel for op '${op}'`));
 
 export function registerRef(op: string, kernel: RefKernel): void {
-  if (kernels.has(op)) throw new Error(`reference kernel for '${op}' registered twice`);
-  kernels.set(op, kernel);
+  referenceKernels.register(op, kernel);
 }
 
 export function hasRef(op: string): boolean {
-  return kernels.has(op);
+  return referenceKernels.has(op);
 }
 
 export function getRef(op: string, where: string): RefKernel {
-  const k = kernels.get(op);
-  if (!k) throw new UnsupportedOpError(`${where}: no reference kernel for op '${op}'`);
-  return k;
+  return referenceKernels.get(op, where);
 }

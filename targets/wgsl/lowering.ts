@@ -1,5 +1,5 @@
 import type { DType, Node, StaticShape } from '../../ir/index.js';
-import { UnsupportedOpError } from '../../ir/index.js';
+import { Registry, UnsupportedOpError } from '../../ir/index.js';
 import type { KernelBuilder, TensorAccess } from './kernel_builder.js';
 
 export interface LowerContext {
@@ -18,19 +18,17 @@ export interface LowerContext {
  */
 export type Lowering = (ctx: LowerContext) => TensorAccess[];
 
-const lowerings = new Map<string, Lowering>();
+/** Every op's WGSL lowering, by op name (one file per op family under ops/ registers them). */
+export const wgslLowerings = new Registry<Lowering>('WGSL lowering', (op, where) => new UnsupportedOpError(`${where}: no WGSL kernel for op '${op}'`));
 
 export function registerLowering(op: string, lowering: Lowering): void {
-  if (lowerings.has(op)) throw new Error(`WGSL lowering for '${op}' registered twice`);
-  lowerings.set(op, lowering);
+  wgslLowerings.register(op, lowering);
 }
 
 export function hasLowering(op: string): boolean {
-  return lowerings.has(op);
+  return wgslLowerings.has(op);
 }
 
 export function getLowering(op: string, where: string): Lowering {
-  const l = lowerings.get(op);
-  if (!l) throw new UnsupportedOpError(`${where}: no WGSL kernel for op '${op}'`);
-  return l;
+  return wgslLowerings.get(op, where);
 }

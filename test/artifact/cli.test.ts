@@ -1,8 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compileCommand, compileModelFile, runArtifactCommand } from '../../compiler/artifact/cli.js';
+import { compileCommand } from '../../bin/commands/compile.js';
+import { runCommand } from '../../bin/commands/run.js';
+import { compileModelFile } from '../../bin/model_file.js';
 import type { DawnDevice, HostTensor } from '../../runtime/index.js';
 import { Executable, getDefaultDevice, loadArtifact, UsageError } from '../../runtime/index.js';
 import { encodeNpy, readNpy } from '../../runtime/io/npy.js';
@@ -17,7 +20,7 @@ import { RUNTIME_SOURCE_URL, tempDir } from './helpers.js';
  */
 
 const CONV = '/usr/share/libonnx-testdata/data/pytorch-converted/test_Conv2d/model.onnx';
-const quiet = { log: () => undefined };
+const quiet = { print: () => undefined, info: () => undefined };
 let device: DawnDevice;
 
 beforeAll(async () => {
@@ -39,13 +42,13 @@ describe('dawnflow compile / run', () => {
   it('compiles an ONNX file and runs it from .npy to .npy, matching onnxruntime and the in-process plan', async () => {
     const dir = await tempDir('cli-onnx');
     const lines: string[] = [];
-    const { plan } = await compileCommand([CONV, '-o', join(dir, 'artifact'), '--device-limits', '--runtime-import', RUNTIME_SOURCE_URL], { log: (l) => lines.push(l) });
+    const { plan } = await compileCommand([CONV, '-o', join(dir, 'artifact'), '--device-limits', '--runtime-import', RUNTIME_SOURCE_URL], { print: (l) => lines.push(l), info: () => undefined });
     expect(lines.join('\n')).toMatch(/compiled .*test_Conv2d\/model\.onnx → .*artifact: \d+ kernels/);
     expect(plan.inputs.map((i) => i.name)).toEqual(['0']);
 
     const x = randomTensor('f32', [2, 3, 7, 5], 17);
     await writeFile(join(dir, 'x.npy'), encodeNpy(x));
-    const { outputs } = await runArtifactCommand([join(dir, 'artifact'), '--input', `0=${join(dir, 'x.npy')}`, '--out', join(dir, 'out')], quiet);
+    const { outputs } = await runCommand([join(dir, 'artifact'), '--input', `0=${join(dir, 'x.npy')}`, '--out', join(dir, 'out')], quiet);
     expect(outputs).toEqual({ '3': join(dir, 'out', '3.npy') });
     const y = readNpy(await readFile(outputs['3']));
 
@@ -124,15 +127,42 @@ describe('dawnflow compile / run', () => {
     }
   });
 
+  it('`run <artifact dir>` through the binary loads no compiler code (.npy inputs; a .pb needs the ONNX parser)', async () => {
+    const dir = await tempDir('cli-no-compiler');
+    const io = { print: () => undefined, info: () => undefined };
+    const { main } = await import('../../bin/cli.js');
+    expect(await main(['compile', CONV, '-o', join(dir, 'artifact'), '--device-limits'], io)).toBe(0);
+    const x = randomTensor('f32', [2, 3, 7, 5], 29);
+    await writeFile(join(dir, 'x.npy'), encodeNpy(x));
+    expect(await main(['run', CONV, '--input', `0=${join(dir, 'x.npy')}`, '--out', join(dir, 'direct')], io)).toBe(0);
+
+    // The hooks apply to the child process the binary runs the command in (same Node flags).
+    const deny = ['--import', 'tsx', '--import', resolve('test/artifact/fixtures/deny_compiler.mjs'), resolve('bin/dawnflow.ts'), 'run', join(dir, 'artifact')];
+    const run = spawnSync(process.execPath, [...deny, '--input', `0=${join(dir, 'x.npy')}`, '--out', join(dir, 'denied')], { encoding: 'utf8', timeout: 120_000 });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(`3: f32[2,4,5,4] -> ${join(dir, 'denied', '3.npy')}\n`);
+    expect(await readFile(join(dir, 'denied', '3.npy'))).toEqual(await readFile(join(dir, 'direct', '3.npy')));
+    // Control: a .pb input does need compiler/onnx, and the hooks stop it there.
+    const pb = join(dirname(CONV), 'test_data_set_0', 'input_0.pb');
+    const control = spawnSync(process.execPath, [...deny, '--input', `0=${pb}`, '--out', join(dir, 'denied-pb')], { encoding: 'utf8', timeout: 120_000 });
+    expect(control.status).toBe(1);
+    expect(control.stderr).toMatch(/^dawnflow: INTERNAL: forbidden import of file:\/\/.*\/compiler\/onnx\/proto\.ts/);
+  });
+
   it('rejects bad arguments with usage errors', async () => {
     await expect(compileCommand([CONV], quiet)).rejects.toThrow(/-o <dir> is required/);
     await expect(compileCommand(['model.txt', '-o', '/tmp/x'], quiet)).rejects.toThrow(UsageError);
     await expect(compileCommand([CONV, '-o', '/tmp/x', '--dim', 'n'], quiet)).rejects.toThrow(/--dim n: expected name=value/);
     const dir = await tempDir('cli-bad');
     await compileCommand([resolve('test/artifact/fixtures/graph_module.ts'), '-o', dir, '--runtime-import', RUNTIME_SOURCE_URL], quiet);
-    await expect(runArtifactCommand([dir, '--out', join(dir, 'o')], quiet)).rejects.toThrow(/^missing input 'x' \(f32\[8,4\]\) \(give --input <name>=<file>\)$/);
-    await expect(runArtifactCommand([dir, '--input', 'z=a.npy', '--out', join(dir, 'o')], quiet)).rejects.toThrow(/^the model has no input 'z' \(inputs: x\)$/);
-    await expect(runArtifactCommand([dir, '--input', 'x=a.npy', '--input', 'x=b.npy', '--out', join(dir, 'o')], quiet)).rejects.toThrow(UsageError);
-    await expect(runArtifactCommand([dir, '--input', `x=${join(dir, 'nope.npy')}`, '--out', join(dir, 'o')], quiet)).rejects.toThrow(/cannot read input file for 'x' .*nope\.npy': no such file/);
+    await expect(runCommand([dir, '--out', join(dir, 'o')], quiet)).rejects.toThrow(/^missing input 'x' \(f32\[8,4\]\) \(give --input <name>=<file>\)$/);
+    await expect(runCommand([dir, '--input', 'z=a.npy', '--out', join(dir, 'o')], quiet)).rejects.toThrow(/^the model has no input 'z' \(inputs: x\)$/);
+    await expect(runCommand([dir, '--input', 'x=a.npy', '--input', 'x=b.npy', '--out', join(dir, 'o')], quiet)).rejects.toThrow(UsageError);
+    await expect(runCommand([dir, '--input', `x=${join(dir, 'nope.npy')}`, '--out', join(dir, 'o')], quiet)).rejects.toThrow(/cannot read input file for 'x' .*nope\.npy': no such file/);
+    // Options that belong to the other kind of target.
+    await expect(runCommand([dir, '--tune', '--out', join(dir, 'o')], quiet)).rejects.toThrow(/^run: an artifact's kernels are fixed when it is compiled/);
+    await expect(runCommand([CONV, '--weights', join(dir, 'w.safetensors'), '--out', join(dir, 'o')], quiet)).rejects.toThrow(/^run: --weights applies to an artifact directory/);
+    await expect(runCommand([dir, '--bogus', '--out', join(dir, 'o')], quiet)).rejects.toThrow(UsageError);
   });
 });

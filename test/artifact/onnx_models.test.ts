@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { LIGHT_MODELS, LIGHT_MODELS_DIR } from '../../bench/models/light_models.js';
 import { emitArtifact } from '../../compiler/artifact/index.js';
-import { compileModelFile } from '../../compiler/artifact/cli.js';
+import { compileModelFile } from '../../bin/model_file.js';
 import type { HostTensor } from '../../runtime/index.js';
 import { Executable, getDefaultDevice, loadArtifact } from '../../runtime/index.js';
 import { randomTensor } from '../helpers/random.js';
@@ -14,7 +16,7 @@ import { RUNTIME_SOURCE_URL, tempDir } from './helpers.js';
 
 const CONVERTED = '/usr/share/libonnx-testdata/data/pytorch-converted';
 const MODELS = [
-  '/work/shared/models/light_squeezenet.onnx',
+  join(LIGHT_MODELS_DIR, LIGHT_MODELS.squeezenet.file),
   `${CONVERTED}/test_Conv2d_groups/model.onnx`,
   `${CONVERTED}/test_BatchNorm2d_eval/model.onnx`,
   `${CONVERTED}/test_MaxPool2d/model.onnx`,

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hostTensor } from '../../ir/index.js';
 import { ArtifactError } from '../../runtime/index.js';
-import { decodeSafetensors, encodeSafetensors, readSafetensors, writeSafetensors } from '../../runtime/io/safetensors.js';
+import { decodeSafetensors, encodeSafetensors } from '../../ir/safetensors.js';
+import { readSafetensors, writeSafetensors } from '../../runtime/io/safetensors.js';
 import { tempDir } from './helpers.js';
 
 /** A safetensors file assembled by hand from the format's description, not by our encoder. */

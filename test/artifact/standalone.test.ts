@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compileCommand } from '../../compiler/artifact/cli.js';
+import { compileCommand } from '../../bin/commands/compile.js';
 import { randomTensor } from '../helpers/random.js';
 import { RUNTIME_SOURCE_URL, tempDir } from './helpers.js';
 
@@ -32,7 +32,7 @@ let inputsPath: string;
 
 beforeAll(async () => {
   dir = await tempDir('standalone');
-  await compileCommand([CONV, '-o', join(dir, 'artifact'), '--device-limits', '--runtime-import', RUNTIME_SOURCE_URL], { log: () => undefined });
+  await compileCommand([CONV, '-o', join(dir, 'artifact'), '--device-limits', '--runtime-import', RUNTIME_SOURCE_URL], { print: () => undefined, info: () => undefined });
   const x = randomTensor('f32', [2, 3, 7, 5], 23);
   inputsPath = join(dir, 'inputs.json');
   await writeFile(inputsPath, JSON.stringify({ '0': { dtype: 'f32', shape: x.shape, data: Array.from(x.data) } }));

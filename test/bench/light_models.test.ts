@@ -1,17 +1,15 @@
 import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
-import { LIGHT_INPUT_SHAPE, materializeLightModel } from '../../bench/models/light_models.js';
+import { LIGHT_INPUT_SHAPE, LIGHT_MODELS_DIR, materializeLightModel } from '../../bench/models/light_models.js';
 import { normalArray } from '../../bench/seeded_random.js';
 
 // The light models come with every weight a ConstantOfShape of 0.02, so their output does not
 // depend on the input. After conversion they must have real, input-dependent outputs.
 
-const MODELS_DIR = new URL('../../../shared/models', import.meta.url).pathname;
-
 describe('materializeLightModel', () => {
   it('turns squeezenet\'s ConstantOfShape weights into initializers and leaves one graph input', () => {
-    const model = onnxProto.onnx.ModelProto.decode(materializeLightModel(MODELS_DIR, 'squeezenet'));
+    const model = onnxProto.onnx.ModelProto.decode(materializeLightModel(LIGHT_MODELS_DIR, 'squeezenet'));
     const graph = model.graph!;
     expect(graph.node!.filter((n) => n.opType === 'ConstantOfShape')).toEqual([]);
     expect(graph.input!.map((i) => i.name)).toEqual(['data_0']);
@@ -23,8 +21,8 @@ describe('materializeLightModel', () => {
   });
 
   it('gives deterministic weights, and outputs that depend on the input without saturating', async () => {
-    const bytes = materializeLightModel(MODELS_DIR, 'squeezenet');
-    expect(Buffer.from(bytes).equals(Buffer.from(materializeLightModel(MODELS_DIR, 'squeezenet')))).toBe(true);
+    const bytes = materializeLightModel(LIGHT_MODELS_DIR, 'squeezenet');
+    expect(Buffer.from(bytes).equals(Buffer.from(materializeLightModel(LIGHT_MODELS_DIR, 'squeezenet')))).toBe(true);
     const session = await ort.InferenceSession.create(bytes);
     const n = LIGHT_INPUT_SHAPE.reduce((a, b) => a * b, 1);
     const run = async (seed: string): Promise<Float32Array> =>
@@ -39,7 +37,7 @@ describe('materializeLightModel', () => {
   });
 
   it('keeps resnet50\'s softmax off one-hot (residual BatchNorms scaled down)', async () => {
-    const session = await ort.InferenceSession.create(materializeLightModel(MODELS_DIR, 'resnet50'));
+    const session = await ort.InferenceSession.create(materializeLightModel(LIGHT_MODELS_DIR, 'resnet50'));
     const n = LIGHT_INPUT_SHAPE.reduce((a, b) => a * b, 1);
     const out = (await session.run({ 'gpu_0/data_0': new ort.Tensor('float32', normalArray('light-test/r', n), [...LIGHT_INPUT_SHAPE]) }))['gpu_0/softmax_1'].data as Float32Array;
     expect(out.length).toBe(1000);

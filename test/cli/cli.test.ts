@@ -13,6 +13,7 @@ import { encodeNpy, parseNpy, readNpy } from '../../runtime/io/npy.js';
 import { interpret } from '../../targets/reference/interpreter.js';
 import { F32, I64, modelBytes, node, tensor, valueInfo } from '../onnx/helpers/onnx_builder.js';
 import { randomTensor } from '../helpers/random.js';
+import { B, W } from './fixtures/batch_module.js';
 
 /**
  * The dawnflow CLI. Most cases call its main() in process (the same code the binary runs);
@@ -195,4 +196,66 @@ it('rejects a .pb input of the wrong element type', async () => {
   writeFileSync(path('xi.pb'), encodeTensorProto(encodeTensor({ dtype: 'i32', shape: [2, 4], data: new Int32Array(8) }, 'x', OnnxType.INT64)));
   const r = await cli('run', path('model.onnx'), '-i', `x=${path('xi.pb')}`, '--out', dir);
   expect(r.err[0]).toMatch(/^dawnflow: INPUT: input 'x' .*holds i32 values, the model expects f32/);
+});
+
+describe('dawnflow run on a DSL module', () => {
+  const MODULE = join(ROOT, 'test/cli/fixtures/batch_module.ts');
+
+  /** relu(x·W + b) and that plus z, in float64: the oracle. */
+  function oracle(x: HostTensor, z: HostTensor): { y: number[]; sum: number[] } {
+    const rows = x.shape[0];
+    const y: number[] = [];
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < 3; c++) {
+        let acc = B[c];
+        for (let k = 0; k < 4; k++) acc += Number(x.data[r * 4 + k]) * W[k * 3 + c];
+        y.push(Math.max(0, acc));
+      }
+    }
+    return { y, sum: y.map((v, i) => v + Number(z.data[i])) };
+  }
+
+  it('binds the symbolic batch dim from the inputs and writes each output', async () => {
+    for (const rows of [5, 2]) {
+      const x = randomTensor('f32', [rows, 4], 40 + rows);
+      const z = randomTensor('f32', [rows, 3], 50 + rows);
+      writeFileSync(path(`mx${rows}.npy`), encodeNpy(x));
+      writeFileSync(path(`mz${rows}.npy`), encodeNpy(z));
+      const outDir = path(`out-module-${rows}`);
+      const r = await cli('run', MODULE, '-i', `x=${path(`mx${rows}.npy`)}`, '-i', `z=${path(`mz${rows}.npy`)}`, '-o', outDir);
+      expect(r.err).toEqual([]);
+      expect(r.code).toBe(0);
+      expect(r.out).toEqual([`y: f32[${rows},3] -> ${join(outDir, 'y.npy')}`, `sum: f32[${rows},3] -> ${join(outDir, 'sum.npy')}`]);
+      const want = oracle(x, z);
+      for (const name of ['y', 'sum'] as const) {
+        const got = readNpy(readFileSync(join(outDir, `${name}.npy`)));
+        expect(got.shape).toEqual([rows, 3]);
+        Array.from(got.data).forEach((v, i) => expect(Math.abs(v - want[name][i]), `${name}[${i}]`).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(want[name][i]))));
+      }
+    }
+  });
+
+  it('refuses inputs that give one symbolic dim two sizes, naming both inputs', async () => {
+    const r = await cli('run', MODULE, '-i', `x=${path('mx5.npy')}`, '-i', `z=${path('mz2.npy')}`, '-o', path('out-module-bad'));
+    expect(r.code).toBe(1);
+    expect(r.err).toEqual(["dawnflow: INPUT: input 'z' has shape [2,3]: dim 'batch' is 2 here but 5 in input 'x'"]);
+  });
+});
+
+describe('what a user sees', () => {
+  it("a successful run through npx prints dawnflow's own lines and nothing else (no npm or Dawn notices)", async () => {
+    const outDir = path('out-npx');
+    const r = spawnSync('npx', ['tsx', 'bin/dawnflow.ts', 'run', path('model.onnx'), '--input', `x=${path('x.npy')}`, '--out', outDir], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(r.error).toBeUndefined();
+    expect(r.status).toBe(0);
+    // The same command in process: the lines dawnflow itself prints.
+    const own = await cli('run', path('model.onnx'), '--input', `x=${path('x.npy')}`, '--out', outDir);
+    expect(own.out).toEqual([`out/prob:0: f32[2,3] -> ${join(outDir, 'out_prob_0.npy')}`, `class: i32[2] -> ${join(outDir, 'class.npy')}`]);
+    expect(r.stdout.split('\n').filter((l) => l !== '')).toEqual(own.out);
+    expect(r.stderr).toBe('');
+  });
 });

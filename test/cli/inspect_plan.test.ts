@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inspectCommand } from '../../bin/commands/inspect.js';
+import { LIGHT_MODELS, LIGHT_MODELS_DIR } from '../../bench/models/light_models.js';
 
-const SQUEEZENET = new URL('../../../shared/models/light_squeezenet.onnx', import.meta.url).pathname;
+const SQUEEZENET = join(LIGHT_MODELS_DIR, LIGHT_MODELS.squeezenet.file);
 
 function capture() {
   const lines: string[] = [];

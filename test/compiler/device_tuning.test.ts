@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../compiler/compile.js';
-import { tunedCompileOptions } from '../../device_tuning.js';
+import { tunedCompileOptions } from '../../toolchain/device_tuning.js';
 import { GraphBuilder } from '../../ir/index.js';
 import { getDefaultDevice } from '../../runtime/index.js';
 import { interpret } from '../../targets/reference/interpreter.js';

@@ -1,7 +1,7 @@
 import type { DType, TensorData } from '../../ir/dtype.js';
 import { deviceBytesPerElement } from '../../ir/dtype.js';
 import type { Plan, PlanConstant, PlanIO, PlanKernel, PlanRegion, PlanStateUpdate, PlanStep, PlanTensor } from '../../ir/plan.js';
-import { PLAN_FORMAT, PLAN_VERSION } from '../../ir/plan.js';
+import { alignUp, PLAN_FORMAT, PLAN_VERSION, storageEnd } from '../../ir/plan.js';
 import { numel } from '../../ir/shape.js';
 
 /** Offsets aligned for any adapter (WebGPU allows minStorageBufferOffsetAlignment up to 256). */
@@ -24,7 +24,7 @@ export class HandPlan {
   tensor(name: string, dtype: DType, shape: readonly number[], region: PlanRegion = 'arena', offset?: number): number {
     const bytes = numel(shape) * deviceBytesPerElement(dtype);
     const at = offset ?? this.#next[region];
-    this.#next[region] = Math.max(this.#next[region], Math.ceil((at + bytes) / ALIGN) * ALIGN);
+    this.#next[region] = Math.max(this.#next[region], alignUp(storageEnd({ offset: at, bytes }), ALIGN));
     this.tensors.push({ id: this.tensors.length, name, dtype, shape: [...shape], bytes, region, offset: at });
     return this.tensors.length - 1;
   }

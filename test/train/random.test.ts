@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder, hostTensor } from '../../ir/index.js';
 import { interpret } from '../../targets/reference/interpreter.js';
-import { philox4x32 } from '../../targets/reference/ops/random.js';
+import { philox4x32 } from '../../ir/philox.js';
 import { expectClose } from '../helpers/compare.js';
 import { runOnGpu } from '../helpers/gpu.js';
 

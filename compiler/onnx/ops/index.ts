@@ -17,4 +17,4 @@ import './grid_sample.js';
 import './pool_indices.js';
 import './tfidf.js';
 
-export { onnxHandler, supportedOnnxOps } from './table.js';
+export { onnxHandler, onnxOpTable, supportedOnnxOps } from './table.js';

@@ -1,7 +1,7 @@
 import type { DType, HostTensor, StaticShape, TensorData } from '../../../ir/index.js';
 import { InputError, normalizeAxis, numel, stridesOf } from '../../../ir/index.js';
 import type { ScatterReduction } from '../../../ir/ops/indexing.js';
-import { scratch } from '../interpreter.js';
+import { scratch } from '../scratch.js';
 import { registerRef } from '../kernels.js';
 
 /**

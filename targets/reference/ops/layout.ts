@@ -1,7 +1,7 @@
 import type { Attrs, DType, HostTensor, StaticShape } from '../../../ir/index.js';
 import { InputError, normalizeAxis, numel, ShapeError, sliceAxis, stridesOf } from '../../../ir/index.js';
 import { broadcastIndex } from '../broadcast.js';
-import { scratch } from '../interpreter.js';
+import { scratch } from '../scratch.js';
 import { registerRef } from '../kernels.js';
 import type { RefContext } from '../kernels.js';
 

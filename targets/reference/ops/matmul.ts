@@ -1,7 +1,7 @@
 import type { StaticShape } from '../../../ir/index.js';
 import { numel } from '../../../ir/index.js';
 import { broadcastIndex } from '../broadcast.js';
-import { scratch } from '../interpreter.js';
+import { scratch } from '../scratch.js';
 import { registerRef } from '../kernels.js';
 import { addFor, mulFor } from '../reduction_plan.js';
 

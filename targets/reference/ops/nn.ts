@@ -2,7 +2,7 @@ import type { Attrs, DType, HostTensor, StaticShape, TensorData } from '../../..
 import { numel, stridesOf } from '../../../ir/index.js';
 import type { WindowGeometry } from '../../../ir/ops/nn.js';
 import { windowGeometry } from '../../../ir/ops/nn.js';
-import { scratch } from '../interpreter.js';
+import { scratch } from '../scratch.js';
 import type { RefContext } from '../kernels.js';
 import { registerRef } from '../kernels.js';
 

@@ -1,6 +1,6 @@
 import { normalizeAxis } from '../../../ir/index.js';
 import { broadcastIndex } from '../broadcast.js';
-import { scratch } from '../interpreter.js';
+import { scratch } from '../scratch.js';
 import { registerRef } from '../kernels.js';
 import { reductionPlan } from '../reduction_plan.js';
 

@@ -1,6 +1,6 @@
 import type { DType } from '../../../ir/index.js';
 import { normalizeAxis, reducedAxes } from '../../../ir/index.js';
-import { scratch } from '../interpreter.js';
+import { scratch } from '../scratch.js';
 import { registerRef } from '../kernels.js';
 import { addFor, highestOf, lowestOf, mulFor, reductionPlan } from '../reduction_plan.js';
 

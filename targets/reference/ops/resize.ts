@@ -2,7 +2,7 @@ import type { Attrs } from '../../../ir/index.js';
 import { numel, stridesOf } from '../../../ir/index.js';
 import type { CoordinateTransformationMode, ResizeAxis } from '../../../ir/ops/resize.js';
 import { coordinateMode, nearestMode, resizeAxes, resizeMode } from '../../../ir/ops/resize.js';
-import { scratch } from '../interpreter.js';
+import { scratch } from '../scratch.js';
 import { registerRef } from '../kernels.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { HostTensor } from '../../../ir/index.js';
 import { normalizeAxis, numel } from '../../../ir/index.js';
-import { scratch } from '../interpreter.js';
+import { scratch } from '../scratch.js';
 import { registerRef } from '../kernels.js';
 
 /**

@@ -1,4 +1,4 @@
-import { PHILOX_MULTIPLIERS, PHILOX_ROUNDS, PHILOX_WEYL } from '../../../ir/ops/random.js';
+import { PHILOX_MULTIPLIERS, PHILOX_ROUNDS, PHILOX_WEYL } from '../../../ir/philox.js';
 import { derivedAccess } from '../access.js';
 import { expr, literal } from '../expr.js';
 import { linearIndex } from '../kernel_builder.js';

@@ -2,7 +2,7 @@ import type { Node, StaticShape, Value } from '../../../ir/index.js';
 import type { Expr } from '../expr.js';
 import { convert, literal } from '../expr.js';
 import type { KernelBuilder, TensorAccess } from '../kernel_builder.js';
-import type { KernelGroup } from '../codegen.js';
+import type { KernelGroup } from '../kernel_types.js';
 import { getLowering } from '../lowering.js';
 
 /**

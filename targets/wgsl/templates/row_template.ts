@@ -2,8 +2,8 @@ import type { StaticShape } from '../../../ir/index.js';
 import { normalizeAxis, numel, stridesOf } from '../../../ir/index.js';
 import { toStorage } from '../expr.js';
 import { KernelBuilder, linearIndex, unravel } from '../kernel_builder.js';
-import type { GeneratedKernel, KernelGroup } from '../codegen.js';
-import { gridFor } from '../codegen.js';
+import { gridFor } from '../grid.js';
+import type { GeneratedKernel, KernelGroup, KernelTemplate } from '../kernel_types.js';
 import { lowerGroup } from './group_lowering.js';
 
 /**
@@ -64,3 +64,9 @@ export function generateRowKernel(group: KernelGroup, maxWorkgroupsPerDimension:
   });
   return b.finish(group.nodes.map((n) => n.op).join('+'), 'per-element', [wg, 1, 1], gridFor(Math.ceil(rows / wg), maxWorkgroupsPerDimension));
 }
+
+export const ROW_TEMPLATE: KernelTemplate = {
+  name: 'row_template',
+  matches: matchesRowTemplate,
+  generate: (group, target) => generateRowKernel(group, target.maxWorkgroupsPerDimension),
+};

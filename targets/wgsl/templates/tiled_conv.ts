@@ -6,10 +6,11 @@ import type { Expr } from '../expr.js';
 import { expr, toStorage } from '../expr.js';
 import type { TensorAccess } from '../kernel_builder.js';
 import { KernelBuilder, unravel } from '../kernel_builder.js';
-import type { GeneratedKernel, KernelGroup, TemplateTarget } from '../codegen.js';
+import type { GeneratedKernel, KernelGroup, KernelTemplate, TemplateTarget } from '../kernel_types.js';
 import { kernelLoops, masked, toAccumulator, windowReaching, windowTap } from '../ops/window.js';
 import { epilogueInPlace, lowerAroundAnchor } from './group_lowering.js';
 import { sharedRows, subgroupShare } from './shared_rows.js';
+import type { TiledConvConfig } from './tile_configs.js';
 
 /**
  * Convolution as an implicit GEMM on registers: rows are output channels (within a group), columns
@@ -24,14 +25,6 @@ import { sharedRows, subgroupShare } from './shared_rows.js';
  * subgroup loads the weight of channel `i` (mod `sg`) and `subgroupBroadcast` shares it, instead
  * of every invocation loading all TM weights (see the vec4 matmul template for why).
  */
-export interface TiledConvConfig {
-  readonly wgX: number;
-  readonly wgY: number;
-  readonly tm: number;
-  readonly tn: number;
-  /** Channels whose weights one subgroup load shares (0 or absent: every invocation loads its own). */
-  readonly sg?: number;
-}
 
 /**
  * One row of invocations: the channels of an invocation then depend only on the workgroup id, so
@@ -178,3 +171,9 @@ export function tileColumns(b: KernelBuilder, first: string, tn: number, wgX: nu
     return { flat, outer, local, coords: unravel(b, local, inner) };
   });
 }
+
+export const TILED_CONV_TEMPLATE: KernelTemplate = {
+  name: 'tiled_conv',
+  matches: matchesTiledConv,
+  generate: (group, target, config) => generateTiledConv(group, config.convConfig?.(group), target),
+};

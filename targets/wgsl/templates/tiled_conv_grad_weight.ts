@@ -3,11 +3,11 @@ import { numel } from '../../../ir/index.js';
 import { windowGeometry } from '../../../ir/ops/nn.js';
 import { expr, toStorage } from '../expr.js';
 import { KernelBuilder } from '../kernel_builder.js';
-import type { GeneratedKernel, KernelGroup, TemplateTarget } from '../codegen.js';
+import type { GeneratedKernel, KernelGroup, KernelTemplate, TemplateTarget } from '../kernel_types.js';
 import { kernelLoops, masked, toAccumulator, windowTap } from '../ops/window.js';
 import { epilogueInPlace, lowerAroundAnchor } from './group_lowering.js';
 import { sharedRows, subgroupShare } from './shared_rows.js';
-import type { TiledConvConfig } from './tiled_conv.js';
+import type { TiledConvConfig } from './tile_configs.js';
 import { tileColumns } from './tiled_conv.js';
 
 /**
@@ -88,3 +88,9 @@ export function generateTiledConvGradWeight(group: KernelGroup, config: TiledCon
   }
   return { ...b.finish(group.nodes.map((nd) => nd.op).join('+'), 'tiled', [wgX, wgY, 1], grid), elementwiseInputs: epilogueInPlace(b, anchor, stored) };
 }
+
+export const TILED_CONV_GRAD_WEIGHT_TEMPLATE: KernelTemplate = {
+  name: 'tiled_conv_grad_weight',
+  matches: matchesTiledConvGradWeight,
+  generate: (group, target, config) => generateTiledConvGradWeight(group, config.convConfig?.(group), target),
+};

@@ -4,9 +4,10 @@ import { broadcastCoords } from '../access.js';
 import type { WgslType } from '../expr.js';
 import { convert, expr, literal, toStorage } from '../expr.js';
 import { KernelBuilder, unravel } from '../kernel_builder.js';
-import type { GeneratedKernel, KernelGroup, TemplateTarget } from '../codegen.js';
+import type { GeneratedKernel, KernelGroup, KernelTemplate, TemplateTarget } from '../kernel_types.js';
 import { epilogueInPlace, lowerAroundAnchor } from './group_lowering.js';
 import { sharedRows, subgroupShare } from './shared_rows.js';
+import type { TiledMatmulConfig } from './tile_configs.js';
 
 /**
  * The register-tiled matmul template. Each invocation accumulates a TM×TN block of the output
@@ -21,16 +22,6 @@ import { sharedRows, subgroupShare } from './shared_rows.js';
  * subgroup reads A's element of row `i` (mod `sg`) and `subgroupBroadcast` shares it (see the
  * vec4 template for why).
  */
-export interface TiledMatmulConfig {
-  readonly wgX: number;
-  readonly wgY: number;
-  readonly tm: number;
-  readonly tn: number;
-  /** K iterations unrolled per loop trip. */
-  readonly unrollK: number;
-  /** Rows shared per subgroup read (0 or absent: every invocation reads A itself). */
-  readonly sg?: number;
-}
 
 export const DEFAULT_MATMUL_CONFIG: TiledMatmulConfig = { wgX: 16, wgY: 4, tm: 4, tn: 4, unrollK: 1 };
 
@@ -112,3 +103,9 @@ export function generateTiledMatmul(group: KernelGroup, config: TiledMatmulConfi
   }
   return { ...b.finish(group.nodes.map((nd) => nd.op).join('+'), 'tiled', [wgX, wgY, 1], grid), elementwiseInputs: epilogueInPlace(b, anchor, stored) };
 }
+
+export const TILED_MATMUL_TEMPLATE: KernelTemplate = {
+  name: 'tiled_matmul',
+  matches: matchesTiledMatmul,
+  generate: (group, target, config) => generateTiledMatmul(group, config.matmulConfig?.(group) ?? defaultMatmulConfig(target.subgroupMinSize ?? 0), target),
+};

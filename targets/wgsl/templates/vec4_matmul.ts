@@ -1,12 +1,13 @@
-import type { Node, StaticShape } from '../../../ir/index.js';
+import type { Node } from '../../../ir/index.js';
 import { numel } from '../../../ir/index.js';
 import { broadcastCoords } from '../access.js';
 import { expr, toStorage } from '../expr.js';
 import { KernelBuilder, linearIndex, unravel } from '../kernel_builder.js';
-import type { GeneratedKernel, KernelGroup, TemplateTarget } from '../codegen.js';
+import type { GeneratedKernel, KernelGroup, KernelTemplate, TemplateTarget } from '../kernel_types.js';
 import { lowerAroundAnchor } from './group_lowering.js';
 import { sharedRows, subgroupShare } from './shared_rows.js';
-import { matmulDims } from './tiled_matmul.js';
+import type { Vec4MatmulConfig } from './tile_configs.js';
+import { matchesTiledMatmul, matmulDims } from './tiled_matmul.js';
 
 /**
  * The wide matmul template, for f32 operands read straight from memory with K and N multiples of
@@ -21,14 +22,6 @@ import { matmulDims } from './tiled_matmul.js';
  * (lavapipe) a uniform load costs a bounds-checked branch per component while a broadcast is one
  * shuffle: measured 3× faster on 1024³ there.
  */
-export interface Vec4MatmulConfig {
-  readonly wgX: number;
-  readonly wgY: number;
-  readonly tm: number;
-  readonly tn4: number;
-  /** Rows shared per subgroup load (0 or absent: every invocation loads A itself). */
-  readonly sg?: number;
-}
 
 // One row of invocations: rows depend only on the workgroup id, so A's loads are uniform (scalar on
 // SIMD-per-lane rasterizers like lavapipe); B's vec4 rows are the only per-invocation loads.
@@ -41,6 +34,7 @@ export function defaultVec4MatmulConfig(subgroupMinSize: number): Vec4MatmulConf
   return subgroupMinSize >= 8 ? SUBGROUP_VEC4_MATMUL_CONFIG : DEFAULT_VEC4_MATMUL_CONFIG;
 }
 
+/** On a group the tiled matmul template takes: whether its operands suit vec4 loads. */
 export function matchesVec4Matmul(group: KernelGroup): boolean {
   const anchor = group.anchor!;
   const inGroup = new Set(group.nodes.flatMap((n) => n.outputs));
@@ -120,3 +114,9 @@ export function generateVec4Matmul(group: KernelGroup, config: Vec4MatmulConfig,
   }
   return b.finish(group.nodes.map((nd) => nd.op).join('+'), 'tiled', [wgX, wgY, 1], grid);
 }
+
+export const VEC4_MATMUL_TEMPLATE: KernelTemplate = {
+  name: 'vec4_matmul',
+  matches: (group) => matchesTiledMatmul(group) && matchesVec4Matmul(group),
+  generate: (group, target, config) => generateVec4Matmul(group, config.vec4MatmulConfig?.(group) ?? defaultVec4MatmulConfig(target.subgroupMinSize ?? 0), target),
+};

@@ -1,0 +1,75 @@
+import { basename, dirname, extname, resolve } from 'node:path';
+import type { CompileOptions } from '../compiler/compile.js';
+import { compile } from '../compiler/compile.js';
+import { importOnnxModel } from '../compiler/onnx/import.js';
+import type { ModelProto } from '../compiler/onnx/proto.js';
+import { decodeModel } from '../compiler/onnx/proto.js';
+import type { Graph, Plan } from '../ir/index.js';
+import { UsageError } from '../ir/index.js';
+import { graphOfModule } from './dsl_module.js';
+import { isModulePath, readBytes } from './files.js';
+import { npyDescrOfOnnx } from './onnx_npy.js';
+
+/** Model files as the CLI reads them: an ONNX file, or a DSL module (see dsl_module.ts). */
+
+export interface ModelFile {
+  readonly path: string;
+  /** The model file's directory: external tensor data is read relative to it. */
+  readonly baseDir: string;
+  readonly model: ModelProto;
+}
+
+/** Reads and decodes an ONNX file; a missing or undecodable file is a one-line typed error naming it. */
+export function readModelFile(path: string): ModelFile {
+  const bytes = readBytes(path, 'model');
+  return { path, baseDir: dirname(resolve(path)), model: decodeModel(bytes, `model '${path}'`) };
+}
+
+export function isOnnxPath(path: string): boolean {
+  return extname(path).toLowerCase() === '.onnx';
+}
+
+export interface ModelFileOptions {
+  readonly dims?: Readonly<Record<string, number>>;
+  /** Concrete shapes for an ONNX model's inputs. */
+  readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
+  readonly limits?: Readonly<Record<string, number>>;
+  /** For a TrainingSpec module: its evaluation graph rather than its training step. */
+  readonly inference?: boolean;
+  /** Kernel configurations for the graph (`--tune`: measured on the adapter). */
+  readonly tune?: (graph: Graph) => Promise<TunedConfigs>;
+}
+
+/** What tuning decides: the tile configuration of each templated kernel. */
+export type TunedConfigs = Pick<CompileOptions, 'matmulConfig' | 'vec4MatmulConfig' | 'convConfig'>;
+
+export interface CompiledModelFile {
+  readonly plan: Plan;
+  /** Output name → .npy descr, where the source model says (ONNX int64 outputs: '<i8'). */
+  readonly outputNpyTypes: Readonly<Record<string, string>>;
+}
+
+/**
+ * Model file → Plan, exactly as `dawnflow compile` builds it (tests compare against this). An
+ * ONNX model is imported as `dawnflow run model.onnx` imports it, so an artifact's outputs equal
+ * that command's.
+ */
+export async function compileModelFile(path: string, options: ModelFileOptions = {}): Promise<CompiledModelFile> {
+  let graph: Graph;
+  let outputNpyTypes: Record<string, string> = {};
+  if (isOnnxPath(path)) {
+    const { model, baseDir } = readModelFile(path);
+    const imported = importOnnxModel(model, { source: basename(path), baseDir, dims: options.dims, inputShapes: options.inputShapes });
+    graph = imported.graph;
+    outputNpyTypes = Object.fromEntries(imported.outputs.flatMap((o) => {
+      const descr = npyDescrOfOnnx(o.onnxType);
+      return descr ? [[o.name, descr]] : [];
+    }));
+  } else if (isModulePath(path)) {
+    graph = await graphOfModule(resolve(path), options.inference ?? false);
+  } else {
+    throw new UsageError(`${path}: expected an .onnx model or a .ts/.js module`);
+  }
+  const configs = options.tune ? await options.tune(graph) : {};
+  return { plan: compile(graph, { dims: options.dims, limits: options.limits, ...configs }), outputNpyTypes };
+}

@@ -1,0 +1,69 @@
+import type { CodegenOptions } from '../../targets/wgsl/codegen.js';
+import type { StageEvent } from './stage_event.js';
+
+/** What the compiler must know of the target device. */
+export interface TargetLimits {
+  readonly minStorageBufferOffsetAlignment: number;
+  readonly maxComputeWorkgroupsPerDimension: number;
+  readonly maxStorageBufferBindingSize: number;
+  readonly maxBufferSize: number;
+  readonly maxStorageBuffersPerShaderStage: number;
+  /** Lanes every subgroup has at least; 0 where the device lacks the 'subgroups' feature. */
+  readonly subgroupMinSize: number;
+}
+
+export const DEFAULT_LIMITS: TargetLimits = {
+  minStorageBufferOffsetAlignment: 256,
+  maxComputeWorkgroupsPerDimension: 65535,
+  maxStorageBufferBindingSize: 128 * 1024 * 1024,
+  maxBufferSize: 256 * 1024 * 1024,
+  maxStorageBuffersPerShaderStage: 8,
+  subgroupMinSize: 0,
+};
+
+export interface CompileOptions {
+  /** Sizes of the graph's symbolic dims. */
+  readonly dims?: Readonly<Record<string, number>>;
+  /** The device's limits (e.g. `DawnDevice.limits`); missing ones take WebGPU's defaults. */
+  readonly limits?: Partial<TargetLimits> | Readonly<Record<string, number>>;
+  /** Operator fusion (default on). */
+  readonly fusion?: boolean;
+  /** Memory-aware kernel order (default on); off keeps the graph's order. */
+  readonly memorySchedule?: boolean;
+  /** Kernel templates (tiled matmul/conv, row kernels; default on); off lowers every group generically. */
+  readonly templates?: boolean;
+  /** Tile configurations per kernel (from the autotuner); absent: the defaults. */
+  readonly matmulConfig?: CodegenOptions['matmulConfig'];
+  readonly vec4MatmulConfig?: CodegenOptions['vec4MatmulConfig'];
+  readonly convConfig?: CodegenOptions['convConfig'];
+  /** Elementwise kernels write over inputs that die there, states update in place (default on). */
+  readonly inPlace?: boolean;
+  /** Graph passes to skip, by name (`PASS_NAMES` in compiler/pipeline.ts); 'all' skips every one. */
+  readonly disablePasses?: readonly string[] | 'all';
+  /**
+   * Called after every lowering stage and every graph pass that ran, with its result (for
+   * `--print-ir-after`: see `printAfter` in compiler/lowering/print_after.ts).
+   */
+  readonly onStage?: (event: StageEvent) => void;
+}
+
+/** The options every stage sees: the caller's, with the device's limits complete. */
+export interface LoweringOptions extends Omit<CompileOptions, 'limits'> {
+  readonly limits: TargetLimits;
+}
+
+export function resolveOptions(options: CompileOptions): LoweringOptions {
+  return { ...options, limits: { ...DEFAULT_LIMITS, ...(options.limits ?? {}) } };
+}
+
+/** What code generation needs of the options (in-place aliases apart: the stages add those). */
+export function codegenOptions(options: LoweringOptions): CodegenOptions {
+  return {
+    maxWorkgroupsPerDimension: options.limits.maxComputeWorkgroupsPerDimension,
+    subgroupMinSize: options.limits.subgroupMinSize,
+    templates: options.templates,
+    matmulConfig: options.matmulConfig,
+    vec4MatmulConfig: options.vec4MatmulConfig,
+    convConfig: options.convConfig,
+  };
+}
