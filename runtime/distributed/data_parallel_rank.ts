@@ -144,7 +144,7 @@ export class DataParallelRank implements RankEngine {
 
   /** Mean loss and accuracy over `data`, each rank evaluating a contiguous shard. */
   evaluate(data: Dataset): Promise<Evaluation> {
-    return evaluateShard(this.comm, this.#exe, data, {
+    return evaluateShard(this.#exe, data, {
       batch: this.program.evalBatchSize,
       input: this.program.input,
       target: this.program.target,

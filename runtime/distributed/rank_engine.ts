@@ -90,7 +90,7 @@ export interface ShardEvaluation {
 }
 
 /** Runs the 'eval' phase over this rank's shard, then sums loss and correct over `reduce`. */
-export async function evaluateShard(_comm: Communicator, exe: PhasedExecutable, data: Dataset, o: ShardEvaluation): Promise<Evaluation> {
+export async function evaluateShard(exe: PhasedExecutable, data: Dataset, o: ShardEvaluation): Promise<Evaluation> {
   const [lo, hi] = sliceOf(data.size, o.shard.count, o.shard.index);
   const per = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
   const x = allocHost(o.input.dtype, o.batch * per(o.input.exampleShape));
@@ -118,8 +118,4 @@ export async function evaluateShard(_comm: Communicator, exe: PhasedExecutable, 
   const sums = Float32Array.of(loss, correct);
   await o.reduce.allReduce(sums, 'sum');
   return { loss: sums[0] / data.size, examples: data.size, ...(o.accuracy ? { accuracy: Math.round(sums[1]) / data.size } : {}) };
-}
-
-export function hostTensorsBytes(states: Readonly<Record<string, HostTensor>>): number {
-  return Object.values(states).reduce((s, t) => s + t.data.byteLength, 0);
 }

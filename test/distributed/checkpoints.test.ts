@@ -45,6 +45,18 @@ async function roundTrip(states: Record<string, HostTensor>, step: number): Prom
 }
 
 describe('checkpoints between parallel and single-device runs', () => {
+  it('rank 0 writes the gathered states as an atomic checkpoint every few steps', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'dawnflow-parallel-ckpt-')), 'run.safetensors');
+    const program = compileParallelTraining(mlpSpec(SEED), { devices: 3, strategy: 'pipeline', microBatches: 4 });
+    const result = await fitInProcess(program, dataset, { epochs: 1, seed: DATA_SEED, maxSteps: 7, checkpoint: { path, every: 5 } });
+    const { info, states } = await readCheckpoint(path);
+    // Written at step 5, then at the end (step 7); the previous one kept beside it.
+    expect(info.step).toBe(7);
+    expect((await readCheckpoint(`${path}.prev`)).info.step).toBe(5);
+    expect([...states.keys()].sort()).toEqual(Object.keys(result.states).sort());
+    for (const [name, t] of states) expect(Array.from(t.data), name).toEqual(Array.from(result.states[name].data));
+  }, TIMEOUT);
+
   it('a parallel checkpoint continues on one device, and a single-device one on several, both as if uninterrupted', async () => {
     const reference = await singleDevice();
     await steps(reference, 0, 20);
