@@ -12,7 +12,7 @@ import { inspectGraphPlan, inspectModelPlan } from './inspect_plan.js';
 import { readModelFile } from '../model_file.js';
 import type { CliIO } from '../io.js';
 
-export const INSPECT_USAGE = `usage: dawnflow inspect <model.onnx | module.ts> [--plan] [--json] [--svg <file>] [--print-ir-after <stage|pass|all> ...] [--dim name=N ...] [--memory-budget <size>]
+export const INSPECT_USAGE = `usage: dawnflow inspect <model.onnx | module.ts> [--plan [--devices S]] [--json] [--svg <file>] [--print-ir-after <stage|pass|all> ...] [--dim name=N ...] [--memory-budget <size>]
        dawnflow inspect <model.onnx | module.ts | artifact dir> --html <file> [--profile <run.json>] [--peak-gflops N]
 
 Prints a model's inputs and outputs (element types and shapes, symbolic dims by name), its
@@ -22,6 +22,8 @@ A DSL module is read as 'dawnflow compile' reads it (a TrainingSpec gives its tr
 
   --plan        the compiled plan instead: fused kernels (the ops each holds), the schedule,
                 and the memory numbers (naive, planned arena, lower bound)
+  --devices S   with --plan: the model split into a pipeline of S stages on S devices: the
+                cuts (what crosses them), each stage's estimated cost and memory
   --json        the plan as one JSON object: {kernels, kernelsUnfused, memory, groups, ...}
   --svg <file>  draw the fused kernel graph and the memory timeline
   --print-ir-after <stage|pass|all>
@@ -62,6 +64,7 @@ export async function inspectCommand(argv: readonly string[], io: CliIO): Promis
       profile: { value: true },
       'peak-gflops': { value: true },
       'memory-budget': { value: true },
+      devices: { value: true },
       ...VERBOSE_OPTION,
     },
     'inspect',
@@ -79,8 +82,9 @@ export async function inspectCommand(argv: readonly string[], io: CliIO): Promis
   const printAfter = (args.values.get('print-ir-after') ?? []).flatMap((names) => names.split(','));
   const budget = optionValue(args, 'memory-budget');
   const memoryBudget = budget === undefined ? undefined : parseByteSize(budget, 'inspect: --memory-budget');
-  const options = { plan: args.flags.has('plan'), json: args.flags.has('json'), svg, dims, printAfter, memoryBudget };
-  const planned = options.plan || options.json || svg !== undefined || printAfter.length > 0 || memoryBudget !== undefined;
+  const devices = optionValue(args, 'devices');
+  const options = { plan: args.flags.has('plan'), json: args.flags.has('json'), svg, dims, printAfter, memoryBudget, devices };
+  const planned = options.plan || options.json || svg !== undefined || printAfter.length > 0 || memoryBudget !== undefined || devices !== undefined;
   if (isModulePath(path)) {
     const graph = await graphOfModule(resolve(path), false);
     if (planned) inspectGraphPlan(graph, options, io);

@@ -6,6 +6,9 @@ import { compile } from '../../compiler/compile.js';
 import { printAfter } from '../../compiler/lowering/print_after.js';
 import { formatPlanSummary, inspectPlan } from '../../compiler/report/plan_report.js';
 import { renderPlanSvg } from '../../compiler/report/svg.js';
+import { compileInferencePipeline } from '../../compiler/parallel/inference_pipeline.js';
+import { formatPipelinePlan } from '../../compiler/parallel/plan_summary.js';
+import { UsageError } from '../../ir/index.js';
 import type { CliIO } from '../io.js';
 
 /**
@@ -25,6 +28,8 @@ export interface PlanInspection {
   readonly printAfter?: readonly string[];
   /** The most bytes the arena may take (`--memory-budget`): past it, values are recomputed. */
   readonly memoryBudget?: number;
+  /** Split the model into a pipeline of this many stages (docs/parallel.md). */
+  readonly devices?: string;
 }
 
 export function inspectModelPlan(model: ModelProto, path: string, baseDir: string, options: PlanInspection, io: CliIO): void {
@@ -39,6 +44,13 @@ export function inspectGraphPlan(graph: Graph, options: PlanInspection, io: CliI
     for (const d of input.type.shape) if (typeof d === 'string' && !(d in dims)) dims[d] = 1;
   }
   const memoryBudget = options.memoryBudget;
+  if (options.devices !== undefined) {
+    const stages = Number(options.devices);
+    if (!Number.isInteger(stages) || stages < 1) throw new UsageError(`inspect: --devices ${options.devices} must be a positive integer`);
+    const program = compileInferencePipeline(graph, { stages, dims });
+    io.print(options.json ? JSON.stringify(program.stages.map((s) => ({ stage: s.index, ...s.estimate, receives: s.receives, sends: s.sends }))) : formatPipelinePlan(program));
+    return;
+  }
   if (!options.plan && !options.json && !options.svg) {
     compile(graph, { dims, onStage, memoryBudget });
     return;
