@@ -16,6 +16,7 @@ import type { CaseResult, ChildRequest } from './protocol.js';
 import { DONE_MARKER } from './protocol.js';
 import { formatDistributed, runDistributedBench } from './distributed/run.js';
 import { buildReport } from './report.js';
+import { runParallelSection } from './parallel_section.js';
 import { formatTable } from './table.js';
 import { formatTargets, judgeTargets } from './targets.js';
 
@@ -85,6 +86,9 @@ async function main(options: BenchOptions): Promise<void> {
   const start = Date.now();
   const end = start + options.minutes * 60_000;
   const cases: BenchCase[] = (options.quick ? QUICK_CASES : FULL_CASES).filter((c) => options.only.includes(c.bench));
+  // The parallel bench (several devices, docs/parallel.md) prints a section of its own after the table.
+  const parallel = options.only.includes('parallel');
+  if (cases.length === 0 && parallel) return runParallelSection(options);
   if (cases.length === 0) throw new Error('no case selected');
   const checked = cases.some((c) => c.bench !== 'device-peak');
   const peers = RUN_ORDER.filter((p) => options.peers.includes(p) || (p === REFERENCE_PEER && checked));
@@ -148,6 +152,7 @@ async function main(options: BenchOptions): Promise<void> {
     writeJsonReport(options.json, rows);
     process.stdout.write(`wrote ${options.json}\n`);
   }
+  if (parallel) await runParallelSection(options);
 }
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {

@@ -39,6 +39,8 @@ export interface ModelFileOptions {
   readonly inference?: boolean;
   /** Kernel configurations for the graph (`--tune`: measured on the adapter). */
   readonly tune?: (graph: Graph) => Promise<TunedConfigs>;
+  /** The most bytes the arena may take (`--memory-budget`, CompileOptions.memoryBudget). */
+  readonly memoryBudget?: number;
 }
 
 /** What tuning decides: the tile configuration of each templated kernel. */
@@ -72,5 +74,5 @@ export async function compileModelFile(path: string, options: ModelFileOptions =
     throw new UsageError(`${path}: expected an .onnx model or a .ts/.js module`);
   }
   const configs = options.tune ? await options.tune(graph) : {};
-  return { plan: compile(graph, { dims: options.dims, limits: options.limits, ...configs }), outputNpyTypes };
+  return { plan: compile(graph, { dims: options.dims, limits: options.limits, memoryBudget: options.memoryBudget, ...configs }), outputNpyTypes };
 }

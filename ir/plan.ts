@@ -91,6 +91,8 @@ export interface PlanMemory {
   readonly arenaBytes: number;
   /** The max over schedule steps of bytes live at once: no packing can do better. */
   readonly lowerBoundBytes: number;
+  /** Kernels that recompute values to meet a memory budget (present when one was given). */
+  readonly recomputedKernels?: number;
 }
 
 export interface PlanRequirements {

@@ -14,6 +14,7 @@ export { RunHandle } from './run_handle.js';
 export * from './artifact/index.js';
 export * from './checkpoint/index.js';
 export * from './data/index.js';
+export * from './distributed/index.js';
 export { MpiCommunicator } from './distributed/mpi_communicator.js';
 export type { MpiCommunicatorOptions } from './distributed/mpi_communicator.js';
 export { launchAttempt, MAX_RESTARTS_ENV, RESTART_ENV } from './distributed/restart.js';

@@ -58,7 +58,12 @@ export function assemble(input: Placed, options: LoweringOptions): Assembled {
     // A state updated in place needs no copy.
     stateUpdates: [...graph.stateUpdates].filter(([s, next]) => owner(next.id) !== s.id).map(([s, next]) => ({ state: id(s.id), from: id(next.id) })),
     regionBytes: input.regionBytes,
-    memory: { naiveBytes: input.naiveBytes, arenaBytes: layout.arenaBytes, lowerBoundBytes: layout.lowerBoundBytes },
+    memory: {
+      naiveBytes: input.naiveBytes,
+      arenaBytes: layout.arenaBytes,
+      lowerBoundBytes: layout.lowerBoundBytes,
+      ...(options.memoryBudget !== undefined ? { recomputedKernels: input.recomputed.length } : {}),
+    },
     requirements: requirementsOf(input.kernels),
     ...(symbolic ? { symbolic } : {}),
   };

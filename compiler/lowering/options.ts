@@ -1,5 +1,6 @@
 import type { DimFact, DimFacts } from '../../ir/index.js';
 import { splitDims } from '../../ir/index.js';
+import { UsageError } from '../../ir/index.js';
 import type { CodegenOptions } from '../../targets/wgsl/codegen.js';
 import type { SizeUniforms } from '../../targets/wgsl/kernel_builder.js';
 import type { StageEvent } from './stage_event.js';
@@ -50,6 +51,12 @@ export interface CompileOptions {
   readonly convConfig?: CodegenOptions['convConfig'];
   /** Elementwise kernels write over inputs that die there, states update in place (default on). */
   readonly inPlace?: boolean;
+  /**
+   * The most bytes the arena may take: past it, values live across the memory peak are
+   * recomputed after it (compiler/remat); a budget even full recomputation cannot meet is an
+   * OutOfMemoryError naming both numbers. Absent: no limit, nothing recomputed.
+   */
+  readonly memoryBudget?: number;
   /** Graph passes to skip, by name (`PASS_NAMES` in compiler/pipeline.ts); 'all' skips every one. */
   readonly disablePasses?: readonly string[] | 'all';
   /**
@@ -69,6 +76,8 @@ export interface LoweringOptions extends Omit<CompileOptions, 'limits'> {
 }
 
 export function resolveOptions(options: CompileOptions): LoweringOptions {
+  const budget = options.memoryBudget;
+  if (budget !== undefined && !(Number.isSafeInteger(budget) && budget >= 0)) throw new UsageError(`memoryBudget ${budget} must be a whole number of bytes`);
   const { sizes, facts } = splitDims(options.dims);
   return { ...options, limits: { ...DEFAULT_LIMITS, ...(options.limits ?? {}) }, sizes, facts };
 }

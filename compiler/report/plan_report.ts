@@ -27,6 +27,8 @@ export interface PlanSummary {
   readonly kernels: number;
   readonly kernelsUnfused: number;
   readonly memory: { readonly naiveBytes: number; readonly arenaBytes: number; readonly lowerBoundBytes: number };
+  /** Kernels that recompute values to meet a memory budget (0 without one). */
+  readonly recomputedKernels: number;
   readonly schedulePeakBytes: number;
   readonly originalOrderPeakBytes: number;
   readonly groups: readonly { readonly kernel: number; readonly root: string; readonly anchor: string | null; readonly ops: readonly string[]; readonly nodes: readonly string[] }[];
@@ -67,7 +69,8 @@ export function summarizePlan(result: CompileResult, kernelsUnfused: number, at:
   return {
     kernels: plan.steps.length,
     kernelsUnfused,
-    memory: { ...(symbolic?.bound.memory ?? plan.memory) },
+    memory: memoryNumbers(symbolic?.bound.memory ?? plan.memory),
+    recomputedKernels: report.recomputed.length,
     schedulePeakBytes: report.schedulePeakBytes,
     originalOrderPeakBytes: report.originalOrderPeakBytes,
     groups: report.groups.map((g, i) => ({
@@ -84,12 +87,12 @@ export function summarizePlan(result: CompileResult, kernelsUnfused: number, at:
 
 /**
  * Compiles twice (fusion on and off) and summarizes the fused plan; `onStage` hears the fused
- * compile only. A plan with symbolic dims is summarized at `at` (its representative sizes where
+ * compile only, and only it has the memory budget (the unfused one only counts kernels). A plan with symbolic dims is summarized at `at` (its representative sizes where
  * not given).
  */
 export function inspectPlan(graph: Graph, options: CompileOptions = {}, at: Readonly<Record<string, number>> = {}): { result: CompileResult; summary: PlanSummary } {
   const result = compileWithReport(graph, options);
-  const unfused = compileWithReport(graph, { ...options, fusion: false, onStage: undefined }).plan.steps.length;
+  const unfused = compileWithReport(graph, { ...options, fusion: false, onStage: undefined, memoryBudget: undefined }).plan.steps.length;
   return { result, summary: summarizePlan(result, unfused, at) };
 }
 
@@ -109,6 +112,10 @@ function symbolicLines(s: SymbolicSummary): string[] {
     'arena buffers (bytes as formulas = at the binding; steps live):',
     ...s.arena.map((a) => `  ${a.name}: ${a.bytes} = ${a.bytesAt} B, steps ${a.start}..${a.end}`),
   ];
+}
+
+function memoryNumbers(m: { readonly naiveBytes: number; readonly arenaBytes: number; readonly lowerBoundBytes: number }) {
+  return { naiveBytes: m.naiveBytes, arenaBytes: m.arenaBytes, lowerBoundBytes: m.lowerBoundBytes };
 }
 
 function formatBytes(n: number): string {
@@ -132,6 +139,7 @@ export function formatPlanSummary(s: PlanSummary): string {
     `  naive (every intermediate its own buffer): ${formatBytes(m.naiveBytes)}`,
     `  planned arena:                             ${formatBytes(m.arenaBytes)}`,
     `  lower bound (peak live bytes):             ${formatBytes(m.lowerBoundBytes)}`,
+    ...(s.recomputedKernels ? [`  recomputed kernels (memory budget):        ${s.recomputedKernels}`] : []),
     `  arena / lower bound = ${(m.arenaBytes / Math.max(m.lowerBoundBytes, 1)).toFixed(3)}, arena / naive = ${(m.arenaBytes / Math.max(m.naiveBytes, 1)).toFixed(3)}`,
   );
   return lines.join('\n');

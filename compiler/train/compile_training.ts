@@ -42,6 +42,16 @@ export interface TrainingSpec {
   readonly limits?: CompileOptions['limits'];
 }
 
+/** How to compile a training program, beyond what its spec says. */
+export interface TrainingCompileOptions {
+  /**
+   * The most bytes the training step's arena may take: past it, activations are recomputed in
+   * the backward pass instead of kept (compiler/remat); a budget that cannot be met is an
+   * OutOfMemoryError naming it and the smallest arena reached. The evaluation plan has no budget.
+   */
+  readonly memoryBudget?: number;
+}
+
 const INPUT = 'x';
 const TARGET = 'y';
 
@@ -105,11 +115,11 @@ export function buildEvalGraph(spec: TrainingSpec): Graph {
  * Compiles (model, loss, optimizer) once into a TrainingProgram: the step and evaluation
  * plans sharing parameter names. runtime/training's Trainer runs it.
  */
-export function compileTraining(spec: TrainingSpec): TrainingProgram {
+export function compileTraining(spec: TrainingSpec, compileOptions: TrainingCompileOptions = {}): TrainingProgram {
   const { graph, optimizerStates, gradientNames } = buildTrainingGraph(spec);
   const evalGraph = buildEvalGraph(spec);
   const options = spec.limits ? { limits: spec.limits } : {};
-  const train = compile(graph, options);
+  const train = compile(graph, { ...options, ...(compileOptions.memoryBudget !== undefined ? { memoryBudget: compileOptions.memoryBudget } : {}) });
   const evaluation = compile(evalGraph, options);
   const named = spec.model.parameters().filter((p) => [...graph.states.keys()].some((v) => v.name === p.name));
   return {

@@ -22,6 +22,12 @@ export interface FitOptions {
   readonly seed?: number;
   /** Evaluated after every epoch with the parameters of that moment. */
   readonly validation?: Dataset;
+  /**
+   * Ends with the states of the epoch that did best on `validation` (highest accuracy when
+   * measured, else lowest loss) instead of the last: the number of epochs chosen on the
+   * validation split (early stopping), never on test data. The returned records mark it `best`.
+   */
+  readonly keepBest?: boolean;
   readonly progress?: ProgressMode;
   readonly stream?: ProgressStream;
   /** Writes the loss/accuracy curves here after every epoch: SVG, or a self-contained page for an .html path. */
@@ -220,8 +226,10 @@ export class Trainer {
     const batch = this.program.batchSize;
     const steps = Math.floor(data.size / batch);
     if (steps === 0) throw new UsageError(`fit: ${data.size} examples make no full batch of ${batch}`);
+    if (options.keepBest && !options.validation) throw new UsageError('fit: keepBest chooses an epoch on the validation data: give `validation`');
     const progress = new Progress(options.stream ?? process.stdout, options.progress ?? 'auto');
     const history: EpochRecord[] = [];
+    let best: { score: number; epoch: number; states: Record<string, HostTensor> } | undefined;
     for (let epoch = 1; epoch <= options.epochs; epoch++) {
       const order = epochOrder(data.size, options.seed ?? 0, epoch - 1, options.shuffle ?? true);
       const started = performance.now();
@@ -269,10 +277,19 @@ export class Trainer {
         const v = await this.evaluate(options.validation);
         full = { ...record, valLoss: v.loss, ...(v.accuracy !== undefined ? { valAccuracy: v.accuracy } : {}) };
       }
+      if (options.keepBest) {
+        // Higher is better: accuracy, or the loss negated.
+        const score = full.valAccuracy ?? -full.valLoss!;
+        if (!best || score > best.score) best = { score, epoch, states: await this.snapshot() };
+      }
       history.push(full);
       progress.endEpoch(summarize(full));
       if (options.curves) await writeCurves(options.curves, history);
       await options.onEpochEnd?.(full);
+    }
+    if (best) {
+      this.restore(best.states);
+      return history.map((r) => (r.epoch === best!.epoch ? { ...r, best: true } : r));
     }
     return history;
   }
