@@ -13,6 +13,9 @@ import type { HostTensor } from '../ir/tensor.js';
 /** What `run()` accepts for one tensor: a HostTensor, or a bare array of the right type. */
 export type RunInput = HostTensor | TensorData;
 
+/** What a tensor's device bytes are: its type and their count. */
+export type TensorLayout = Pick<PlanTensor, 'dtype' | 'shape' | 'bytes'>;
+
 /** The host array types that hold each dtype. */
 const HOST_ARRAYS: Record<DType, readonly (new (n: number) => TensorData)[]> = {
   f32: [Float32Array, Float64Array],
@@ -36,7 +39,7 @@ export function formatTensorType(t: { readonly dtype: DType; readonly shape: rea
  * length is a multiple of 4, as writeBuffer requires. `what` names the value in errors, e.g.
  * "input 'x'".
  */
-export function encodeHostData(what: string, value: unknown, t: PlanTensor): ArrayBufferView<ArrayBuffer> {
+export function encodeHostData(what: string, value: unknown, t: TensorLayout): ArrayBufferView<ArrayBuffer> {
   const data = checkedData(what, value, t);
   const n = data.length;
   switch (t.dtype) {
@@ -59,7 +62,7 @@ export function encodeHostData(what: string, value: unknown, t: PlanTensor): Arr
 }
 
 /** Decodes a tensor's device bytes, copying them out of `mapped` (which dies with unmap). */
-export function decodeDeviceData(t: PlanTensor, mapped: ArrayBuffer, offset: number): HostTensor {
+export function decodeDeviceData(t: TensorLayout, mapped: ArrayBuffer, offset: number): HostTensor {
   const n = numel(t.shape);
   const end = offset + t.bytes;
   let data: TensorData;
@@ -88,7 +91,7 @@ export function decodeDeviceData(t: PlanTensor, mapped: ArrayBuffer, offset: num
 }
 
 /** The value's typed array, once it is known to match the tensor in dtype, shape and length. */
-function checkedData(what: string, value: unknown, t: PlanTensor): TensorData {
+function checkedData(what: string, value: unknown, t: TensorLayout): TensorData {
   const expected = formatTensorType(t);
   const n = numel(t.shape);
   let data: unknown = value;
@@ -157,8 +160,12 @@ export function selectOutputs(plan: Plan, names: readonly string[] | undefined):
   });
 }
 
-/** Every input of a run checked and converted before any is written, so a bad one writes nothing. */
-export function checkInputs(plan: Plan, inputs: unknown): { tensor: PlanTensor; data: ArrayBufferView<ArrayBuffer> }[] {
+/**
+ * Every input of a run checked and converted before any is written, so a bad one writes nothing.
+ * Inputs named in `fedOnDevice` come from device tensors and are checked by their own rule
+ * (device_feeds.ts).
+ */
+export function checkInputs(plan: Plan, inputs: unknown, fedOnDevice: ReadonlySet<string> = new Set()): { tensor: PlanTensor; data: ArrayBufferView<ArrayBuffer> }[] {
   const what = `plan '${plan.name}'`;
   if (typeof inputs !== 'object' || inputs === null) throw new InputError(`${what}: inputs must be an object keyed by input name`);
   const given = inputs as Readonly<Record<string, unknown>>;
@@ -166,7 +173,7 @@ export function checkInputs(plan: Plan, inputs: unknown): { tensor: PlanTensor; 
   for (const name of Object.keys(given)) {
     if (!plan.inputs.some((io) => io.name === name)) throw new InputError(`${what}: unknown input '${name}' (inputs: ${expected})`);
   }
-  return plan.inputs.map((io) => {
+  return plan.inputs.filter((io) => !fedOnDevice.has(io.name)).map((io) => {
     const value = given[io.name];
     if (value === undefined) throw new InputError(`${what}: missing input '${io.name}' (inputs: ${expected})`);
     const tensor = plan.tensors[io.tensor];

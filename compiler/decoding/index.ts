@@ -1,0 +1,4 @@
+export { buildDecodeGraph, buildPrefillGraph } from './graphs.js';
+export type { DecoderGraphOptions } from './graphs.js';
+export { compileDecoder } from './compile_decoder.js';
+export type { DecoderCompileOptions } from './compile_decoder.js';
