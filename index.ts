@@ -26,4 +26,7 @@ export { inspectPlan, formatPlanSummary } from './compiler/report/plan_report.js
 export type { PlanSummary } from './compiler/report/plan_report.js';
 export { renderPlanSvg } from './compiler/report/svg.js';
 export { toOnnx } from './compiler/onnx/export.js';
+export * from './compiler/decoding/index.js';
+export { DecoderSession, DeviceTensor, generate, GREEDY, sampleToken } from './runtime/index.js';
+export type { CacheResidency, DecoderPlans, DecoderSessionOptions, DecoderSignature, GenerateOptions, Generation, KvCache, RunFeed, SamplingOptions } from './runtime/index.js';
 export type { ExportOptions } from './compiler/onnx/export.js';

@@ -72,9 +72,21 @@ export function applyOptimizer(trace: Trace, optimizer: Optimizer, params: reado
     for (const { state, next } of proposals) trace.updateState(state, o.skipNonFinite ? finite.where(next, state) : next);
     // Which gradient went non-finite first, for the numeric guard's message.
     const flags = perParameter.map((v) => v.isNaN().or(v.isInf()).not().cast('f32').reshape([1]));
-    const gradientFinite = flags.length ? trace.op('concat', flags, { axis: 0 }) : null;
+    const gradientFinite = flags.length ? concatTree(trace, flags) : null;
     return { gradNorm, finite: finite.cast('f32'), gradientFinite, gradientNames: live.map((p) => p.parameter.name), stateNames };
   });
+}
+
+/**
+ * Joins many [1] tensors as a tree of concats of at most 4 inputs: one concat of every flag is
+ * one kernel binding them all, past WebGPU's 8 storage buffers per stage for a model of more
+ * than 7 parameter tensors, while a tree's nodes fuse only as far as the binding limit allows.
+ */
+function concatTree(trace: Trace, parts: readonly Tensor[]): Tensor {
+  if (parts.length <= 4) return parts.length === 1 ? parts[0] : trace.op('concat', parts, { axis: 0 });
+  const groups: Tensor[] = [];
+  for (let i = 0; i < parts.length; i += 4) groups.push(concatTree(trace, parts.slice(i, i + 4)));
+  return concatTree(trace, groups);
 }
 
 type MomentOf = (name: string) => Tensor;
