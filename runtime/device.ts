@@ -47,7 +47,7 @@ export class DawnDevice {
   /** The queue's timing model, shared by every executable on the device. */
   readonly clock = new QueueClock();
   /** Kept reachable for as long as the device, like the instance (see `gpu`). */
-  readonly #adapter: GPUAdapter;
+  readonly adapter: GPUAdapter;
   /** What this device was requested with, so a replacement after a loss gets the same. */
   readonly options: DeviceOptions;
   #lost: GPUDeviceLostInfo | undefined;
@@ -56,7 +56,7 @@ export class DawnDevice {
   readonly #errors: GpuErrorRecord[] = [];
 
   constructor(adapter: GPUAdapter, device: GPUDevice, adapterDescription: string, options: DeviceOptions = {}) {
-    this.#adapter = adapter;
+    this.adapter = adapter;
     this.options = options;
     this.device = device;
     this.adapterDescription = adapterDescription;

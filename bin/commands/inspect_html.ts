@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { importOnnxModel } from '../../compiler/onnx/import.js';
 import { type Inspection, inspectionOfCompile, inspectionOfPlan } from '../../toolchain/inspector/inspection.js';

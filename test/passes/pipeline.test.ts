@@ -79,10 +79,10 @@ describe('the pass pipeline', () => {
 
   it('names every pass once, and rejects an unknown name listing the valid ones', () => {
     expect(PASS_NAMES).toEqual([...new Set(PIPELINE.map((p) => p.name))]);
-    expect(PASS_NAMES).toHaveLength(7);
+    expect(PASS_NAMES).toHaveLength(8);
     const source = exportedModel();
     expect(() => runPasses(source, { disable: ['foldConstant'] })).toThrowError(UsageError);
-    expect(() => runPasses(source, { disable: ['foldConstant'] })).toThrowError(/unknown graph pass 'foldConstant'.*foldConstants, simplifyAlgebra/);
+    expect(() => runPasses(source, { disable: ['foldConstant'] })).toThrowError(/unknown graph pass 'foldConstant'.*foldConstants, checkConstantIndices, simplifyAlgebra/);
   });
 
   it('the optimized graph runs on the GPU and matches the reference of the source', async () => {
