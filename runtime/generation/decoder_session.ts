@@ -34,31 +34,21 @@ export interface KvCache {
 }
 
 /**
- * Executables of the plans asked for by size, the most recent few kept loaded. A plan serves
- * every size once plans keep symbolic dims; until then each size is its own plan.
+ * Executables of the plans asked for by size, loaded on first use and kept until the session is
+ * disposed. A plan serves every size once plans keep symbolic dims (then there are two); until
+ * then each length is a plan of its own, loaded once.
  */
 class ExecutableCache {
   readonly #loaded = new Map<Plan, Promise<Executable>>();
 
-  constructor(
-    readonly device: DawnDevice,
-    readonly keep = 4,
-  ) {}
+  constructor(readonly device: DawnDevice) {}
 
-  async get(plan: Plan): Promise<Executable> {
+  get(plan: Plan): Promise<Executable> {
     let entry = this.#loaded.get(plan);
-    if (entry) {
-      // Most recently used last.
-      this.#loaded.delete(plan);
-    } else {
+    if (!entry) {
       entry = Executable.load(plan, this.device);
+      this.#loaded.set(plan, entry);
       entry.catch(() => this.#loaded.delete(plan));
-    }
-    this.#loaded.set(plan, entry);
-    while (this.#loaded.size > this.keep) {
-      const [oldest, loading] = this.#loaded.entries().next().value as [Plan, Promise<Executable>];
-      this.#loaded.delete(oldest);
-      void loading.then((e) => e.dispose(), () => undefined);
     }
     return entry;
   }
