@@ -1,5 +1,5 @@
 import { InputError, UsageError } from '../ir/errors.js';
-import type { Plan, PlanTensor } from '../ir/plan.js';
+import type { StaticPlan, StaticPlanTensor } from '../ir/plan.js';
 import type { DawnDevice } from './device.js';
 import { DeviceTensor } from './device_tensor.js';
 import { formatTensorType, roundUp4, type RunInput } from './host_data.js';
@@ -18,12 +18,12 @@ export type RunFeed = RunInput | DeviceTensor;
 export interface DeviceCopy {
   /** The plan's input or output name. */
   readonly name: string;
-  readonly tensor: PlanTensor;
+  readonly tensor: StaticPlanTensor;
   readonly device: DeviceTensor;
 }
 
 /** The inputs given as device tensors, checked against the plan: same device, dtype and shape. */
-export function deviceFeeds(plan: Plan, inputs: Readonly<Record<string, RunFeed>>, device: DawnDevice): DeviceCopy[] {
+export function deviceFeeds(plan: StaticPlan, inputs: Readonly<Record<string, RunFeed>>, device: DawnDevice): DeviceCopy[] {
   const copies: DeviceCopy[] = [];
   for (const io of plan.inputs) {
     const value = inputs[io.name];
@@ -40,7 +40,7 @@ export function deviceFeeds(plan: Plan, inputs: Readonly<Record<string, RunFeed>
 }
 
 /** Outputs to leave in device tensors (`RunOptions.into`), checked: known outputs, same device and dtype, room enough. */
-export function deviceTargets(plan: Plan, into: Readonly<Record<string, DeviceTensor>> | undefined, device: DawnDevice): DeviceCopy[] {
+export function deviceTargets(plan: StaticPlan, into: Readonly<Record<string, DeviceTensor>> | undefined, device: DawnDevice): DeviceCopy[] {
   if (!into) return [];
   return Object.entries(into).map(([name, target]) => {
     const io = plan.outputs.find((o) => o.name === name);

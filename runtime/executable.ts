@@ -1,4 +1,5 @@
 import { UsageError } from '../ir/errors.js';
+import type { DimFact } from '../ir/dim_expr.js';
 import type { Plan } from '../ir/plan.js';
 import type { HostTensor } from '../ir/tensor.js';
 import { type DawnDevice, getDefaultDevice } from './device.js';
@@ -84,6 +85,21 @@ export class Executable {
   /** Runs submitted so far (reset to the snapshot's count by a recovery). */
   get runCount(): number {
     return this.#runner.runCount;
+  }
+
+  /** Shader modules this executable compiled (at load, once: never again for a new size of its symbolic dims). */
+  get shaderModules(): number {
+    return this.#runner.shaderModules;
+  }
+
+  /** Distinct bindings of the plan's symbolic dims run so far (1 for a static plan). */
+  get bindingsMade(): number {
+    return this.#runner.bindingsMade;
+  }
+
+  /** The symbolic dims of the plan, with their declared facts (empty for a static plan). */
+  get dims(): Readonly<Record<string, DimFact>> {
+    return this.plan.symbolic?.dims ?? {};
   }
 
   /** How many device losses this executable has recovered from. */

@@ -1,5 +1,5 @@
 import type { DType } from '../ir/dtype.js';
-import type { StaticShape } from '../ir/shape.js';
+import type { Shape } from '../ir/shape.js';
 import type { DawnDevice } from './device.js';
 import type { DeviceTensor } from './device_tensor.js';
 import type { NumericGuardOptions } from './numeric_guard.js';
@@ -20,7 +20,8 @@ export interface RunOptions {
 export interface TensorSpec {
   readonly name: string;
   readonly dtype: DType;
-  readonly shape: StaticShape;
+  /** Sizes, and symbolic dims (strings: 'batch', 'S+1') that take the sizes the inputs give them at each run. */
+  readonly shape: Shape;
 }
 
 export interface ExecutableOptions {

@@ -2,12 +2,12 @@ import { inspectOnnxModel } from '../../compiler/onnx/inspect.js';
 import { onnxTypeName } from '../../compiler/onnx/proto.js';
 import type { OnnxTensorInfo } from '../../compiler/onnx/signature.js';
 import { UsageError } from '../../ir/index.js';
-import { onePositional, optionValue, parseArgs, parseDims, VERBOSE_OPTION } from '../args.js';
+import { onePositional, optionValue, parseArgs, parseDims, parseSizes, VERBOSE_OPTION } from '../args.js';
 import { inspectModelPlan } from './inspect_plan.js';
 import { readModelFile } from '../model_file.js';
 import type { CliIO } from '../io.js';
 
-export const INSPECT_USAGE = `usage: dawnflow inspect <model.onnx> [--plan] [--json] [--svg <file>] [--print-ir-after <stage|pass|all> ...] [--dim name=N ...]
+export const INSPECT_USAGE = `usage: dawnflow inspect <model.onnx> [--plan] [--json] [--svg <file>] [--print-ir-after <stage|pass|all> ...] [--dim name=N|min..max|%k ...] [--at name=N ...]
        dawnflow inspect <model.onnx | module.ts | artifact dir> --html <file> [--profile <run.json>] [--peak-gflops N]
 
 Prints a model's inputs and outputs (element types and shapes, symbolic dims by name), its
@@ -21,7 +21,10 @@ the model imports as is (some models need static input shapes: 'dawnflow run' gi
   --print-ir-after <stage|pass|all>
                 compile, printing the value after that lowering stage or graph pass
                 (repeatable or comma-separated; an unknown name lists the valid ones)
-  --dim name=N  the size of a symbolic dim (default 1)
+  --dim name=N  specialize a symbolic dim to a size; name=min..max or name=%k keeps it symbolic
+                with bounds or a divisor (dims not named stay symbolic)
+  --at name=N   show a symbolic plan's numbers (shapes, arena, workgroups) at this size of a
+                dim (default: its upper bound, else 64); formulas are shown next to them
   --html <file> write one self-contained page (no network): the graph before and after the
                 passes, fused kernels with their nodes and WGSL, the schedule, the memory
                 timeline; the same numbers as --json
@@ -48,6 +51,7 @@ export async function inspectCommand(argv: readonly string[], io: CliIO): Promis
       json: { value: false },
       svg: { value: true },
       dim: { value: true, repeat: true },
+      at: { value: true, repeat: true },
       'print-ir-after': { value: true, repeat: true },
       html: { value: true },
       profile: { value: true },
@@ -69,7 +73,8 @@ export async function inspectCommand(argv: readonly string[], io: CliIO): Promis
   const svg = optionValue(args, 'svg');
   const printAfter = (args.values.get('print-ir-after') ?? []).flatMap((names) => names.split(','));
   if (args.flags.has('plan') || args.flags.has('json') || svg || printAfter.length) {
-    inspectModelPlan(model, path, baseDir, { plan: args.flags.has('plan'), json: args.flags.has('json'), svg, dims, printAfter }, io);
+    const at = parseSizes(args, 'at', 'inspect');
+    inspectModelPlan(model, path, baseDir, { plan: args.flags.has('plan'), json: args.flags.has('json'), svg, dims, at, printAfter }, io);
     return;
   }
   const r = inspectOnnxModel(model, { baseDir });

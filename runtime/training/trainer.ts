@@ -2,6 +2,7 @@ import type { TensorData } from '../../ir/dtype.js';
 import { allocHost } from '../../ir/dtype.js';
 import { InputError, NumericError, UsageError } from '../../ir/errors.js';
 import type { HostTensor } from '../../ir/tensor.js';
+import { numel, staticShape } from '../../ir/shape.js';
 import type { TrainingProgram } from '../../ir/training_plan.js';
 import { TRAINING_FORMAT } from '../../ir/training_plan.js';
 import type { DawnDevice } from '../device.js';
@@ -186,7 +187,7 @@ export class Trainer {
     const per = this.program.input.exampleShape.reduce((a, b) => a * b, 1);
     if (x.length !== count * per) throw new InputError(`predict: ${x.length} values for ${count} examples of ${per}`);
     const spec = this.evaluator.outputs.find((o) => o.name === 'prediction')!;
-    const perOut = spec.shape.slice(1).reduce((a, b) => a * b, 1);
+    const perOut = numel(staticShape(spec.shape.slice(1), `predict: output '${spec.name}' per example`));
     const out = allocHost(spec.dtype, count * perOut);
     const batch = this.#allocBatch(rows);
     for (let start = 0; start < count; start += rows) {
@@ -196,7 +197,7 @@ export class Trainer {
       const result = await this.evaluator.run({ [this.program.input.name]: batch.x, [this.program.target.name]: batch.y }, { outputs: ['prediction'] });
       out.set(result.prediction.data.subarray(0, n * perOut) as never, start * perOut);
     }
-    return { dtype: spec.dtype, shape: [count, ...spec.shape.slice(1)], data: out };
+    return { dtype: spec.dtype, shape: [count, ...staticShape(spec.shape.slice(1), 'predict')], data: out };
   }
 
   /**

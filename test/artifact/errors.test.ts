@@ -80,12 +80,12 @@ describe('artifact: damage is reported by file and requirement', () => {
   it('a bumped format version names the version and the file', async () => {
     const manifestBump = await copyArtifact(good, 'bump-manifest');
     await editJson(join(manifestBump, 'manifest.json'), (m) => (m.version = 2));
-    await expectRejected(manifestBump, /^manifest\.json: artifact format version 2 is newer than this runtime reads \(1\)/);
+    await expectRejected(manifestBump, /^manifest\.json: artifact format version 2 is newer than this runtime reads \(2\)/);
 
     const planBump = await copyArtifact(good, 'bump-plan');
     await editJson(join(planBump, 'plan.json'), (p) => (p.version = 7));
     await rehash(planBump, 'plan.json');
-    await expectRejected(planBump, /^plan\.json: version 7: plan format version 7 is newer than this runtime reads \(1\)/);
+    await expectRejected(planBump, /^plan\.json: version 7: plan format version 7 is newer than this runtime reads \(2\)/);
   });
 
   it('a missing file is named, the manifest included', async () => {
