@@ -1,29 +1,40 @@
 /**
- * Tokens per second of greedy decoding with a KV cache, `npm run bench:decoding`: the example's
- * GPT (examples/generate.ts's sizes, random weights: speed does not depend on them) generating
- * 128 tokens after a 16-token prompt,
+ * Tokens per second of greedy decoding with a KV cache, `npm run bench:decoding`, for two GPTs
+ * with random weights (speed does not depend on them):
+ * - small: examples/generate.ts's model, 128 tokens after a 16-token prompt;
+ * - large: 4 layers × 8 heads, dim 256, 64 tokens after a 768-token prompt (a cache of ~6 MB,
+ *   read and written whole by every step that takes it through the host);
+ * each run by
  * - dawnflow with the cache on the device (copied on the GPU into and out of each step),
  * - dawnflow with the cache through the host (present.* read back, past_key_values.* written),
- * - onnxruntime-node's CPU provider running the exported decoder, its cache through JS as
+ * - onnxruntime-node's CPU provider on the exported decoder, its cache through JS as
  *   transformers.js does.
- * Each is run once to load and warm up (every plan loaded, every kernel compiled), then timed
- * `--runs` times (default 3); the median decode rate is reported, and the prefill time.
+ * Every path generates once to load and warm up; then the two dawnflow paths take turns, `--runs`
+ * times each (default 3), so that the machine's load falls on both alike; medians are reported.
  */
 import * as ort from 'onnxruntime-node';
 import { compileDecoder, DecoderSession, exportDecoderOnnx, generate, getDefaultDevice, Gpt } from '../index.js';
-import type { CacheResidency } from '../index.js';
+import type { GptConfig } from '../index.js';
 import { CACHE_KINDS, pastName, presentName } from '../ir/decoder.js';
 
-const SIZES = { vocabSize: 84, contextLength: 256, layers: 2, heads: 4, dim: 64 };
-const PROMPT = Int32Array.from({ length: 16 }, (_, i) => (i * 7) % SIZES.vocabSize);
-const NEW_TOKENS = 128;
+interface Case {
+  readonly name: string;
+  readonly model: GptConfig;
+  readonly prompt: number;
+  readonly tokens: number;
+}
+
+const CASES: readonly Case[] = [
+  { name: 'small', model: { vocabSize: 84, contextLength: 256, layers: 2, heads: 4, dim: 64 }, prompt: 16, tokens: 128 },
+  { name: 'large', model: { vocabSize: 84, contextLength: 1024, layers: 4, heads: 8, dim: 256 }, prompt: 768, tokens: 64 },
+];
 
 function argument(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 interface Row {
   readonly peer: string;
@@ -32,40 +43,47 @@ interface Row {
   readonly tokens: Int32Array;
 }
 
-async function dawnflow(model: Gpt, cache: CacheResidency, runs: number): Promise<Row> {
+async function dawnflow(model: Gpt, prompt: Int32Array, tokens: number, runs: number): Promise<Row[]> {
   const device = await getDefaultDevice();
-  const session = await DecoderSession.load(compileDecoder(model, { limits: device.limits }), device, { cache });
+  const plans = compileDecoder(model, { limits: device.limits });
+  const sessions = [await DecoderSession.load(plans, device, { cache: 'device' }), await DecoderSession.load(plans, device, { cache: 'host' })];
   try {
-    const warm = await generate(session, PROMPT, { maxNewTokens: NEW_TOKENS });
-    const timed = [];
-    for (let r = 0; r < runs; r++) timed.push(await generate(session, PROMPT, { maxNewTokens: NEW_TOKENS }));
-    return { peer: `dawnflow, cache on the ${cache}`, tokensPerSecond: median(timed.map((t) => t.tokensPerSecond)), prefillMs: median(timed.map((t) => t.prefillMs)), tokens: warm.tokens };
+    const warm: { tokens: Int32Array }[] = [];
+    for (const s of sessions) warm.push(await generate(s, prompt, { maxNewTokens: tokens }));
+    const timed = sessions.map(() => [] as { tokensPerSecond: number; prefillMs: number }[]);
+    for (let r = 0; r < runs; r++) for (const [i, s] of sessions.entries()) timed[i].push(await generate(s, prompt, { maxNewTokens: tokens }));
+    return sessions.map((s, i) => ({
+      peer: `dawnflow, cache on the ${s.residency}`,
+      tokensPerSecond: median(timed[i].map((t) => t.tokensPerSecond)),
+      prefillMs: median(timed[i].map((t) => t.prefillMs)),
+      tokens: warm[i].tokens,
+    }));
   } finally {
-    session.dispose();
+    for (const s of sessions) s.dispose();
   }
 }
 
-async function onnxruntime(model: Gpt, runs: number): Promise<Row> {
+async function onnxruntime(model: Gpt, prompt: Int32Array, count: number, runs: number): Promise<Row> {
   const { prefill, decode } = exportDecoderOnnx(model);
   const first = await ort.InferenceSession.create(prefill, { executionProviders: ['cpu'] });
   const withPast = await ort.InferenceSession.create(decode, { executionProviders: ['cpu'] });
   const ids = (values: ArrayLike<number>) => new ort.Tensor('int32', Int32Array.from(values), [1, values.length]);
   const once = async () => {
     const started = performance.now();
-    let out = await first.run({ input_ids: ids(PROMPT), position_ids: ids(PROMPT.map((_, i) => i)) });
+    let out = await first.run({ input_ids: ids(prompt), position_ids: ids(Array.from(prompt, (_, i) => i)) });
     const prefilled = performance.now();
-    const tokens = new Int32Array(NEW_TOKENS);
-    for (let step = 0; step < NEW_TOKENS; step++) {
+    const tokens = new Int32Array(count);
+    for (let step = 0; step < count; step++) {
       const logits = out.logits.data as Float32Array;
       let best = 0;
       for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
       tokens[step] = best;
-      if (step === NEW_TOKENS - 1) break;
-      const feeds: Record<string, ort.Tensor> = { input_ids: ids([best]), position_ids: ids([PROMPT.length + step]) };
-      for (let layer = 0; layer < SIZES.layers; layer++) for (const kind of CACHE_KINDS) feeds[pastName(layer, kind)] = out[presentName(layer, kind)];
+      if (step === count - 1) break;
+      const feeds: Record<string, ort.Tensor> = { input_ids: ids([best]), position_ids: ids([prompt.length + step]) };
+      for (let layer = 0; layer < model.config.layers; layer++) for (const kind of CACHE_KINDS) feeds[pastName(layer, kind)] = out[presentName(layer, kind)];
       out = await withPast.run(feeds);
     }
-    return { tokens, prefillMs: prefilled - started, tokensPerSecond: ((NEW_TOKENS - 1) * 1000) / (performance.now() - prefilled) };
+    return { tokens, prefillMs: prefilled - started, tokensPerSecond: ((count - 1) * 1000) / (performance.now() - prefilled) };
   };
   try {
     const warm = await once();
@@ -79,14 +97,20 @@ async function onnxruntime(model: Gpt, runs: number): Promise<Row> {
 
 async function main(): Promise<void> {
   const runs = Number(argument('runs', '3'));
-  const model = new Gpt(SIZES);
-  model.namedParameters();
-  model.initialize(1);
-  const rows = [await dawnflow(model, 'device', runs), await dawnflow(model, 'host', runs), await onnxruntime(model, runs)];
-  console.log(`greedy decoding, ${NEW_TOKENS} tokens after ${PROMPT.length}: GPT ${SIZES.layers} layers × ${SIZES.heads} heads, dim ${SIZES.dim}, vocabulary ${SIZES.vocabSize}; median of ${runs}`);
-  for (const r of rows) {
-    const same = r.tokens.every((t, i) => t === rows[0].tokens[i]);
-    console.log(`${r.peer.padEnd(40)} ${r.tokensPerSecond.toFixed(1).padStart(7)} tokens/s   prefill ${r.prefillMs.toFixed(1).padStart(6)} ms   ${same ? 'same tokens' : 'OTHER TOKENS'}`);
+  const only = argument('only', '');
+  for (const c of CASES.filter((x) => !only || only.split(',').includes(x.name))) {
+    const model = new Gpt(c.model);
+    model.namedParameters();
+    model.initialize(1);
+    const prompt = Int32Array.from({ length: c.prompt }, (_, i) => (i * 7) % c.model.vocabSize);
+    const rows = [...(await dawnflow(model, prompt, c.tokens, runs)), await onnxruntime(model, prompt, c.tokens, runs)];
+    const m = c.model;
+    const cacheMb = (2 * m.layers * (c.prompt + c.tokens) * m.dim * 4) / 2 ** 20;
+    console.log(`\n${c.name}: GPT ${m.layers} layers × ${m.heads} heads, dim ${m.dim}, vocabulary ${m.vocabSize}; ${c.tokens} greedy tokens after ${c.prompt} (cache up to ${cacheMb.toFixed(2)} MB); median of ${runs}`);
+    for (const r of rows) {
+      const same = r.tokens.every((t, i) => t === rows[0].tokens[i]);
+      console.log(`  ${r.peer.padEnd(40)} ${r.tokensPerSecond.toFixed(1).padStart(7)} tokens/s   prefill ${r.prefillMs.toFixed(1).padStart(7)} ms   ${same ? 'same tokens' : 'OTHER TOKENS'}`);
+    }
   }
 }
 

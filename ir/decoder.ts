@@ -39,17 +39,16 @@ export interface DecoderSignature {
 }
 
 /**
- * A decoder's two plans. Prefill: `input_ids` and `position_ids` [batch, P] → `logits` of the
- * last position [batch, 1, vocab] and `present.*` [batch, heads, P, headDim]. Decode: one token
- * ([batch, 1] ids and positions) and `past_key_values.*` [batch, heads, T, headDim] → `logits`
- * [batch, 1, vocab] and `present.*` [batch, heads, T + 1, headDim].
- *
- * The plans are asked for by size: until plans keep symbolic dims, a plan serves one prompt
- * length (prefill) or cache length (decode), and the compiler's implementation compiles one
- * per size on first use.
+ * A decoder's two plans, plain data, each compiled once and serving every length:
+ * - prefill: `input_ids` and `position_ids` [batch, P] → `logits` of the last position
+ *   [batch, 1, vocab] and `present.*` [batch, heads, P, headDim], P symbolic in
+ *   [1, contextLength];
+ * - decode: one token ([batch, 1] ids and positions) and `past_key_values.*`
+ *   [batch, heads, T, headDim] → `logits` [batch, 1, vocab] and `present.*`
+ *   [batch, heads, T + 1, headDim], T symbolic in [1, contextLength − 1].
  */
 export interface DecoderPlans {
   readonly signature: DecoderSignature;
-  prefill(promptLength: number): Plan;
-  decode(pastLength: number): Plan;
+  readonly prefill: Plan;
+  readonly decode: Plan;
 }

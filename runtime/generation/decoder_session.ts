@@ -1,7 +1,6 @@
 import type { CacheKind, DecoderPlans, DecoderSignature } from '../../ir/decoder.js';
 import { CACHE_KINDS, INPUT_IDS, LOGITS, pastName, POSITION_IDS, presentName } from '../../ir/decoder.js';
 import { InputError, UsageError } from '../../ir/errors.js';
-import type { Plan } from '../../ir/plan.js';
 import type { HostTensor } from '../../ir/tensor.js';
 import type { DawnDevice } from '../device.js';
 import { getDefaultDevice } from '../device.js';
@@ -33,37 +32,11 @@ export interface KvCache {
   readonly layers: readonly Readonly<Record<CacheKind, HostTensor>>[];
 }
 
-/**
- * Executables of the plans asked for by size, loaded on first use and kept until the session is
- * disposed. A plan serves every size once plans keep symbolic dims (then there are two); until
- * then each length is a plan of its own, loaded once.
- */
-class ExecutableCache {
-  readonly #loaded = new Map<Plan, Promise<Executable>>();
-
-  constructor(readonly device: DawnDevice) {}
-
-  get(plan: Plan): Promise<Executable> {
-    let entry = this.#loaded.get(plan);
-    if (!entry) {
-      entry = Executable.load(plan, this.device);
-      this.#loaded.set(plan, entry);
-      entry.catch(() => this.#loaded.delete(plan));
-    }
-    return entry;
-  }
-
-  dispose(): void {
-    for (const loading of this.#loaded.values()) void loading.then((e) => e.dispose(), () => undefined);
-    this.#loaded.clear();
-  }
-}
-
 export class DecoderSession {
   readonly signature: DecoderSignature;
   readonly residency: CacheResidency;
-  readonly #plans: DecoderPlans;
-  readonly #executables: ExecutableCache;
+  readonly #prefill: Executable;
+  readonly #decode: Executable;
   /** 'device': the cache tensors, [layer][kind]. */
   readonly #deviceCache: Record<CacheKind, DeviceTensor>[] | undefined;
   /** 'host': the last step's `present.*`, by plan input name. */
@@ -71,11 +44,11 @@ export class DecoderSession {
   #length = 0;
   #disposed = false;
 
-  private constructor(plans: DecoderPlans, device: DawnDevice, residency: CacheResidency) {
-    this.#plans = plans;
+  private constructor(plans: DecoderPlans, prefill: Executable, decode: Executable, device: DawnDevice, residency: CacheResidency) {
     this.signature = plans.signature;
     this.residency = residency;
-    this.#executables = new ExecutableCache(device);
+    this.#prefill = prefill;
+    this.#decode = decode;
     const { batch, heads, headDim, contextLength } = plans.signature;
     this.#deviceCache =
       residency === 'device'
@@ -90,7 +63,13 @@ export class DecoderSession {
   static async load(plans: DecoderPlans, device?: DawnDevice, options: DecoderSessionOptions = {}): Promise<DecoderSession> {
     const residency = options.cache ?? 'device';
     if (residency !== 'device' && residency !== 'host') throw new UsageError(`DecoderSession: cache must be 'device' or 'host', got '${String(residency)}'`);
-    return new DecoderSession(plans, device ?? (await getDefaultDevice()), residency);
+    const dev = device ?? (await getDefaultDevice());
+    const [prefill, decode] = await Promise.allSettled([Executable.load(plans.prefill, dev), Executable.load(plans.decode, dev)]);
+    if (prefill.status === 'rejected' || decode.status === 'rejected') {
+      for (const loaded of [prefill, decode]) if (loaded.status === 'fulfilled') loaded.value.dispose();
+      throw prefill.status === 'rejected' ? prefill.reason : (decode as PromiseRejectedResult).reason;
+    }
+    return new DecoderSession(plans, prefill.value, decode.value, dev, residency);
   }
 
   /** Positions held in the cache (0 before the prefill). */
@@ -110,7 +89,7 @@ export class DecoderSession {
     if (length > contextLength) throw new InputError(`prefill: a prompt of ${length} tokens exceeds the context length ${contextLength}`);
     this.#checkIds(ids, 'prefill');
     const positions = new Int32Array(ids.length).map((_, i) => i % length);
-    const logits = await this.#run(this.#plans.prefill(length), { [INPUT_IDS]: ids, [POSITION_IDS]: positions }, false);
+    const logits = await this.#run(this.#prefill, { [INPUT_IDS]: ids, [POSITION_IDS]: positions }, false);
     this.#length = length;
     return logits;
   }
@@ -124,7 +103,7 @@ export class DecoderSession {
     if (this.#length >= contextLength) throw new InputError(`decode: the cache holds ${this.#length} positions, the context length; no room for another`);
     this.#checkIds(ids, 'decode');
     const past = this.#length;
-    const logits = await this.#run(this.#plans.decode(past), { [INPUT_IDS]: ids, [POSITION_IDS]: new Int32Array(batch).fill(past) }, true);
+    const logits = await this.#run(this.#decode, { [INPUT_IDS]: ids, [POSITION_IDS]: new Int32Array(batch).fill(past) }, true);
     this.#length = past + 1;
     return logits;
   }
@@ -179,13 +158,13 @@ export class DecoderSession {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    this.#executables.dispose();
+    this.#prefill.dispose();
+    this.#decode.dispose();
     for (const layer of this.#deviceCache ?? []) for (const kind of CACHE_KINDS) layer[kind].dispose();
   }
 
   /** Runs a step and returns its logits; the cache is read from and written to where it lives. */
-  async #run(plan: Plan, inputs: Record<string, RunFeed>, readsCache: boolean): Promise<Float32Array> {
-    const executable = await this.#executables.get(plan);
+  async #run(executable: Executable, inputs: Record<string, RunFeed>, readsCache: boolean): Promise<Float32Array> {
     const layers = Array.from({ length: this.signature.layers }, (_, layer) => layer);
     const cacheNames = layers.flatMap((layer) => CACHE_KINDS.map((kind) => ({ layer, kind, past: pastName(layer, kind), present: presentName(layer, kind) })));
     if (this.#deviceCache) {

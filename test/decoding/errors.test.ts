@@ -58,16 +58,22 @@ describe('decoder errors', () => {
     expect((await session.decode(Int32Array.from([5]))).length).toBe(CONFIG.vocabSize);
   });
 
-  it('the decode plan run directly with a past of the wrong shape is an InputError naming the input', async () => {
-    const exe = await Executable.load(plans.decode(3), device);
+  it('the decode plan run directly with a past of the wrong shape, two lengths or one past its bound is an InputError naming the input and the dim', async () => {
+    const exe = await Executable.load(plans.decode, device);
     try {
       const inputs = { input_ids: Int32Array.from([1]), position_ids: Int32Array.from([3]) };
       const past = { [pastName(0, 'key')]: { dtype: 'f32' as const, shape: [1, 2, 3, 4], data: new Float32Array(24) } };
       const short = { dtype: 'f32' as const, shape: [1, 2, 2, 4], data: new Float32Array(16) };
-      expect(() => exe.dispatch({ ...inputs, ...past, [pastName(0, 'value')]: short })).toThrow(/input 'past_key_values.0.value': expected shape \[1,2,3,4\], got \[1,2,2,4\]/);
+      expect(() => exe.dispatch({ ...inputs, ...past, [pastName(0, 'value')]: short })).toThrow(/dim 'T' is 2 in input 'past_key_values.0.value' dim 2 but 3 in input 'past_key_values.0.key' dim 2/);
+      const heads = { dtype: 'f32' as const, shape: [1, 3, 3, 4], data: new Float32Array(36) };
+      expect(() => exe.dispatch({ ...inputs, ...past, [pastName(0, 'value')]: heads })).toThrow(/past_key_values.0.value/);
       const onDevice = DeviceTensor.create(device, 'f32', [1, 2, 5, 4]);
-      expect(() => exe.dispatch({ ...inputs, ...past, [pastName(0, 'value')]: onDevice })).toThrow(InputError);
+      expect(() => exe.dispatch({ ...inputs, ...past, [pastName(0, 'value')]: onDevice })).toThrow(/dim 'T' is 5 in input 'past_key_values.0.value' dim 2 but 3 in input 'past_key_values.0.key' dim 2/);
       onDevice.dispose();
+      const tooLong = { dtype: 'f32' as const, shape: [1, 2, 8, 4], data: new Float32Array(64) };
+      const error = await thrown(() => exe.dispatch({ ...inputs, [pastName(0, 'key')]: tooLong, [pastName(0, 'value')]: tooLong }));
+      expect(error).toBeInstanceOf(InputError);
+      expect(error.message).toMatch(/'T'/);
     } finally {
       exe.dispose();
     }
@@ -82,7 +88,6 @@ describe('decoder errors', () => {
     await expect(generate(session, Int32Array.from([1]), { maxNewTokens: 2, sampling: { strategy: 'sample', topK: -3 } })).rejects.toThrow(/topK/);
     session.writeCache(cacheOf(8));
     await expect(session.decode(Int32Array.from([1]))).rejects.toThrow(/holds 8 positions, the context length/);
-    expect(() => plans.decode(8)).toThrow(UsageError);
     const closed = await DecoderSession.load(plans, device);
     closed.dispose();
     await expect(closed.prefill(Int32Array.from([1]))).rejects.toThrow(/disposed/);
