@@ -15,7 +15,7 @@ import { compileDecoder, DECODER_ONNX_FILES, DecoderSession, exportDecoderOnnx, 
 import type { CacheResidency, SamplingOptions } from '../index.js';
 import { trainCharModel } from './gpt/train.js';
 
-export const SETTINGS = { dim: 64, layers: 2, heads: 4, sequence: 64, contextLength: 256, batch: 16, epochs: 4, lr: 3e-3, seed: 0 };
+export const SETTINGS = { dim: 64, layers: 2, heads: 4, sequence: 64, contextLength: 256, batch: 16, epochs: 8, lr: 3e-3, seed: 0 };
 
 function argument(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
