@@ -5,6 +5,7 @@ import type { HostTensor } from '../ir/tensor.js';
 import { type DawnDevice, getDefaultDevice } from './device.js';
 import { DeviceLossRecovery } from './device_loss_recovery.js';
 import type { ExecutableOptions, RunOptions, TensorSpec } from './executable_options.js';
+import type { RunFeed } from './device_feeds.js';
 import type { RunInput } from './host_data.js';
 import { NumericGuard } from './numeric_guard.js';
 import { PlanRunner, type StepProfile } from './plan_runner.js';
@@ -116,8 +117,8 @@ export class Executable {
    * outputs later. Throws InputError (synchronously) before anything is written. Neither
    * guarded nor retried: a handle is tied to the device it was submitted on.
    */
-  dispatch(inputs: Readonly<Record<string, RunInput>>, options: RunOptions = {}): RunHandle {
-    return this.#snapshots.submit(this.#runner, inputs, options.outputs).handle;
+  dispatch(inputs: Readonly<Record<string, RunFeed>>, options: RunOptions = {}): RunHandle {
+    return this.#snapshots.submit(this.#runner, inputs, options).handle;
   }
 
   /**
@@ -125,14 +126,14 @@ export class Executable {
    * recovers (see ExecutableOptions) and retries once; with the numeric guard it checks the
    * run's values first.
    */
-  async run(inputs: Readonly<Record<string, RunInput>>, options: RunOptions = {}): Promise<Record<string, HostTensor>> {
+  async run(inputs: Readonly<Record<string, RunFeed>>, options: RunOptions = {}): Promise<Record<string, HostTensor>> {
     const guard = this.#guard;
     if (guard) {
       // Serialized outside the retry: a run retried after a loss keeps its place in line.
-      return guard.oneAtATime(() => this.#recovery.retrying(() => guard.checkedRun(this.#runner, inputs, options.outputs, this.#snapshots)));
+      return guard.oneAtATime(() => this.#recovery.retrying(() => guard.checkedRun(this.#runner, inputs, options, this.#snapshots)));
     }
     return this.#recovery.retrying(async () => {
-      const { handle, snapshot } = this.#snapshots.submit(this.#runner, inputs, options.outputs);
+      const { handle, snapshot } = this.#snapshots.submit(this.#runner, inputs, options);
       // A run that takes a snapshot returns once the snapshot is home: a loss right after it
       // then loses nothing.
       const [outputs] = await Promise.all([handle.read(), snapshot]);

@@ -14,6 +14,9 @@ import type { HostTensor } from '../ir/tensor.js';
 /** What `run()` accepts for one tensor: a HostTensor, or a bare array of the right type. */
 export type RunInput = HostTensor | TensorData;
 
+/** What a tensor's device bytes are: its type and their count. */
+export type TensorLayout = Pick<StaticPlanTensor, 'dtype' | 'shape' | 'bytes'>;
+
 /** The host array types that hold each dtype. */
 const HOST_ARRAYS: Record<DType, readonly (new (n: number) => TensorData)[]> = {
   f32: [Float32Array, Float64Array],
@@ -37,7 +40,7 @@ export function formatTensorType(t: { readonly dtype: DType; readonly shape: Sha
  * length is a multiple of 4, as writeBuffer requires. `what` names the value in errors, e.g.
  * "input 'x'".
  */
-export function encodeHostData(what: string, value: unknown, t: StaticPlanTensor): ArrayBufferView<ArrayBuffer> {
+export function encodeHostData(what: string, value: unknown, t: TensorLayout): ArrayBufferView<ArrayBuffer> {
   const data = checkedData(what, value, t);
   const n = data.length;
   switch (t.dtype) {
@@ -60,7 +63,7 @@ export function encodeHostData(what: string, value: unknown, t: StaticPlanTensor
 }
 
 /** Decodes a tensor's device bytes, copying them out of `mapped` (which dies with unmap). */
-export function decodeDeviceData(t: StaticPlanTensor, mapped: ArrayBuffer, offset: number): HostTensor {
+export function decodeDeviceData(t: TensorLayout, mapped: ArrayBuffer, offset: number): HostTensor {
   const n = numel(t.shape);
   const end = offset + t.bytes;
   let data: TensorData;
@@ -89,7 +92,7 @@ export function decodeDeviceData(t: StaticPlanTensor, mapped: ArrayBuffer, offse
 }
 
 /** The value's typed array, once it is known to match the tensor in dtype, shape and length. */
-function checkedData(what: string, value: unknown, t: StaticPlanTensor): TensorData {
+function checkedData(what: string, value: unknown, t: TensorLayout): TensorData {
   const expected = formatTensorType(t);
   const n = numel(t.shape);
   let data: unknown = value;
@@ -176,11 +179,15 @@ export function namedInputs(plan: Plan, inputs: unknown): Readonly<Record<string
   return given;
 }
 
-/** Every input of a run checked and converted before any is written, so a bad one writes nothing. */
-export function checkInputs(plan: StaticPlan, inputs: unknown): { tensor: StaticPlanTensor; data: ArrayBufferView<ArrayBuffer> }[] {
+/**
+ * Every input of a run checked and converted before any is written, so a bad one writes nothing.
+ * Inputs named in `fedOnDevice` come from device tensors and are checked by their own rule
+ * (device_feeds.ts).
+ */
+export function checkInputs(plan: StaticPlan, inputs: unknown, fedOnDevice: ReadonlySet<string> = new Set()): { tensor: StaticPlanTensor; data: ArrayBufferView<ArrayBuffer> }[] {
   const what = `plan '${plan.name}'`;
   const given = namedInputs(plan, inputs);
-  return plan.inputs.map((io) => {
+  return plan.inputs.filter((io) => !fedOnDevice.has(io.name)).map((io) => {
     const tensor = plan.tensors[io.tensor];
     return { tensor, data: encodeHostData(`${what}, input '${io.name}'`, given[io.name], tensor) };
   });

@@ -20,6 +20,11 @@ export type { MpiCommunicatorOptions } from './distributed/mpi_communicator.js';
 export { launchAttempt, MAX_RESTARTS_ENV, RESTART_ENV } from './distributed/restart.js';
 export type { LaunchAttempt } from './distributed/restart.js';
 export type { RunInput } from './host_data.js';
+export { DeviceTensor } from './device_tensor.js';
+export type { RunFeed } from './device_feeds.js';
+export * from './generation/index.js';
+export { CACHE_KINDS, DECODER_DIMS, INPUT_IDS, LOGITS, pastName, POSITION_IDS, presentName } from '../ir/decoder.js';
+export type { CacheKind, DecoderPlans, DecoderSignature } from '../ir/decoder.js';
 
 export * from '../ir/errors.js';
 export { hostTensor } from '../ir/tensor.js';

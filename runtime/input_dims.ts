@@ -45,7 +45,9 @@ export function bindInputDims(plan: Plan, inputs: unknown): Map<string, number> 
     const declared = plan.tensors[io.tensor].shape;
     if (declared.every((d) => typeof d === 'number')) continue;
     const value = given[io.name];
-    if (isHostTensorLike(value) && Array.isArray(value.shape)) {
+    // Host tensors and device tensors (runtime/device_tensor.ts) both carry their shape.
+    const shaped = isHostTensorLike(value) || (typeof value === 'object' && value !== null && !ArrayBuffer.isView(value) && 'shape' in value);
+    if (shaped && Array.isArray(value.shape)) {
       const shape = value.shape as unknown[];
       if (shape.length !== declared.length) {
         throw new InputError(`${where}, input '${io.name}': expected rank ${declared.length} ${formatShape(declared)}, got shape [${shape.join(',')}]`);

@@ -5,6 +5,8 @@ import type { HostTensor } from '../ir/tensor.js';
 import { type DawnDevice, type GpuErrorRecord, popCapturedErrors } from './device.js';
 import { createProgram, createResources, type DeviceResources, growArena, releaseResources } from './device_resources.js';
 import { GpuTimeEstimate, sleep, SLEEP_FRACTION } from './gpu_wait.js';
+import { deviceFeeds, deviceTargets, encodeFeeds, encodeTargets, type RunFeed } from './device_feeds.js';
+import type { DeviceTensor } from './device_tensor.js';
 import { checkInputs, encodeHostData, roundUp4, type RunInput, selectOutputs } from './host_data.js';
 import { stageInputs } from './input_staging.js';
 import { bindInputDims } from './input_dims.js';
@@ -68,6 +70,8 @@ export interface SubmitOptions {
   readonly readStates?: boolean;
   /** Copy the states region aside before the run, for `undoLastRun` (with `backup` only). */
   readonly backupStates?: boolean;
+  /** Outputs to leave in device tensors, copied on the GPU at the end of the run. */
+  readonly into?: Readonly<Record<string, DeviceTensor>>;
 }
 
 /** One submitted run. */
@@ -182,7 +186,7 @@ export class PlanRunner {
    * the first time a binding is seen (the arena grown if it needs more), then kept. Throws an
    * InputError for inputs whose shapes do not fit the plan, before anything is written.
    */
-  #bind(inputs: Readonly<Record<string, RunInput>>): { plan: StaticPlan; program?: Program; make?: () => Program } {
+  #bind(inputs: Readonly<Record<string, RunFeed>>): { plan: StaticPlan; program?: Program; make?: () => Program } {
     if (!this.plan.symbolic) return this.#bindings.get('')!;
     const dims = bindInputDims(this.plan, inputs);
     const key = bindingKey(this.plan, dims);
@@ -240,12 +244,14 @@ export class PlanRunner {
    * states copies asked for; all inside error scopes. Nothing is awaited. Throws (synchronously,
    * before anything is written) an InputError for bad inputs, a UsageError for an unknown output.
    */
-  submit(inputs: Readonly<Record<string, RunInput>>, options: SubmitOptions = {}): Submission {
+  submit(inputs: Readonly<Record<string, RunFeed>>, options: SubmitOptions = {}): Submission {
     this.assertLive();
     const outputs = selectOutputs(this.plan, options.outputs);
     const bound = this.#bind(inputs);
-    const uploads = checkInputs(bound.plan, inputs);
     const res = this.#res;
+    const feeds = deviceFeeds(bound.plan, inputs, res.device);
+    const targets = deviceTargets(bound.plan, options.into, res.device);
+    const uploads = checkInputs(bound.plan, inputs, new Set(feeds.map((f) => f.name)));
     const gpu = res.device.device;
     const run = ++this.#runs;
     const hasStates = this.#sizes.states > 0 && this.plan.states.length > 0;
@@ -269,8 +275,10 @@ export class PlanRunner {
       const program = bound.program ?? bound.make!();
       const encoder = gpu.createCommandEncoder();
       upload = stageInputs(res, uploads, encoder);
+      encodeFeeds(encoder, res.regions, feeds);
       if (options.backupStates === true && res.backup) encoder.copyBufferToBuffer(res.regions.states, 0, res.backup, 0, this.#sizes.states);
       program.encode(encoder);
+      encodeTargets(encoder, res.regions, targets, this.what);
       staging = stagingBytes > 0 ? res.pool.take(stagingBytes) : undefined;
       if (staging) {
         for (const e of entries) {
