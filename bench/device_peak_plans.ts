@@ -31,7 +31,7 @@ const ROUNDS = 4;
 
 function planOf(name: string, tensors: PlanTensor[], kernel: PlanKernel, steps: PlanStep[], constants: Plan['constants'], outputs: Plan['outputs']): Plan {
   const regionBytes = { arena: 0, constants: 0, states: 0 };
-  for (const t of tensors) regionBytes[t.region] = Math.max(regionBytes[t.region], t.offset + t.bytes);
+  for (const t of tensors) regionBytes[t.region] = Math.max(regionBytes[t.region], t.offset + (t.bytes as number));
   return {
     format: PLAN_FORMAT,
     version: PLAN_VERSION,

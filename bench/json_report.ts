@@ -31,6 +31,8 @@ export interface MeasuredJsonRow extends JsonRowBase {
   readonly outputsMatch: boolean | null;
   readonly dawnflowSpeedup: number | null;
   readonly percentOfPeak: number | null;
+  /** The dynamic bench: the symbolic and the specialized plan timed interleaved in this process (medians, ms). */
+  readonly paired?: { readonly specializedMs: number; readonly dynamicMs: number; readonly rounds: number };
 }
 
 export interface MissingJsonRow extends JsonRowBase {
@@ -56,6 +58,7 @@ export function jsonRows(rows: readonly ReportRow[]): JsonRow[] {
       value: r.value,
       medianMs: r.medianMs,
       runs: r.runs,
+      ...(r.paired ? { paired: r.paired } : {}),
       // JSON has no Infinity: a broken output reads as null with outputsMatch false.
       maxRelError: maxRel !== null && Number.isFinite(maxRel) ? maxRel : null,
       outputsMatch: checked ? checked.ok : null,

@@ -42,6 +42,8 @@ export type CaseResult =
       /** Where the first run's outputs were written for the check, if it has any. */
       readonly outputsDir?: string;
       readonly note?: string;
+      /** The dynamic bench: both plans timed interleaved in this peer's process (medians). */
+      readonly paired?: { readonly specializedMs: number; readonly dynamicMs: number; readonly rounds: number };
     })
   /** The peer cannot run this case by design (e.g. tfjs has no ONNX import). */
   | (ResultBase & { readonly status: 'n/a'; readonly reason: string })

@@ -4,8 +4,8 @@ import { compile } from '../compiler/compile.js';
 import { importOnnxModel } from '../compiler/onnx/import.js';
 import type { ModelProto } from '../compiler/onnx/proto.js';
 import { decodeModel } from '../compiler/onnx/proto.js';
-import type { Graph, Plan } from '../ir/index.js';
-import { UsageError } from '../ir/index.js';
+import type { DimFact, Graph, Plan } from '../ir/index.js';
+import { splitDims, UsageError } from '../ir/index.js';
 import { graphOfModule } from './dsl_module.js';
 import { isModulePath, readBytes } from './files.js';
 import { npyDescrOfOnnx } from './onnx_npy.js';
@@ -30,7 +30,8 @@ export function isOnnxPath(path: string): boolean {
 }
 
 export interface ModelFileOptions {
-  readonly dims?: Readonly<Record<string, number>>;
+  /** Sizes fix symbolic dims; facts (bounds, divisors) describe those that stay symbolic. */
+  readonly dims?: Readonly<Record<string, number | DimFact>>;
   /** Concrete shapes for an ONNX model's inputs. */
   readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
   readonly limits?: Readonly<Record<string, number>>;
@@ -61,7 +62,7 @@ export async function compileModelFile(path: string, options: ModelFileOptions =
   let outputNpyTypes: Record<string, string> = {};
   if (isOnnxPath(path)) {
     const { model, baseDir } = readModelFile(path);
-    const imported = importOnnxModel(model, { source: basename(path), baseDir, dims: options.dims, inputShapes: options.inputShapes });
+    const imported = importOnnxModel(model, { source: basename(path), baseDir, dims: splitDims(options.dims).sizes, inputShapes: options.inputShapes });
     graph = imported.graph;
     outputNpyTypes = Object.fromEntries(imported.outputs.flatMap((o) => {
       const descr = npyDescrOfOnnx(o.onnxType);

@@ -13,21 +13,40 @@ export interface CompiledKernels {
   readonly pipelines: readonly GPUComputePipeline[];
   /** The bind group layout shared by every kernel with this many bindings. */
   layout(bindingCount: number): GPUBindGroupLayout;
+  /** The layout of @group(1): the uniform of kernels that read sizes from it. */
+  readonly sizesLayout: GPUBindGroupLayout;
+  /** Shader modules this compile created (one per kernel: identical WGSL is one kernel of the plan). */
+  readonly shaderModules: number;
+}
+
+let shaderModulesCreated = 0;
+
+/**
+ * Shader modules the runtime has created in this process: a plan compiled once creates its
+ * modules at load and never again, whatever sizes its symbolic dims take afterwards.
+ */
+export function shaderModuleCount(): number {
+  return shaderModulesCreated;
 }
 
 export async function compileKernels(device: GPUDevice, kernels: readonly PlanKernel[], planName: string): Promise<CompiledKernels> {
-  const layouts = new Map<number, { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout }>();
-  const layoutFor = (n: number): { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout } => {
-    let entry = layouts.get(n);
+  const sizesLayout = device.createBindGroupLayout({
+    entries: [{ binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } }],
+    label: 'kernel sizes',
+  });
+  const layouts = new Map<string, { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout }>();
+  const layoutFor = (n: number, sizes = false): { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout } => {
+    const key = `${n}${sizes ? '+sizes' : ''}`;
+    let entry = layouts.get(key);
     if (!entry) {
-      const entries = Array.from({ length: n }, (_, binding): GPUBindGroupLayoutEntry => ({
-        binding,
-        visibility: GPUShaderStage.COMPUTE,
-        buffer: { type: 'storage' },
-      }));
-      const group = device.createBindGroupLayout({ entries, label: `${n} storage bindings` });
-      entry = { group, pipeline: device.createPipelineLayout({ bindGroupLayouts: [group] }) };
-      layouts.set(n, entry);
+      const group = sizes
+        ? layoutFor(n).group
+        : device.createBindGroupLayout({
+            entries: Array.from({ length: n }, (_, binding): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } })),
+            label: `${n} storage bindings`,
+          });
+      entry = { group, pipeline: device.createPipelineLayout({ bindGroupLayouts: sizes ? [group, sizesLayout] : [group] }) };
+      layouts.set(key, entry);
     }
     return entry;
   };
@@ -39,6 +58,7 @@ export async function compileKernels(device: GPUDevice, kernels: readonly PlanKe
       // even though the awaits interleave.
       device.pushErrorScope('validation');
       const module = device.createShaderModule({ code: kernel.wgsl, label: kernel.name });
+      shaderModulesCreated++;
       const moduleError = device.popErrorScope();
       const info = await module.getCompilationInfo();
       const wgslErrors = info.messages.filter((m) => m.type === 'error');
@@ -51,7 +71,7 @@ export async function compileKernels(device: GPUDevice, kernels: readonly PlanKe
       if (error) throw new DeviceError(`${what}: ${firstLine(error.message)}`);
       try {
         return await device.createComputePipelineAsync({
-          layout: layoutFor(kernel.bindingCount).pipeline,
+          layout: layoutFor(kernel.bindingCount, (kernel.sizeSlots ?? 0) > 0).pipeline,
           compute: { module, entryPoint: kernel.entryPoint },
           label: kernel.name,
         });
@@ -60,7 +80,7 @@ export async function compileKernels(device: GPUDevice, kernels: readonly PlanKe
       }
     }),
   );
-  return { pipelines, layout: (n) => layoutFor(n).group };
+  return { pipelines, layout: (n) => layoutFor(n).group, sizesLayout, shaderModules: kernels.length };
 }
 
 function firstLine(text: string): string {

@@ -15,6 +15,18 @@ export interface PreparedCase {
   dispose(): Promise<void> | void;
   /** Said beside the figure (e.g. what the timed unit includes when it differs). */
   readonly note?: string;
+  /** After the timed runs: this plan and a second plan of the case timed interleaved (see PairedTiming). */
+  paired?(): Promise<PairedTiming>;
+}
+
+/**
+ * Two plans of one case timed in one process, runs interleaved (A B A B ...), so that the load of
+ * a shared machine falls on both alike: the dynamic bench's specialized and symbolic plans.
+ */
+export interface PairedTiming {
+  readonly specializedMs: number;
+  readonly dynamicMs: number;
+  readonly rounds: number;
 }
 
 export interface PeerDriver {

@@ -1,6 +1,7 @@
 import { UsageError } from '../../ir/errors.js';
 import type { PhasedPlan, PlanPhase } from '../../ir/phased_plan.js';
-import type { Plan, PlanRegion, PlanTensor } from '../../ir/plan.js';
+import type { PlanRegion, StaticPlan, StaticPlanTensor } from '../../ir/plan.js';
+import { asStaticPlan } from '../../ir/plan_binding.js';
 import type { HostTensor } from '../../ir/tensor.js';
 import { BufferLedger } from '../buffer_ledger.js';
 import type { DawnDevice } from '../device.js';
@@ -89,7 +90,8 @@ export class PhasedExecutable {
   /** Checks the carrier plan against the device, allocates the regions, uploads constants and states, compiles every kernel. */
   static async load(phased: PhasedPlan, device: DawnDevice): Promise<PhasedExecutable> {
     device.assertUsable(`phased plan '${phased.name}'`);
-    const plan = phased.plan;
+    // Typed static, but a phased plan may come from anywhere: a symbolic size is an ArtifactError here.
+    const plan = asStaticPlan(phased.plan);
     const sizes = checkPlan(plan, device);
     const ledger = new BufferLedger(device.device, device.ledger);
     try {
@@ -122,7 +124,7 @@ export class PhasedExecutable {
   }
 
   /** The phase input or output named `name` as its plan tensor. */
-  tensorOf(phase: PlanPhase, name: string, list: 'inputs' | 'outputs'): PlanTensor {
+  tensorOf(phase: PlanPhase, name: string, list: 'inputs' | 'outputs'): StaticPlanTensor {
     const io = phase[list].find((e) => e.name === name);
     if (!io) throw new UsageError(`phased plan '${this.phased.name}', phase '${phase.name}': no ${list === 'inputs' ? 'input' : 'output'} '${name}' (${phase[list].map((e) => e.name).join(', ')})`);
     return this.phased.plan.tensors[io.tensor];
@@ -278,7 +280,7 @@ export class PhasedExecutable {
     let program = this.#programs.get(key);
     if (!program) {
       const plan = this.phased.plan;
-      const slice: Plan = { ...plan, name: `${plan.name}/${phase.name}`, steps: plan.steps.slice(start, end), stateUpdates: last ? phase.stateUpdates : [] };
+      const slice: StaticPlan = { ...plan, name: `${plan.name}/${phase.name}`, steps: plan.steps.slice(start, end), stateUpdates: last ? phase.stateUpdates : [] };
       program = new Program(this.device.device, slice, this.#regions, this.#kernels, this.#ledger, this.device.limits.minStorageBufferOffsetAlignment ?? 256);
       this.#programs.set(key, program);
     }
@@ -302,7 +304,7 @@ export class PhasedExecutable {
   }
 
   /** Small inputs by writeBuffer; large ones through a mapped upload buffer copied first thing (as Executable does). */
-  #stageInputs(uploads: readonly { tensor: PlanTensor; data: ArrayBufferView<ArrayBuffer> }[], encoder: GPUCommandEncoder): UploadLease | undefined {
+  #stageInputs(uploads: readonly { tensor: StaticPlanTensor; data: ArrayBufferView<ArrayBuffer> }[], encoder: GPUCommandEncoder): UploadLease | undefined {
     const queue = this.device.device.queue;
     const total = uploads.reduce((sum, u) => sum + roundUp4(u.data.byteLength), 0);
     if (total < STAGED_UPLOAD_BYTES) {
