@@ -1,5 +1,5 @@
 /**
- * Where a decode step's device time goes: `npx tsx bench/decoding_profile.ts [--T 800] [--runs 5] [--wgsl]`.
+ * Where a decode step's device time goes: `npx tsx bench/decoding_profile.ts [--T 800] [--runs 5] [--wgsl] [--steps]`.
  * The large GPT of bench/decoding.ts, its decode graph compiled symbolic (T a uniform) and
  * specialized to T, each profiled (`Executable.profile`, median device ms per step over runs)
  * at that T; prints the time per kernel kind and the total.
@@ -46,6 +46,7 @@ for (const [name, dims] of Object.entries(variants)) {
       entry.count++;
       byKernel.set(kind, entry);
     }
+    if (process.argv.includes('--steps')) for (const p of profile) console.log(`  step ${String(p.step).padStart(2)} ${p.ms.toFixed(3).padStart(7)} ms  ${p.kernel}  ${p.label}`);
     const total = profile.reduce((s, p) => s + p.ms, 0);
     console.log(`\n${name} (T = ${T}, ${profile.length} steps): ${total.toFixed(2)} ms`);
     for (const [kind, { ms, count }] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms)) console.log(`  ${ms.toFixed(2).padStart(8)} ms  ${String(count).padStart(3)}×  ${kind}`);

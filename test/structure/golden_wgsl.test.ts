@@ -105,6 +105,15 @@ const CASES: readonly GoldenCase[] = [
     },
   },
   {
+    name: 'row_matmul',
+    template: 'row_matmul',
+    anchor: 'matmul',
+    build: (b) => {
+      const y = b.op('matmul', [input(b, 'x', [1, 16]), input(b, 'w', [16, 8])]);
+      b.output(b.op('add', [y, input(b, 'bias', [8])]), 'y');
+    },
+  },
+  {
     name: 'concat_copy',
     template: 'concat_copy',
     build: (b) => {

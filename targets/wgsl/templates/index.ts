@@ -1,5 +1,6 @@
 import type { KernelTemplate } from '../kernel_types.js';
 import { CONCAT_COPY_TEMPLATE } from './concat_copy.js';
+import { ROW_MATMUL_TEMPLATE } from './row_matmul.js';
 import { ROW_TEMPLATE } from './row_template.js';
 import { TILED_CONV_TEMPLATE } from './tiled_conv.js';
 import { TILED_CONV_GRAD_WEIGHT_TEMPLATE } from './tiled_conv_grad_weight.js';
@@ -13,4 +14,4 @@ import { VEC4_MATMUL_TEMPLATE } from './vec4_matmul.js';
  * K and N multiples of 4) before the scalar matmul, which takes every other matmul anchor and
  * whatever the vec4 one declines.
  */
-export const TEMPLATES: readonly KernelTemplate[] = [VEC4_MATMUL_TEMPLATE, TILED_MATMUL_TEMPLATE, ROW_TEMPLATE, TILED_CONV_GRAD_WEIGHT_TEMPLATE, TILED_CONV_TEMPLATE, CONCAT_COPY_TEMPLATE];
+export const TEMPLATES: readonly KernelTemplate[] = [ROW_MATMUL_TEMPLATE, VEC4_MATMUL_TEMPLATE, TILED_MATMUL_TEMPLATE, ROW_TEMPLATE, TILED_CONV_GRAD_WEIGHT_TEMPLATE, TILED_CONV_TEMPLATE, CONCAT_COPY_TEMPLATE];
