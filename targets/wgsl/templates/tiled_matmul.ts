@@ -7,6 +7,7 @@ import { KernelBuilder, unravel } from '../kernel_builder.js';
 import type { GeneratedKernel, KernelGroup, KernelTemplate, TemplateTarget } from '../kernel_types.js';
 import { epilogueInPlace, lowerAroundAnchor } from './group_lowering.js';
 import { sharedRows, subgroupShare } from './shared_rows.js';
+import { storeTileRows } from './tile_store.js';
 import type { TiledMatmulConfig } from './tile_configs.js';
 
 /**
@@ -84,23 +85,24 @@ export function generateTiledMatmul(group: KernelGroup, config: TiledMatmulConfi
   const unroll = k % unrollK === 0 ? unrollK : 1;
   if (unroll === 1) b.loop(k, body);
   else {
-    b.block(`for (var kk = 0u; kk < ${k}u; kk += ${unroll}u)`, () => {
+    const trips = k / unroll;
+    const bound = trips > 1 ? `${b.opaqueCount(trips)} * ${unroll}u` : `${k}u`;
+    b.block(`for (var kk = 0u; kk < ${bound}; kk += ${unroll}u)`, () => {
       for (let u = 0; u < unroll; u++) b.block('', () => body(`(kk + ${u}u)`));
     });
   }
 
   const stored: string[][] = [];
-  for (let i = 0; i < tm; i++) {
-    for (let j = 0; j < tn; j++) {
-      b.block(`if (tile_row0 + ${i}u < ${m}u && tile_col0 + ${j * wgX}u < ${n}u)`, () => {
-        lowered.setCurrent(expr(acc(i, j), accType));
-        const coords = [...batchCoords, `(tile_row0 + ${i}u)`, `(tile_col0 + ${j * wgX}u)`];
-        stored.push(coords);
-        const value = lowered.root.at(coords);
-        b.line(`${outName}[wid.z * ${m * n}u + (tile_row0 + ${i}u) * ${n}u + tile_col0 + ${j * wgX}u] = ${toStorage(value, root.type.dtype)};`);
-      });
-    }
-  }
+  storeTileRows(b, { rows: tm, cols: tn, type: accType, acc }, (i, j, value) => {
+    const row = `(tile_row0 + ${i})`;
+    b.block(`if (${row} < ${m}u && tile_col0 + ${j * wgX}u < ${n}u)`, () => {
+      lowered.setCurrent(expr(value, accType));
+      const coords = [...batchCoords, row, `(tile_col0 + ${j * wgX}u)`];
+      stored.push(coords);
+      const result = lowered.root.at(coords);
+      b.line(`${outName}[wid.z * ${m * n}u + ${row} * ${n}u + tile_col0 + ${j * wgX}u] = ${toStorage(result, root.type.dtype)};`);
+    });
+  });
   return { ...b.finish(group.nodes.map((nd) => nd.op).join('+'), 'tiled', [wgX, wgY, 1], grid), elementwiseInputs: epilogueInPlace(b, anchor, stored) };
 }
 
