@@ -2,7 +2,16 @@ import { DeviceError } from '../ir/errors.js';
 import type { PlanKernel } from '../ir/plan.js';
 
 /**
- * Compiling a plan's kernels into compute pipelines, all at once and in parallel.
+ * Compiling a plan's kernels into compute pipelines, all at once and in parallel, in the order
+ * the plan first uses them (so a driver that compiles in order reaches the first steps first).
+ *
+ * Pipelines are shared process-wide: every executable on a device that needs the same module
+ * (same WGSL, entry point and binding count) gets the same pipeline, created once. A training
+ * plan and its evaluation plan, the candidates of an autotuning run, or two models with layers
+ * alike then pay the driver's shader compiler once per distinct kernel; on lavapipe that
+ * compiler (LLVM, at pipeline creation or first dispatch) is most of a cold start. The cache
+ * holds the device weakly: a lost device's pipelines go with it, and its replacement starts
+ * empty.
  *
  * Layouts are explicit, not 'auto': every binding 0..n-1 is a read_write storage buffer, so a
  * kernel that leaves a binding unused still takes the plan's bind group, and one that declares
@@ -15,52 +24,93 @@ export interface CompiledKernels {
   layout(bindingCount: number): GPUBindGroupLayout;
 }
 
-export async function compileKernels(device: GPUDevice, kernels: readonly PlanKernel[], planName: string): Promise<CompiledKernels> {
-  const layouts = new Map<number, { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout }>();
-  const layoutFor = (n: number): { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout } => {
-    let entry = layouts.get(n);
-    if (!entry) {
-      const entries = Array.from({ length: n }, (_, binding): GPUBindGroupLayoutEntry => ({
-        binding,
-        visibility: GPUShaderStage.COMPUTE,
-        buffer: { type: 'storage' },
-      }));
-      const group = device.createBindGroupLayout({ entries, label: `${n} storage bindings` });
-      entry = { group, pipeline: device.createPipelineLayout({ bindGroupLayouts: [group] }) };
-      layouts.set(n, entry);
-    }
-    return entry;
-  };
+interface Layout {
+  readonly group: GPUBindGroupLayout;
+  readonly pipeline: GPUPipelineLayout;
+}
 
+interface DeviceCache {
+  readonly layouts: Map<number, Layout>;
+  /** Pipelines by `pipelineKey`, settled or still being created. */
+  readonly pipelines: Map<string, Promise<GPUComputePipeline>>;
+}
+
+const caches = new WeakMap<GPUDevice, DeviceCache>();
+
+function cacheOf(device: GPUDevice): DeviceCache {
+  let cache = caches.get(device);
+  if (!cache) caches.set(device, (cache = { layouts: new Map(), pipelines: new Map() }));
+  return cache;
+}
+
+function layoutFor(device: GPUDevice, cache: DeviceCache, n: number): Layout {
+  let entry = cache.layouts.get(n);
+  if (!entry) {
+    const entries = Array.from({ length: n }, (_, binding): GPUBindGroupLayoutEntry => ({
+      binding,
+      visibility: GPUShaderStage.COMPUTE,
+      buffer: { type: 'storage' },
+    }));
+    const group = device.createBindGroupLayout({ entries, label: `${n} storage bindings` });
+    entry = { group, pipeline: device.createPipelineLayout({ bindGroupLayouts: [group] }) };
+    cache.layouts.set(n, entry);
+  }
+  return entry;
+}
+
+function pipelineKey(kernel: PlanKernel): string {
+  return `${kernel.bindingCount}|${kernel.entryPoint}|${kernel.wgsl}`;
+}
+
+/** Distinct pipelines this device holds (for reports and tests). */
+export function cachedPipelineCount(device: GPUDevice): number {
+  return caches.get(device)?.pipelines.size ?? 0;
+}
+
+async function createPipeline(device: GPUDevice, layout: Layout, kernel: PlanKernel, what: string): Promise<GPUComputePipeline> {
+  // Scopes are a stack popped synchronously, so each kernel's push/pop pair stays its own
+  // even though the awaits interleave.
+  device.pushErrorScope('validation');
+  const module = device.createShaderModule({ code: kernel.wgsl, label: kernel.name });
+  const moduleError = device.popErrorScope();
+  const info = await module.getCompilationInfo();
+  const wgslErrors = info.messages.filter((m) => m.type === 'error');
+  if (wgslErrors.length > 0) {
+    const m = wgslErrors[0];
+    const more = wgslErrors.length > 1 ? ` (and ${wgslErrors.length - 1} more)` : '';
+    throw new DeviceError(`${what}: WGSL error at line ${m.lineNum}:${m.linePos}: ${m.message}${more}`);
+  }
+  const error = await moduleError;
+  if (error) throw new DeviceError(`${what}: ${firstLine(error.message)}`);
+  try {
+    return await device.createComputePipelineAsync({
+      layout: layout.pipeline,
+      compute: { module, entryPoint: kernel.entryPoint },
+      label: kernel.name,
+    });
+  } catch (cause) {
+    throw new DeviceError(`${what}: ${firstLine(cause instanceof Error ? cause.message : String(cause))}`, { cause });
+  }
+}
+
+export async function compileKernels(device: GPUDevice, kernels: readonly PlanKernel[], planName: string): Promise<CompiledKernels> {
+  const cache = cacheOf(device);
   const pipelines = await Promise.all(
-    kernels.map(async (kernel, i) => {
+    kernels.map((kernel, i) => {
+      const key = pipelineKey(kernel);
       const what = `plan '${planName}', kernel ${i} '${kernel.name}'`;
-      // Scopes are a stack popped synchronously, so each kernel's push/pop pair stays its own
-      // even though the awaits interleave.
-      device.pushErrorScope('validation');
-      const module = device.createShaderModule({ code: kernel.wgsl, label: kernel.name });
-      const moduleError = device.popErrorScope();
-      const info = await module.getCompilationInfo();
-      const wgslErrors = info.messages.filter((m) => m.type === 'error');
-      if (wgslErrors.length > 0) {
-        const m = wgslErrors[0];
-        const more = wgslErrors.length > 1 ? ` (and ${wgslErrors.length - 1} more)` : '';
-        throw new DeviceError(`${what}: WGSL error at line ${m.lineNum}:${m.linePos}: ${m.message}${more}`);
-      }
-      const error = await moduleError;
-      if (error) throw new DeviceError(`${what}: ${firstLine(error.message)}`);
-      try {
-        return await device.createComputePipelineAsync({
-          layout: layoutFor(kernel.bindingCount).pipeline,
-          compute: { module, entryPoint: kernel.entryPoint },
-          label: kernel.name,
-        });
-      } catch (cause) {
-        throw new DeviceError(`${what}: ${firstLine(cause instanceof Error ? cause.message : String(cause))}`, { cause });
-      }
+      const cached = cache.pipelines.get(key);
+      // A kernel that failed for another plan fails again here, named for this one.
+      if (cached) return cached.catch(() => createPipeline(device, layoutFor(device, cache, kernel.bindingCount), kernel, what));
+      const created = createPipeline(device, layoutFor(device, cache, kernel.bindingCount), kernel, what);
+      cache.pipelines.set(key, created);
+      created.catch(() => {
+        if (cache.pipelines.get(key) === created) cache.pipelines.delete(key);
+      });
+      return created;
     }),
   );
-  return { pipelines, layout: (n) => layoutFor(n).group };
+  return { pipelines, layout: (n) => layoutFor(device, cache, n).group };
 }
 
 function firstLine(text: string): string {
