@@ -3,41 +3,57 @@ import { dirname } from 'node:path';
 import type { BenchName, Unit } from './cases.js';
 import type { PeerName } from './peers.js';
 import type { ReportRow } from './report.js';
+import { isMissing } from './report.js';
 
 /**
- * `--json <file>`: one row per measured (case, peer), in the issue's schema
- * `{bench, case, peer, value, unit}` plus what qualifies the figure. Cases that produced no
- * figure are left out: a row always carries a real number.
+ * `--json <file>`: one row per (case, peer) in the issue's schema `{bench, case, peer, value,
+ * unit}` plus what qualifies the figure. A peer that should have a figure and has none (it
+ * failed, was unavailable or skipped) is a `missing` row with a null value and the reason; a
+ * peer that cannot run the case by design is an `n/a` row. A measured row always carries a real
+ * number, and says whether its outputs matched the reference.
  */
 
-export interface JsonRow {
+interface JsonRowBase {
   readonly bench: BenchName;
   readonly case: string;
   readonly peer: PeerName;
-  readonly value: number;
   readonly unit: Unit;
+}
+
+export interface MeasuredJsonRow extends JsonRowBase {
+  readonly status: 'measured';
+  readonly value: number;
   readonly medianMs: number;
   readonly runs: number;
-  /** vs onnxruntime-node CPU; null when not checked (the reference itself, device-peak). */
+  /** vs onnxruntime-node CPU; null when not checked (the reference itself, device-peak) or infinite. */
   readonly maxRelError: number | null;
+  /** null when not checked; false for a wrong output (then no speedup or peak share is given). */
   readonly outputsMatch: boolean | null;
   readonly dawnflowSpeedup: number | null;
   readonly percentOfPeak: number | null;
 }
 
+export interface MissingJsonRow extends JsonRowBase {
+  readonly status: 'missing' | 'n/a';
+  readonly value: null;
+  /** What happened: failed, unavailable, skipped (missing) or n/a. */
+  readonly outcome: 'failed' | 'unavailable' | 'skipped' | 'n/a';
+  readonly reason: string;
+}
+
+export type JsonRow = MeasuredJsonRow | MissingJsonRow;
+
 export function jsonRows(rows: readonly ReportRow[]): JsonRow[] {
-  const out: JsonRow[] = [];
-  for (const row of rows) {
+  return rows.map((row): JsonRow => {
     const r = row.result;
-    if (r.status !== 'ok') continue;
+    const base = { bench: r.bench, case: r.case, peer: r.peer, unit: r.unit };
+    if (r.status !== 'ok') return { ...base, status: isMissing(r) ? 'missing' : 'n/a', value: null, outcome: r.status, reason: r.reason };
     const checked = row.check.kind === 'checked' ? row.check : undefined;
     const maxRel = checked ? checked.result.maxRelError : null;
-    out.push({
-      bench: r.bench,
-      case: r.case,
-      peer: r.peer,
+    return {
+      ...base,
+      status: 'measured',
       value: r.value,
-      unit: r.unit,
       medianMs: r.medianMs,
       runs: r.runs,
       // JSON has no Infinity: a broken output reads as null with outputsMatch false.
@@ -45,9 +61,8 @@ export function jsonRows(rows: readonly ReportRow[]): JsonRow[] {
       outputsMatch: checked ? checked.ok : null,
       dawnflowSpeedup: row.dawnflowSpeedup ?? null,
       percentOfPeak: row.percentOfPeak ?? null,
-    });
-  }
-  return out;
+    };
+  });
 }
 
 export function writeJsonReport(file: string, rows: readonly ReportRow[]): void {

@@ -1,9 +1,12 @@
 import type { ReportRow } from './report.js';
+import { isMissing, rowProblem } from './report.js';
 
 /**
  * The console table: one line per (case, peer) with the absolute figure, how it was checked,
  * dawnflow's speed relative to that peer and the share of the device's measured FMA peak;
- * reasons for every figure that is missing follow as numbered notes.
+ * reasons for every figure that is missing follow as numbered notes. A peer without a figure
+ * (failed, unavailable, skipped) reads "missing"; one whose outputs are wrong or unchecked gets
+ * no ratio and no share of the peak.
  */
 
 const HEADERS = ['bench', 'case', 'peer', 'value', 'unit', 'runs', 'median ms', 'setup s', 'max rel err', 'dawnflow ÷ peer', '% FMA peak'] as const;
@@ -21,7 +24,7 @@ function checkCell(row: ReportRow): string {
     case 'reference':
       return 'reference';
     case 'none':
-      return row.result.status === 'ok' ? '-' : '';
+      return row.result.status !== 'ok' ? '' : rowProblem(row) ? 'unchecked' : '-';
     case 'checked': {
       const e = row.check.result.maxRelError;
       const text = Number.isFinite(e) ? e.toExponential(1) : 'inf';
@@ -49,6 +52,7 @@ export function formatTable(rows: readonly ReportRow[]): string {
   const cells = rows.filter((row) => row.result.status !== 'n/a').map((row) => {
     const r = row.result;
     const base = [r.bench, r.case, r.peer];
+    if (isMissing(r)) return [...base, `missing (${r.status}) ${noteFor(r.reason)}`, r.unit, '', '', '', '', '', ''];
     if (r.status !== 'ok') return [...base, `${r.status} ${noteFor(r.reason)}`, '', '', '', '', '', '', ''];
     const problem = row.check.kind === 'checked' && row.check.result.problem ? ` ${noteFor(row.check.result.problem)}` : '';
     const note = r.note ? ` ${noteFor(r.note)}` : '';
@@ -76,6 +80,7 @@ export function formatTable(rows: readonly ReportRow[]): string {
   }
   out.push('', 'dawnflow ÷ peer compares speeds (throughput, or 1/time): above 1 dawnflow is faster.');
   out.push('max rel err: largest |peer − onnxruntime-node CPU| over the reference\'s largest |value|, all outputs.');
+  out.push('Ratios and % FMA peak are given only for rows whose outputs matched the reference.');
   notes.forEach((n, i) => out.push(`[${i + 1}] ${n}`));
   for (const [reason, { peers, cases }] of notApplicable) out.push(`n/a for ${[...peers].join(', ')}: ${reason} (${[...cases].join(', ')})`);
   return out.join('\n');

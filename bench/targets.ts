@@ -1,9 +1,15 @@
 import type { ReportRow } from './report.js';
-import { speedOf } from './report.js';
+import { rowProblem, speedOf } from './report.js';
 import { MLP_CASE, TRANSFORMER_CASE } from './cases.js';
 import { WEBGPU_PEERS } from './peers.js';
 
-/** The goals of issue 6, judged on this run's figures (full-size cases only). */
+/**
+ * The goals of issue 6, judged on this run's figures (full-size cases only). A verdict stands
+ * only on rows whose outputs matched the reference: dawnflow's wrong outputs are a miss
+ * whatever their speed; dawnflow missing or unchecked gives no verdict. A peer that is missing,
+ * wrong or unchecked is named as such: it cannot make a target met (the fastest peer may be
+ * the one that is missing), though a correct peer dawnflow does not beat 2× still makes a miss.
+ */
 
 export interface TargetOutcome {
   readonly target: string;
@@ -11,36 +17,67 @@ export interface TargetOutcome {
   readonly met: boolean | undefined;
 }
 
-function okRow(rows: readonly ReportRow[], bench: string, match: (caseName: string) => boolean, peer: string): ReportRow | undefined {
-  return rows.find((r) => r.result.bench === bench && match(r.result.case) && r.result.peer === peer && r.result.status === 'ok');
+function rowOf(rows: readonly ReportRow[], bench: string, caseName: string, peer: string): ReportRow | undefined {
+  return rows.find((r) => r.result.bench === bench && r.result.case === caseName && r.result.peer === peer);
 }
 
-function speedupVsFastestWebGpu(rows: readonly ReportRow[], bench: string, match: (c: string) => boolean, label: string, peers: readonly string[]): TargetOutcome {
-  const ours = okRow(rows, bench, match, 'dawnflow');
-  const theirs = peers.map((p) => okRow(rows, bench, match, p)).filter((r): r is ReportRow => r !== undefined);
+type Measured = Extract<ReportRow['result'], { status: 'ok' }>;
+
+/** dawnflow's figure when it can back a verdict, or the outcome saying why it cannot. */
+function dawnflowFigure(rows: readonly ReportRow[], bench: string, caseName: string, target: string): { row: ReportRow; result: Measured } | { outcome: TargetOutcome } {
+  const row = rowOf(rows, bench, caseName, 'dawnflow');
+  if (!row) return { outcome: { target, measured: 'dawnflow not run', met: undefined } };
+  const problem = rowProblem(row);
+  if (!problem && row.result.status === 'ok') return { row, result: row.result };
+  const why = problem?.why ?? row.result.status;
+  const measured = problem?.kind === 'missing' ? `dawnflow missing (${why})` : `dawnflow ${why}`;
+  return { outcome: { target, measured, met: problem?.kind === 'wrong' ? false : undefined } };
+}
+
+function matmulTarget(rows: readonly ReportRow[]): TargetOutcome {
+  const target = 'matmul 1024 fp32: ≥ 25% of the FMA peak measured in this run';
+  const ours = dawnflowFigure(rows, 'matmul', '1024', target);
+  if ('outcome' in ours) return ours.outcome;
+  const percent = ours.row.percentOfPeak;
+  if (percent === undefined) return { target, measured: 'FMA peak missing from this run', met: undefined };
+  return { target, measured: `${percent.toFixed(1)}%`, met: percent >= 25 };
+}
+
+function speedupVsFastestWebGpu(rows: readonly ReportRow[], bench: string, caseName: string, label: string, peers: readonly string[]): TargetOutcome {
   const target = `${label}: dawnflow ≥ 2× the fastest of ${peers.join(', ')}`;
-  if (!ours || ours.result.status !== 'ok' || theirs.length === 0) return { target, measured: 'not measured', met: undefined };
-  const speed = speedOf(ours.result);
-  let best = theirs[0];
-  for (const r of theirs) if (r.result.status === 'ok' && best.result.status === 'ok' && speedOf(r.result) > speedOf(best.result)) best = r;
-  if (best.result.status !== 'ok') return { target, measured: 'not measured', met: undefined };
-  const ratio = speed / speedOf(best.result);
-  return { target, measured: `×${ratio.toFixed(2)} vs ${best.result.peer}`, met: ratio >= 2 };
+  const ours = dawnflowFigure(rows, bench, caseName, target);
+  if ('outcome' in ours) return ours.outcome;
+  const correct: ReportRow[] = [];
+  /** Peers that should be compared and cannot: missing, wrong or unchecked. */
+  const absent: string[] = [];
+  for (const peer of peers) {
+    const row = rowOf(rows, bench, caseName, peer);
+    const problem = row ? rowProblem(row) : { kind: 'missing', why: 'not run' };
+    // A peer that cannot run the case by design is not a competitor for it.
+    if (problem?.kind === 'n/a') continue;
+    if (row && !problem) correct.push(row);
+    else absent.push(problem?.kind === 'missing' ? `${peer} missing (${problem.why})` : `${peer} ${problem?.why}`);
+  }
+  const absentText = absent.length > 0 ? `; not compared: ${absent.join('; ')}` : '';
+  let best: { peer: string; speed: number } | undefined;
+  for (const r of correct) if (r.result.status === 'ok' && (!best || speedOf(r.result) > best.speed)) best = { peer: r.result.peer, speed: speedOf(r.result) };
+  if (!best) return { target, measured: `no peer measured correctly${absentText}`, met: undefined };
+  const ratio = speedOf(ours.result) / best.speed;
+  return {
+    target,
+    measured: `×${ratio.toFixed(2)} vs ${best.peer}${absentText}`,
+    met: ratio < 2 ? false : absent.length > 0 ? undefined : true,
+  };
 }
 
 export function judgeTargets(rows: readonly ReportRow[]): TargetOutcome[] {
-  const outcomes: TargetOutcome[] = [];
-  const mm = okRow(rows, 'matmul', (c) => c === '1024', 'dawnflow');
-  outcomes.push({
-    target: 'matmul 1024 fp32: ≥ 25% of the FMA peak measured in this run',
-    measured: mm?.percentOfPeak !== undefined ? `${mm.percentOfPeak.toFixed(1)}%` : 'not measured',
-    met: mm?.percentOfPeak !== undefined ? mm.percentOfPeak >= 25 : undefined,
-  });
-  outcomes.push(speedupVsFastestWebGpu(rows, 'inference', (c) => c === 'squeezenet', 'squeezenet', WEBGPU_PEERS));
-  outcomes.push(speedupVsFastestWebGpu(rows, 'inference', (c) => c === 'resnet50', 'resnet50', WEBGPU_PEERS));
-  outcomes.push(speedupVsFastestWebGpu(rows, 'inference', (c) => c === TRANSFORMER_CASE, 'transformer block', WEBGPU_PEERS));
-  outcomes.push(speedupVsFastestWebGpu(rows, 'train-step', (c) => c === MLP_CASE, 'MLP training step', ['tfjs-webgpu']));
-  return outcomes;
+  return [
+    matmulTarget(rows),
+    speedupVsFastestWebGpu(rows, 'inference', 'squeezenet', 'squeezenet', WEBGPU_PEERS),
+    speedupVsFastestWebGpu(rows, 'inference', 'resnet50', 'resnet50', WEBGPU_PEERS),
+    speedupVsFastestWebGpu(rows, 'inference', TRANSFORMER_CASE, 'transformer block', WEBGPU_PEERS),
+    speedupVsFastestWebGpu(rows, 'train-step', MLP_CASE, 'MLP training step', ['tfjs-webgpu']),
+  ];
 }
 
 export function formatTargets(outcomes: readonly TargetOutcome[]): string {

@@ -1,5 +1,6 @@
 import type { Graph } from '../ir/index.js';
 import { UsageError, verifyGraph } from '../ir/index.js';
+import { checkConstantIndices } from './passes/check_constant_indices.js';
 import { eliminateCommonSubexpressions } from './passes/eliminate_common_subexpressions.js';
 import { eliminateDeadCode } from './passes/eliminate_dead_code.js';
 import { foldBatchNormIntoContraction } from './passes/fold_batch_norm.js';
@@ -24,6 +25,7 @@ export interface GraphPass {
 export const PIPELINE: readonly GraphPass[] = [
   { name: 'inferShapes', run: inferShapes, purpose: 'types from the inputs, nodes in order' },
   { name: 'foldConstants', run: foldConstants, purpose: 'weight expressions, shape arithmetic' },
+  { name: 'checkConstantIndices', run: checkConstantIndices, purpose: 'constant gather/scatter indices inside their axes (the device clamps)' },
   { name: 'simplifyAlgebra', run: simplifyAlgebra, purpose: 'x·1, x/c, transpose∘transpose, reshape chains' },
   { name: 'eliminateCommonSubexpressions', run: eliminateCommonSubexpressions, purpose: 'exporters repeat x - mean, exp(…)' },
   { name: 'recognizePatterns', run: recognizePatterns, purpose: 'GELU, softmax, LayerNorm → one op each' },

@@ -1,10 +1,11 @@
-import { create, globals } from 'webgpu';
 import { DeviceError, OutOfMemoryError } from '../ir/errors.js';
 import { BufferLedger } from './buffer_ledger.js';
 import { QueueClock } from './gpu_wait.js';
+import { gpuPlatform } from './platform/gpu.js';
 
 /**
- * Device acquisition. One Dawn instance per process; by default one device per process too,
+ * Device acquisition. The GPU object comes from the platform (platform/gpu.ts: Dawn in Node,
+ * navigator.gpu in the browser bundle); by default one device per process (or page) too,
  * shared by every executable (a lavapipe device per process is the norm, and a second one only
  * splits the same cores).
  */
@@ -34,24 +35,6 @@ export interface GpuErrorRecord {
 /** How long to wait for `device.lost` to settle once an operation has failed as if it were lost. */
 const LOSS_SETTLE_MS = 200;
 
-/**
- * Held for the life of the process on purpose: when dawn.node's GPU object is garbage-collected
- * it tears down the Dawn instance under any live device, and the next wait crashes the process
- * (segfault, or glibc futex/mutex assertions).
- */
-let gpu: GPU | undefined;
-
-/** The process's Dawn instance; also installs the WebGPU globals (GPUBufferUsage, ...) once. */
-function dawn(): GPU {
-  if (!gpu) {
-    Object.assign(globalThis, globals);
-    // Dawn rounds timestamps to 65.5 µs by default, a browser defence against timing attacks
-    // that would leave profiles and the autotuner unable to tell short kernels apart.
-    gpu = create(['disable-dawn-features=timestamp_quantization']);
-  }
-  return gpu;
-}
-
 export class DawnDevice {
   readonly device: GPUDevice;
   /** "vendor / architecture / device / description" of the adapter. */
@@ -64,7 +47,7 @@ export class DawnDevice {
   /** The queue's timing model, shared by every executable on the device. */
   readonly clock = new QueueClock();
   /** Kept reachable for as long as the device, like the instance (see `gpu`). */
-  readonly #adapter: GPUAdapter;
+  readonly adapter: GPUAdapter;
   /** What this device was requested with, so a replacement after a loss gets the same. */
   readonly options: DeviceOptions;
   #lost: GPUDeviceLostInfo | undefined;
@@ -73,7 +56,7 @@ export class DawnDevice {
   readonly #errors: GpuErrorRecord[] = [];
 
   constructor(adapter: GPUAdapter, device: GPUDevice, adapterDescription: string, options: DeviceOptions = {}) {
-    this.#adapter = adapter;
+    this.adapter = adapter;
     this.options = options;
     this.device = device;
     this.adapterDescription = adapterDescription;
@@ -170,13 +153,14 @@ export class DawnDevice {
 
 /** Requests the adapter, then a device with the adapter's real limits and useful features. */
 export async function acquireDevice(options: DeviceOptions = {}): Promise<DawnDevice> {
-  const adapter = await dawn()
+  const adapter = await gpuPlatform
     .requestAdapter(options.powerPreference ? { powerPreference: options.powerPreference } : undefined)
     .catch((cause: unknown) => {
+      if (cause instanceof DeviceError) throw cause; // the platform's own account (no WebGPU here)
       throw new DeviceError(`requesting a WebGPU adapter failed: ${String(cause)}`, { cause });
     });
   if (!adapter) {
-    throw new DeviceError('no WebGPU adapter found: run `npm run setup:webgpu` to install a Vulkan driver (Mesa lavapipe works without a GPU)');
+    throw new DeviceError(`no WebGPU adapter found: ${gpuPlatform.noAdapterHint}`);
   }
   const description = describeAdapter(adapter.info);
   const missing = (options.requiredFeatures ?? []).filter((f) => !adapter.features.has(f));

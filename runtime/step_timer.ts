@@ -14,7 +14,7 @@ export class StepTimer {
   readonly #readback: GPUBuffer;
 
   constructor(
-    private readonly device: GPUDevice,
+    device: GPUDevice,
     passes: number,
   ) {
     this.passes = passes;

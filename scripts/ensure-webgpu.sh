@@ -2,7 +2,8 @@
 # Makes sure `webgpu` (Dawn) finds an adapter. On a Debian machine without a GPU, as root, it
 # installs the Vulkan loader and Mesa's lavapipe from the distribution's backports suite (Debian
 # stable's own Mesa is too old for Dawn), deriving the apt source from the machine's own apt
-# configuration. It also installs the ONNX conformance data (libonnx-testdata).
+# configuration. It also installs the ONNX conformance data (libonnx-testdata), and Chromium for
+# the browser tests (ensure-chromium.sh).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
@@ -60,6 +61,9 @@ install_testdata() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libonnx-testdata >/dev/null || {
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libonnx-testdata >/dev/null; }
 }
+
+# Headless Chromium for the browser tests and `run --browser`: its own script, whatever the adapter.
+bash "$here/ensure-chromium.sh"
 
 if probe 2>/dev/null; then
   install_testdata

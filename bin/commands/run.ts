@@ -1,4 +1,5 @@
 import { UsageError } from '../../ir/index.js';
+import { profileFile } from '../../runtime/profile_file.js';
 import { onePositional, optionValue, parseArgs, VERBOSE_OPTION } from '../args.js';
 import { inputFiles, readInputs } from '../inputs.js';
 import type { CliIO } from '../io.js';
@@ -23,6 +24,9 @@ options:
   --tune                      (model) time kernel configurations on this adapter first, compile
                               with the fastest (cached per adapter in ~/.cache/dawnflow)
   --profile                   after the run, print each kernel's device time (timestamp queries)
+  --json                      print one JSON object on stdout instead: {outputs, profile} (the
+                              output lines go to stderr); 'inspect --html --profile' reads it
+  --browser                   (artifact dir) run in headless Chromium instead of Dawn
   -v, --verbose               print stacks with errors`;
 
 const OPTIONS = {
@@ -31,6 +35,8 @@ const OPTIONS = {
   weights: { value: true },
   tune: { value: false },
   profile: { value: false },
+  browser: { value: false },
+  json: { value: false },
   ...VERBOSE_OPTION,
 } as const;
 
@@ -51,14 +57,27 @@ export async function runCommand(argv: readonly string[], io: CliIO): Promise<Ru
   const kind = runnableKind(target);
   if (weights !== undefined && kind !== 'artifact') throw new UsageError(`run: --weights applies to an artifact directory; '${target}' is a model file`);
   if (tune && kind === 'artifact') throw new UsageError(`run: an artifact's kernels are fixed when it is compiled; tune with 'dawnflow compile --tune'`);
-
-  const runnable = await openRunnable(target, kind, { weights, tune }, io);
+  const json = args.flags.has('json');
+  // With --json, stdout holds the one JSON object; the per-output lines go to stderr.
+  const lines: CliIO = json ? { print: (line) => io.info(line), info: (line) => io.info(line) } : io;
+  if (args.flags.has('browser')) {
+    if (kind !== 'artifact') throw new UsageError(`run --browser runs a compiled artifact directory; '${target}' is a model file (dawnflow compile <model> -o <dir> first)`);
+    if (args.flags.has('profile')) throw new UsageError('run: --profile times kernels on Dawn; it does not apply with --browser');
+    const { runArtifactInBrowser } = await import('../browser/run_artifact.js');
+    const written = await runArtifactInBrowser(target, files, out, { weights }, lines);
+    if (json) io.print(JSON.stringify({ outputs: written }));
+    return { outputs: written };
+  }
+  const runnable = await openRunnable(target, kind, { weights, tune }, lines);
   try {
     const inputs = await readInputs(runnable.inputs, files);
     const { executable, feed, outputs } = await runnable.prepare(inputs);
     const results = await executable.run(feed);
-    if (args.flags.has('profile')) printProfile(await executable.profile(feed), io);
-    return { outputs: writeOutputs(out, outputs, results, io) };
+    const steps = args.flags.has('profile') ? await executable.profile(feed) : undefined;
+    if (steps && !json) printProfile(steps, io);
+    const written = writeOutputs(out, outputs, results, lines);
+    if (json) io.print(JSON.stringify({ outputs: written, ...(steps ? { profile: profileFile(executable.plan.name, executable.device.adapterDescription, steps) } : {}) }));
+    return { outputs: written };
   } finally {
     runnable.dispose();
   }

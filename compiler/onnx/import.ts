@@ -3,6 +3,7 @@ import { formatShape, GraphError, InputError, ModelFormatError, UnsupportedOpErr
 import { NodeAttributes } from './attributes.js';
 import type { OnnxNodeView } from './context.js';
 import { ImportContext } from './context.js';
+import { checkComputed, checkInitializer, declaredType } from './declared_types.js';
 import { onnxTypeOf } from './dtypes.js';
 import { inlineFunction, type LocalFunctions, localFunctions } from './functions.js';
 import { onnxHandler } from './ops/index.js';
@@ -171,6 +172,33 @@ function bindConstantInput(ctx: ImportContext, scope: Scope, info: OnnxTensorInf
   scope.set(info.name, v);
 }
 
+/** A graph input that an initializer gives a value must declare the initializer's type (see declared_types.ts). */
+function checkInitializedInputs(ctx: ImportContext, graph: GraphProto, root: Scope): void {
+  for (const input of graph.input ?? []) {
+    const name = input.name ?? '';
+    const bound = root.get(name);
+    if (!bound || 'unavailable' in bound) continue;
+    const tensor = ctx.graph.constants.get(bound);
+    const declared = declaredType(input.type, `input '${name}'`);
+    if (!tensor || !declared) continue;
+    checkInitializer(name, declared, { onnxType: ctx.onnxTypes.get(bound) ?? onnxTypeOf(tensor.dtype), shape: tensor.shape });
+  }
+}
+
+/**
+ * Each `value_info` entry against what the importer computed for that value. Entries for names
+ * the graph does not compute (stale ones, or values inside subgraphs) have nothing to contradict.
+ */
+function checkValueInfo(graph: GraphProto, root: Scope): void {
+  for (const info of graph.valueInfo ?? []) {
+    const name = info.name ?? '';
+    const bound = root.get(name);
+    const declared = declaredType(info.type, `value_info '${name}'`);
+    if (!bound || 'unavailable' in bound || !declared) continue;
+    checkComputed(`value_info '${name}'`, declared, bound.type);
+  }
+}
+
 /** Imports a decoded ModelProto. */
 export function importOnnxModel(model: ModelProto, options: OnnxImportOptions = {}): OnnxImport {
   const graphProto = model.graph!;
@@ -183,6 +211,7 @@ export function importOnnxModel(model: ModelProto, options: OnnxImportOptions = 
   const walk: Walk = { ctx, opsets, functions: localFunctions(model), baseDir: options.baseDir };
   const root = new Scope();
   bindInitializers(walk, graphProto, root);
+  checkInitializedInputs(ctx, graphProto, root);
 
   const declared = (graphProto.input ?? []).filter((i) => !root.has(i.name ?? '')).map((i) => tensorInfo(i, `input '${i.name}'`));
   const known = options.constantInputs ?? {};
@@ -218,11 +247,14 @@ export function importOnnxModel(model: ModelProto, options: OnnxImportOptions = 
     }
   };
   importNodes(walk, graphProto.node ?? [], root, opsets);
+  checkValueInfo(graphProto, root);
 
   const outputs = (graphProto.output ?? []).map((o) => {
     const name = o.name ?? '';
     const v = resolveInput(name, root, `graph output '${name}'`, new Set());
     const info = o.type?.tensorType?.elemType ? tensorInfo(o, `output '${name}'`) : undefined;
+    const declaredOutput = declaredType(o.type, `graph output '${name}'`);
+    if (declaredOutput) checkComputed(`graph output '${name}'`, declaredOutput, v.type);
     return { v, name, info };
   });
   const used = new Set<Value>();

@@ -1,5 +1,3 @@
-import { writeFile } from 'node:fs/promises';
-
 /** One epoch's figures, as fit() records them. */
 export interface EpochRecord {
   readonly epoch: number;
@@ -68,8 +66,4 @@ export function renderCurves(history: readonly EpochRecord[], title = 'training'
   const height = 300;
   const body = [panel(`${title}: loss`, lossSeries, 0, 0, 440, height), hasAccuracy ? panel(`${title}: accuracy`, accSeries, 440, 0, 440, height) : ''];
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">\n<rect width="100%" height="100%" fill="white"/>\n${body.join('\n')}\n</svg>\n`;
-}
-
-export async function writeCurves(path: string, history: readonly EpochRecord[], title?: string): Promise<void> {
-  await writeFile(path, renderCurves(history, title));
 }

@@ -9,7 +9,7 @@ import { getDefaultDevice } from '../device.js';
 import { Executable } from '../executable.js';
 import type { RunHandle } from '../run_handle.js';
 import type { EpochRecord } from './curves.js';
-import { writeCurves } from './curves.js';
+import { writeCurves } from './curves_file.js';
 import type { Dataset } from './dataset.js';
 import type { ProgressMode, ProgressStream } from './progress.js';
 import { Progress } from './progress.js';
@@ -23,7 +23,7 @@ export interface FitOptions {
   readonly validation?: Dataset;
   readonly progress?: ProgressMode;
   readonly stream?: ProgressStream;
-  /** Writes the loss/accuracy curves here (SVG) after every epoch. */
+  /** Writes the loss/accuracy curves here after every epoch: SVG, or a self-contained page for an .html path. */
   readonly curves?: string;
   /** 'throw': a NumericError at the first step whose loss or gradients are not finite. */
   readonly onNonFinite?: 'throw' | 'ignore';

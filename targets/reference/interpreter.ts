@@ -1,5 +1,5 @@
 import type { DType, Graph, HostTensor, Value } from '../../ir/index.js';
-import { allocHost, formatShape, InputError, inferOp, numel } from '../../ir/index.js';
+import { allocHost, bindShape, formatShape, InputError, inferOp, numel } from '../../ir/index.js';
 import { getRef } from './kernels.js';
 import './ops/index.js';
 
@@ -42,6 +42,9 @@ export function interpret(graph: Graph, inputs: Readonly<Record<string, HostTens
   const f64 = options.f64 ?? false;
   const env = new Map<Value, HostTensor>();
   const put = (v: Value, t: HostTensor) => env.set(v, toDType(t, v.type.dtype, f64));
+  // Symbolic dims take their sizes from the inputs; an op whose attributes name one (reshape to
+  // ['B', 'T', 2, 3]) resolves it through the same binding.
+  const dims = new Map<string, number>();
   for (const v of graph.inputs) {
     const t = inputs[v.name];
     if (!t) throw new InputError(`input '${v.name}' is missing`);
@@ -50,6 +53,12 @@ export function interpret(graph: Graph, inputs: Readonly<Record<string, HostTens
       throw new InputError(`input '${v.name}' has shape ${formatShape(t.shape)}, expected ${formatShape(v.type.shape)}`);
     }
     if (t.data.length !== numel(t.shape)) throw new InputError(`input '${v.name}' has ${t.data.length} values for shape ${formatShape(t.shape)}`);
+    v.type.shape.forEach((d, i) => {
+      if (typeof d !== 'string') return;
+      const bound = dims.get(d);
+      if (bound !== undefined && bound !== t.shape[i]) throw new InputError(`input '${v.name}' has ${t.shape[i]} for dim '${d}', which another input gives as ${bound}`);
+      dims.set(d, t.shape[i]);
+    });
     put(v, t);
   }
   for (const [v, t] of graph.constants) put(v, t);
@@ -59,7 +68,7 @@ export function interpret(graph: Graph, inputs: Readonly<Record<string, HostTens
     const where = `${node.op} '${node.name}'`;
     const args = node.inputs.map((v) => env.get(v)!);
     const { outputs } = inferOp(node.op, args.map((t) => ({ dtype: t.dtype, shape: t.shape })), node.attrs, where);
-    const concrete = outputs.map((t) => ({ dtype: t.dtype, shape: t.shape.map(Number) }));
+    const concrete = outputs.map((t) => ({ dtype: t.dtype, shape: bindShape(t.shape, dims, where) }));
     const results = getRef(node.op, where)(args, { node, outputs: concrete, f64, where });
     node.outputs.forEach((v, i) => put(v, { ...results[i], shape: concrete[i].shape }));
   }

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { HostTensor } from '../../ir/index.js';
 import { stridesOf } from '../../ir/index.js';
+import { closeEnough } from '../helpers/compare.js';
 import { randomTensor } from '../helpers/random.js';
-import { F32, I64, int64s, modelBytes, node, valueInfo } from './helpers/onnx_builder.js';
+import type { modelBytes } from './helpers/onnx_builder.js';
+import { F32, I64, int64s, node, valueInfo } from './helpers/onnx_builder.js';
 import { runReference } from './helpers/run_reference.js';
 
 /**
@@ -17,7 +19,7 @@ function values(t: HostTensor): number[] {
 function expectAllClose(actual: readonly number[], expected: readonly number[], tol = 1e-5): void {
   expect(actual.length).toBe(expected.length);
   actual.forEach((a, i) => {
-    if (Math.abs(a - expected[i]) > tol * (1 + Math.abs(expected[i]))) expect.fail(`element ${i}: ${a} vs ${expected[i]}`);
+    if (!closeEnough(a, expected[i], { rtol: tol, atol: tol })) expect.fail(`element ${i}: ${a} vs ${expected[i]}`);
   });
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { importOnnx } from '../../compiler/onnx/import.js';
 import { specialize } from '../../compiler/passes/specialize.js';
@@ -149,14 +149,19 @@ describe('bad models', () => {
 
   it('never lets a raw exception escape on random bytes', () => {
     const next = rng(7);
+    const refusals = new Map<string, number>();
     for (let trial = 0; trial < 200; trial++) {
       const bytes = Uint8Array.from({ length: 1 + Math.floor(next() * 64) }, () => Math.floor(next() * 256));
       try {
         importOnnx(bytes);
       } catch (e) {
         expect(e).toBeInstanceOf(DawnflowError);
+        const code = (e as DawnflowError).code;
+        refusals.set(code, (refusals.get(code) ?? 0) + 1);
       }
     }
+    // Random bytes are never a model with a graph: every trial is a typed refusal, as a malformed model.
+    expect(Object.fromEntries(refusals)).toEqual({ MODEL_FORMAT: 200 });
   });
 
   it('refuses opsets newer than 21 and non-tensor inputs', () => {
@@ -170,15 +175,10 @@ describe('bad models', () => {
     expect(() => importOnnx(sequence)).toThrow("input 'x' has a sequence type; only tensors are supported");
   });
 
-  it('imports a real backend-test model (when the test data is installed)', () => {
-    const path = '/usr/share/libonnx-testdata/data/pytorch-converted/test_Conv2d/model.onnx';
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(path);
-    } catch {
-      return;
-    }
-    const { graph } = importOnnx(bytes);
+  // Without the ONNX test data (libonnx-testdata) this skips, visibly; under CI=true it runs and fails.
+  const CONV2D = '/usr/share/libonnx-testdata/data/pytorch-converted/test_Conv2d/model.onnx';
+  it.skipIf(!existsSync(CONV2D) && !process.env.CI)('imports a real backend-test model (the ONNX test data)', () => {
+    const { graph } = importOnnx(readFileSync(CONV2D));
     expect(graph.nodes.map((n) => n.op)).toEqual(['conv']);
   });
 });

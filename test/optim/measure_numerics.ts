@@ -333,7 +333,7 @@ function rmspropForms(): string {
   return table(['rms gradient at step 1', 'ε', '‖Δp_here − Δp_tfjs‖ / ‖Δp_here‖ after 60 steps (float64, α = 0.99, lr 0.002)'], rows);
 }
 
-tf.setBackend('cpu');
+await tf.setBackend('cpu');
 console.log(`## 1 − β^t\n\n${await corrections()}\n`);
 console.log(`## Schedules\n\n${await scheduleErrors()}\n`);
 console.log(`## Training, 100 steps\n\n${await trainingErrors()}\n`);

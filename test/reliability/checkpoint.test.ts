@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { HostTensor } from '../../runtime/index.js';
 import { ArtifactError, Executable, loadCheckpoint, readCheckpoint, saveCheckpoint, writeCheckpoint } from '../../runtime/index.js';
 import { accumulatorPlan, floatStepInput, momentumPlan, stepInput } from './plans.js';
 import { bits, thrown } from '../helpers/errors.js';

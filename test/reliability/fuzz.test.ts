@@ -4,9 +4,11 @@ import { fuzzOnnx, summarize } from './fuzz/driver.js';
 
 /**
  * The CI part of the ONNX fuzz campaign: a fixed, seeded set of mutated conformance models
- * through import → compile → (a capped number of small plans) load and run. Every case must end
- * in a result or a DawnflowError, in bounded time, without an absurd allocation; the counts go
- * to the log. `npm run fuzz` runs the same with a bigger budget (and any seed):
+ * through import → compile → (a capped number of small plans) load, run and compare with the
+ * reference interpreter. Every case must end accepted or refused with a DawnflowError, in
+ * bounded time, without an absurd allocation; both outcomes must occur in numbers, the refusals
+ * under several codes, and every GPU run must give the reference's outputs. The counts go to
+ * the log. `npm run fuzz` runs the same with a bigger budget (and any seed):
  *   DAWNFLOW_FUZZ_SEED, DAWNFLOW_FUZZ_CASES, DAWNFLOW_FUZZ_GPU_RUNS, DAWNFLOW_FUZZ_SECONDS.
  */
 
@@ -23,7 +25,7 @@ const SECONDS = env('DAWNFLOW_FUZZ_SECONDS', 300);
 
 describe('ONNX fuzz', () => {
   it(
-    `survives ${CASES} mutated models (seed ${SEED}): no crash, no hang, no absurd allocation`,
+    `survives ${CASES} mutated models (seed ${SEED}): accepted ones run right, the rest are typed errors; no crash, hang or absurd allocation`,
     async () => {
       const device = await getDefaultDevice();
       const report = await fuzzOnnx({
@@ -40,12 +42,22 @@ describe('ONNX fuzz', () => {
       expect(report.hangs, 'hangs').toBe(0);
       expect(report.absurdAllocations, 'absurd allocations').toBe(0);
       expect(report.interrupted, 'every case ran within the time limit').toBe(false);
+      expect(report.wrongResults, 'GPU runs unlike the reference').toBe(0);
       expect(report.cases).toBe(CASES);
-      // The campaign reaches every stage: decoding, import, compile and the GPU.
+      // Every case is one of two outcomes: accepted (compiled, maybe run) or a typed refusal.
+      const accepted = report.byStage.done;
+      expect(report.typedErrors + accepted, 'cases accepted or refused with a typed error').toBe(CASES);
+      // Both in numbers: mutations that break the model, and ones it survives.
+      expect(report.typedErrors).toBeGreaterThan(CASES / 2);
+      expect(accepted).toBeGreaterThan(CASES / 10);
+      // Refusals come from every stage and under several codes, not one catch-all.
       expect(report.byStage.decode).toBeGreaterThan(CASES / 10);
       expect(report.byStage.import).toBeGreaterThan(CASES / 10);
-      expect(report.byStage.done).toBeGreaterThan(CASES / 10);
+      expect(report.byStage.compile).toBeGreaterThan(0);
+      for (const code of ['MODEL_FORMAT', 'GRAPH', 'UNSUPPORTED_OP', 'SHAPE', 'DTYPE']) expect(report.byCode[code] ?? 0, `refusals with ${code}`).toBeGreaterThan(CASES / 1000);
+      // Every GPU run of an accepted model gave the reference interpreter's outputs.
       expect(report.gpuRuns).toBe(GPU_RUNS);
+      expect(report.gpuRunsChecked).toBe(GPU_RUNS);
     },
     (SECONDS + 120) * 1000,
   );

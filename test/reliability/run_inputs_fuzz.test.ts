@@ -50,6 +50,17 @@ const validValue: fc.Arbitrary<ValueSpec> = fc.record({
   shape: fc.constant([N]),
 });
 
+/** A well-formed i32 input, with values past the i32 range (stored wrapped, as Int32Array does). */
+const validI32Value: fc.Arbitrary<ValueSpec> = fc.record({
+  form: fc.constantFrom('typed' as const, 'hostTensor' as const),
+  kind: fc.constant('Int32Array' as const),
+  length: fc.constant(N),
+  values: anyValue.map((v) => v.values),
+  storage: fc.constantFrom('plain' as const, 'shared' as const, 'offsetView' as const),
+  dtype: fc.constant('i32'),
+  shape: fc.constant([N]),
+});
+
 const valueSpec: fc.Arbitrary<ValueSpec> = fc.oneof({ weight: 3, arbitrary: validValue }, { weight: 2, arbitrary: anyValue });
 
 function materialize(spec: ValueSpec): unknown {
@@ -118,7 +129,7 @@ describe('run() input fuzz', () => {
         try {
           result = await exe.run(inputs as never);
         } catch (e) {
-          if (!isDawnflowError(e)) throw new Error(`untyped ${String(e)}`);
+          if (!isDawnflowError(e)) throw new Error(`untyped ${String(e)}`, { cause: e });
           expect(e instanceof InputError || e instanceof UsageError).toBe(true);
           expect(e.message).toMatch(/^plan 'fuzz_add'/);
           counts.refused++;
@@ -141,19 +152,35 @@ describe('run() input fuzz', () => {
   });
 
   it('takes i32 inputs only as Int32Array, and wraps exactly', async () => {
+    const counts = { ran: 0, refused: 0 };
     await fc.assert(
-      fc.asyncProperty(valueSpec, async (spec) => {
+      fc.asyncProperty(fc.oneof({ weight: 2, arbitrary: validI32Value }, { weight: 2, arbitrary: anyValue }, { weight: 1, arbitrary: validValue }), async (spec) => {
         const a = materialize(spec);
         const b = Int32Array.from({ length: N }, (_, i) => i - 3);
+        const data = a && typeof a === 'object' && 'data' in a ? (a as { data: unknown }).data : a;
+        // A bare Int32Array of the right length, on live storage: nothing to refuse.
+        const plainlyValid = spec.form === 'typed' && spec.kind === 'Int32Array' && spec.length === N && spec.storage !== 'detached';
+        let out: Awaited<ReturnType<Executable['run']>>['out'];
         try {
-          const { out } = await bools.run({ a, b } as never);
-          const data = (a && typeof a === 'object' && 'data' in a ? (a as { data: Int32Array }).data : a) as Int32Array;
-          for (let i = 0; i < N; i++) expect(out.data[i]).toBe((data[i] + b[i]) | 0);
+          ({ out } = await bools.run({ a, b } as never));
         } catch (e) {
-          if (!isDawnflowError(e)) throw new Error(`untyped ${String(e)}`);
+          if (!isDawnflowError(e)) throw new Error(`untyped ${String(e)}`, { cause: e });
+          expect(e instanceof InputError || e instanceof UsageError).toBe(true);
+          expect(e.message).toMatch(/^plan 'fuzz_add_i32'/);
+          expect(plainlyValid, `refused a plain Int32Array: ${e.message}`).toBe(false);
+          counts.refused++;
+          return;
         }
+        counts.ran++;
+        expect(data, 'only an Int32Array is taken as i32').toBeInstanceOf(Int32Array);
+        const ints = data as Int32Array;
+        expect(out.dtype).toBe('i32');
+        for (let i = 0; i < N; i++) expect(out.data[i]).toBe((ints[i] + b[i]) | 0);
       }),
       { seed: SEED + 1, numRuns: 200 },
     );
+    console.log(`run() i32 input fuzz: ${counts.ran} ran, ${counts.refused} refused with typed errors, 0 untyped`);
+    expect(counts.ran).toBeGreaterThan(30);
+    expect(counts.refused).toBeGreaterThan(30);
   });
 });

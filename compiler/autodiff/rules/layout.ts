@@ -1,6 +1,5 @@
 import type { Dim } from '../../../ir/index.js';
 import { hostTensor, normalizeAxis, sliceAxis, UnsupportedOpError } from '../../../ir/index.js';
-import type { Tensor } from '../../dsl/tensor.js';
 import type { GradContext } from '../registry.js';
 import { registerGrad } from '../registry.js';
 import { reshapeTo, sumToShape } from '../reshape_grad.js';

@@ -42,7 +42,7 @@ function loop(node: OnnxNodeView, ctx: ImportContext): Value[] {
   const trips = node.inputs[0] ? ctx.constValues(node, 0, 'trip count M')[0] : undefined;
   let going = node.inputs[1] ? ctx.constValues(node, 1, 'condition')[0] !== 0 : true;
   if (trips === undefined && !node.inputs[1]) throw new UnsupportedOpError(`${node.where}: a Loop without trip count or condition never ends`);
-  let carried = node.inputs.slice(2).map((v, i) => input(node, i + 2, `loop-carried input ${i}`));
+  let carried = node.inputs.slice(2).map((_, i) => input(node, i + 2, `loop-carried input ${i}`));
   const scans: Value[][] = [];
   let k = 0;
   for (; going && (trips === undefined || k < trips); k++) {

@@ -1,5 +1,5 @@
-import type { Attrs, DType, HostTensor } from '../../../ir/index.js';
-import { BINARY_OPS, numel, UNARY_OPS } from '../../../ir/index.js';
+import type { Attrs, BINARY_OPS, DType, HostTensor, UNARY_OPS } from '../../../ir/index.js';
+import { numel } from '../../../ir/index.js';
 import { broadcastIndex } from '../broadcast.js';
 import { scratch } from '../scratch.js';
 import { registerRef } from '../kernels.js';

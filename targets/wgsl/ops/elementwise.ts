@@ -1,5 +1,5 @@
 import type { DType } from '../../../ir/index.js';
-import { BINARY_OPS, UNARY_OPS } from '../../../ir/index.js';
+import type { BINARY_OPS, UNARY_OPS } from '../../../ir/index.js';
 import { derivedAccess, readBroadcast } from '../access.js';
 import type { Expr } from '../expr.js';
 import { convert, expr, literal } from '../expr.js';

@@ -1,4 +1,4 @@
-import type { Node, StaticShape } from '../../../ir/index.js';
+import type { Node } from '../../../ir/index.js';
 import { numel } from '../../../ir/index.js';
 import { broadcastCoords } from '../access.js';
 import { expr, toStorage } from '../expr.js';

@@ -60,6 +60,8 @@ export interface ModelSpec {
   readonly inputs: readonly ValueInfoProto[];
   readonly outputs: readonly ValueInfoProto[];
   readonly initializers?: readonly TensorProto[];
+  /** The graph's value_info entries (declared types of intermediate values). */
+  readonly valueInfo?: readonly ValueInfoProto[];
   readonly opset?: number;
   readonly name?: string;
   readonly functions?: readonly FunctionProto[];
@@ -67,7 +69,7 @@ export interface ModelSpec {
 }
 
 export function graph(spec: Omit<ModelSpec, 'opset'>): GraphProto {
-  return { name: spec.name ?? 'test', node: [...spec.nodes], input: [...spec.inputs], output: [...spec.outputs], initializer: [...(spec.initializers ?? [])] };
+  return { name: spec.name ?? 'test', node: [...spec.nodes], input: [...spec.inputs], output: [...spec.outputs], initializer: [...(spec.initializers ?? [])], valueInfo: [...(spec.valueInfo ?? [])] };
 }
 
 export function modelBytes(spec: ModelSpec): Uint8Array {

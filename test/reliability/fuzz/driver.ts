@@ -38,7 +38,13 @@ export interface FuzzReport {
   crashes: number;
   hangs: number;
   absurdAllocations: number;
+  /** GPU runs whose outputs differed from the reference interpreter's. */
+  wrongResults: number;
   gpuRuns: number;
+  /** GPU runs whose outputs all matched the reference interpreter's. */
+  gpuRunsChecked: number;
+  /** GPU runs whose first inputs held indices out of range (clamped on the device; checked again with valid ones). */
+  gpuRunsWithBadIndices: number;
   readonly byStage: Record<Stage, number>;
   readonly byCode: Record<string, number>;
   readonly failures: FuzzFailure[];
@@ -61,7 +67,10 @@ export async function fuzzOnnx(options: FuzzOptions): Promise<FuzzReport> {
     crashes: 0,
     hangs: 0,
     absurdAllocations: 0,
+    wrongResults: 0,
     gpuRuns: 0,
+    gpuRunsChecked: 0,
+    gpuRunsWithBadIndices: 0,
     byStage: { decode: 0, import: 0, compile: 0, load: 0, run: 0, done: 0 },
     byCode: {},
     failures: [],
@@ -112,6 +121,8 @@ function tally(report: FuzzReport, v: CaseVerdict): void {
   report.byStage[v.stage]++;
   report.slowestMs = Math.max(report.slowestMs, v.ms);
   if (v.ranOnGpu) report.gpuRuns++;
+  if (v.checked) report.gpuRunsChecked++;
+  if (v.badIndices) report.gpuRunsWithBadIndices++;
   if (v.code) {
     report.typedErrors++;
     report.byCode[v.code] = (report.byCode[v.code] ?? 0) + 1;
@@ -119,6 +130,7 @@ function tally(report: FuzzReport, v: CaseVerdict): void {
   if (v.failure?.kind === 'crash') report.crashes++;
   if (v.failure?.kind === 'hang') report.hangs++;
   if (v.failure?.kind === 'allocation') report.absurdAllocations++;
+  if (v.failure?.kind === 'wrong') report.wrongResults++;
 }
 
 /** The report as a few lines for the test log. */
@@ -132,7 +144,7 @@ export function summarize(r: FuzzReport): string {
     .join(', ');
   return [
     `ONNX fuzz (seed ${r.seed}): ${r.cases} cases in ${(r.elapsedMs / 1000).toFixed(1)} s${r.interrupted ? ' (time limit reached)' : ''}`,
-    `  typed errors ${r.typedErrors}, crashes ${r.crashes}, hangs ${r.hangs}, absurd allocations ${r.absurdAllocations}, GPU runs ${r.gpuRuns}, slowest case ${r.slowestMs.toFixed(0)} ms`,
+    `  typed errors ${r.typedErrors}, crashes ${r.crashes}, hangs ${r.hangs}, absurd allocations ${r.absurdAllocations}, GPU runs ${r.gpuRuns} (${r.gpuRunsChecked} matched the reference, ${r.wrongResults} did not; ${r.gpuRunsWithBadIndices} first ran out-of-range indices), slowest case ${r.slowestMs.toFixed(0)} ms`,
     `  stopped at: ${stages}`,
     `  slowest: ${r.slowest ? `${r.slowest.model} at ${r.slowest.stage}: ${JSON.stringify(r.slowest.case)}` : 'none'}`,
     `  typed errors by code: ${codes}`,

@@ -3,17 +3,19 @@ import { join } from 'node:path';
 import { compile } from '../../../compiler/compile.js';
 import { importOnnxModel } from '../../../compiler/onnx/import.js';
 import { decodeModel } from '../../../compiler/onnx/proto.js';
-import type { DType, Graph, Plan } from '../../../ir/index.js';
-import { allocHost, isDawnflowError, numel } from '../../../ir/index.js';
+import type { Graph, HostTensor, Plan } from '../../../ir/index.js';
+import { allocHost, InputError, isDawnflowError, numel } from '../../../ir/index.js';
 import type { DawnDevice } from '../../../runtime/index.js';
 import { Executable } from '../../../runtime/index.js';
+import { interpret } from '../../../targets/reference/interpreter.js';
+import { mismatch, type Tolerance } from '../../helpers/compare.js';
 import { mutate, type OnnxCase } from './onnx_mutations.js';
 
 /**
  * One fuzz case end to end: mutate a real ONNX file, then decode → import → compile → (small
- * plans, while the GPU budget lasts) load and run. The verdict is about the process, not the
- * model: every failure must be a DawnflowError, in bounded time, without allocating absurd
- * amounts of memory.
+ * plans, while the GPU budget lasts) load, run, and compare with the reference interpreter on
+ * the same inputs. Every failure must be a DawnflowError, in bounded time, without allocating
+ * absurd amounts of memory; a model that is accepted and run must give the reference's outputs.
  */
 
 export const ONNX_NODE_TESTS = '/usr/share/libonnx-testdata/data/node';
@@ -34,9 +36,16 @@ export interface CaseVerdict {
   readonly stage: Stage;
   /** The typed error's code, when it stopped on one. */
   readonly code?: string;
-  /** Why the case counts as a failure: an untyped error, a hang, an absurd allocation. */
-  readonly failure?: { readonly kind: 'crash' | 'hang' | 'allocation'; readonly detail: string };
+  /** Why the case counts as a failure: an untyped error, a hang, an absurd allocation, GPU outputs unlike the reference's. */
+  readonly failure?: { readonly kind: 'crash' | 'hang' | 'allocation' | 'wrong'; readonly detail: string };
   readonly ranOnGpu: boolean;
+  /** It ran on the GPU and every output matched the reference interpreter's. */
+  readonly checked?: boolean;
+  /**
+   * The reference refused the first inputs (InputError: an index out of range, which the device
+   * clamps); the GPU ran them without fault, and was checked on inputs with every integer 0.
+   */
+  readonly badIndices?: boolean;
   readonly ms: number;
 }
 
@@ -67,19 +76,57 @@ function describeError(e: unknown): string {
   return `non-Error thrown: ${String(e)}`;
 }
 
-/** Deterministic inputs for a plan: small values, so any op is well defined enough to run. */
-function inputsFor(exe: Executable, seed: number): Record<string, { dtype: DType; shape: number[]; data: ReturnType<typeof allocHost> }> {
-  const out: Record<string, { dtype: DType; shape: number[]; data: ReturnType<typeof allocHost> }> = {};
+/**
+ * GPU against the reference (f64 inside each op, f32 between): transcendentals are a few ulp
+ * off, and f32 sums reorder. Mutated constants reach 2^31, so a sum of such terms cancelling to a
+ * small element is exact only to the terms' ulp: besides rtol, each output gets an atol of a few
+ * ulp of its own largest magnitude.
+ */
+function tolerance(expected: HostTensor): Tolerance {
+  let largest = 0;
+  for (let i = 0; i < expected.data.length; i++) {
+    const v = Math.abs(Number(expected.data[i]));
+    if (Number.isFinite(v) && v > largest) largest = v;
+  }
+  return { rtol: 1e-3, atol: 1e-5 + 2 ** -20 * largest };
+}
+
+/**
+ * Deterministic inputs for a plan: small values, so any op is well defined enough to run.
+ * Integers are 0..4, or all 0 with `zeroIntegers` (an index valid along any non-empty axis).
+ */
+function inputsFor(exe: Executable, seed: number, zeroIntegers = false): Record<string, HostTensor> {
+  const out: Record<string, HostTensor> = {};
   let s = seed >>> 0 || 1;
   for (const spec of exe.inputs) {
     const data = allocHost(spec.dtype, numel(spec.shape));
     for (let i = 0; i < data.length; i++) {
       s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-      data[i] = spec.dtype === 'bool' ? s & 1 : spec.dtype === 'f32' ? (s / 2 ** 32) * 4 - 2 : s % 5;
+      data[i] = spec.dtype === 'bool' ? s & 1 : spec.dtype === 'f32' ? (s / 2 ** 32) * 4 - 2 : zeroIntegers ? 0 : s % 5;
     }
     out[spec.name] = { dtype: spec.dtype, shape: [...spec.shape], data };
   }
   return out;
+}
+
+/** The reference interpreter's outputs, or the error it refused the inputs with. */
+function reference(graph: Graph, inputs: Record<string, HostTensor>): Record<string, HostTensor> | Error {
+  try {
+    return interpret(graph, inputs).outputs;
+  } catch (e) {
+    return e instanceof Error ? e : new Error(String(e));
+  }
+}
+
+/** Why the GPU's outputs are not the reference's, or undefined when they are. */
+function compareWithReference(expected: Record<string, HostTensor>, gpu: Record<string, HostTensor>): string | undefined {
+  const names = Object.keys(expected);
+  if (names.join() !== Object.keys(gpu).join()) return `outputs ${Object.keys(gpu).join(', ')}, the reference ${names.join(', ')}`;
+  for (const name of names) {
+    const problem = mismatch(gpu[name], expected[name], tolerance(expected[name]), `output '${name}'`);
+    if (problem) return problem;
+  }
+  return undefined;
 }
 
 export async function runOnnxCase(original: Uint8Array, c: OnnxCase, options: HarnessOptions): Promise<CaseVerdict> {
@@ -123,14 +170,32 @@ export async function runOnnxCase(original: Uint8Array, c: OnnxCase, options: Ha
   options.gpu.left--;
   const device = options.device;
   const ready = plan;
+  const accepted = graph;
   stage = 'load';
   let exe: Executable | undefined;
+  let wrong: string | undefined;
+  let badIndices = false;
   try {
     await withTimeout(
       (async () => {
-        exe = await Executable.load(ready, device);
+        const loaded = await Executable.load(ready, device);
+        exe = loaded;
         stage = 'run';
-        await exe.run(inputsFor(exe, c.model));
+        let inputs = inputsFor(loaded, c.model);
+        let expected = reference(accepted, inputs);
+        if (expected instanceof InputError) {
+          // Run the bad indices anyway (the device must clamp them, not fault), then check the
+          // GPU on indices that are valid.
+          badIndices = true;
+          await loaded.run(inputs);
+          inputs = inputsFor(loaded, c.model, true);
+          expected = reference(accepted, inputs);
+        }
+        if (expected instanceof Error) {
+          wrong = `the reference interpreter refused what the GPU runs: ${describeError(expected)}`;
+          return;
+        }
+        wrong = compareWithReference(expected, await loaded.run(inputs));
       })(),
       options.gpuTimeoutMs,
     );
@@ -139,5 +204,6 @@ export async function runOnnxCase(original: Uint8Array, c: OnnxCase, options: Ha
   } finally {
     exe?.dispose();
   }
-  return verdict({ stage: 'done', ranOnGpu: true });
+  if (wrong) return verdict({ stage: 'done', ranOnGpu: true, badIndices, failure: { kind: 'wrong', detail: wrong } });
+  return verdict({ stage: 'done', ranOnGpu: true, badIndices, checked: true });
 }
