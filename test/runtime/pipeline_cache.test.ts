@@ -42,7 +42,7 @@ describe('pipelines shared across executables', () => {
   it('keeps each device its own pipelines', async () => {
     const other = await acquireDevice();
     try {
-      await (await Executable.load(addPlan(64, 'shared'), await getDefaultDevice())).dispose();
+      (await Executable.load(addPlan(64, 'shared'), await getDefaultDevice())).dispose();
       expect(cachedPipelineCount(other.device)).toBe(0);
       const exe = await Executable.load(addPlan(64, 'own'), other);
       expect(cachedPipelineCount(other.device)).toBe(1);

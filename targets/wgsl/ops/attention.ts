@@ -22,7 +22,7 @@ export function attentionScore(b: KernelBuilder, operands: AttentionOperands, ba
   const d = q.shape[q.shape.length - 1];
   const dot = b.variable(literal(0, ACC), 'dot');
   b.loop(d, (c) => b.line(`${dot.code} = ${dot.code} + ${convert(q.at([...batch, row, c]), ACC).code} * ${convert(k.at([...batch, c, j]), ACC).code};`));
-  const scaled = `${dot.code} * ${scaleOf(b, scale).code}`;
+  const scaled = `${dot.code} * ${scaleOf(scale).code}`;
   return b.let(expr(mask ? `${scaled} + ${convert(readBroadcast(mask, [...batch, row, j]), ACC).code}` : scaled, ACC), 's');
 }
 
@@ -34,8 +34,8 @@ export interface AttentionOperands {
   readonly mask?: TensorAccess;
 }
 
-/** The scale, read once per kernel scope. */
-export function scaleOf(b: KernelBuilder, scale: TensorAccess): Expr {
+/** The scale, read once per kernel scope (accesses memoize). */
+export function scaleOf(scale: TensorAccess): Expr {
   return convert(scale.at(scale.shape.map(() => '0u')), ACC);
 }
 
