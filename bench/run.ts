@@ -168,7 +168,7 @@ async function warmBench(options: BenchOptions, cases: BenchCase[], runDir: stri
   const shown: PeerName[] = peers.filter((p) => options.peers.includes(p));
   const rows = buildReport(cases, results, shown);
   process.stdout.write(`\n${formatTable(rows)}\n`);
-  if (!options.quick) process.stdout.write(`\nTargets (issue 6):\n${formatTargets(judgeTargets(rows))}\n`);
+  if (!options.quick) process.stdout.write(`\nTargets (issue 16):\n${formatTargets(judgeTargets(rows))}\n`);
   // Issue 14's rows (MPI all-reduce, Parquet reads) when no --only narrows the run.
   if (options.only.length === BENCHES.length) {
     try {

@@ -74,15 +74,15 @@ const wrong = { y: t(1, 2, 4) };
 const nan = { y: t(1, Number.NaN, 3) };
 
 describe('bench verdicts', () => {
-  it('a correct dawnflow 3× faster than every correct WebGPU peer meets the target', () => {
+  it('a correct dawnflow 6× faster than every correct WebGPU peer meets the 5× target', () => {
     const s = scenario();
     const sq = s.byName('inference', 'squeezenet');
     s.measured(sq, 'ort-node-cpu', 50, right);
-    s.measured(sq, 'dawnflow', 10, right);
+    s.measured(sq, 'dawnflow', 5, right);
     s.measured(sq, 'ort-web-webgpu', 30, right);
     s.measured(sq, 'ort-node-webgpu', 40, right);
     s.failed(sq, 'tfjs-webgpu', 'n/a', 'tfjs has no ONNX import');
-    expect(s.verdict('squeezenet')).toEqual({ target: expect.any(String), measured: '×3.00 vs ort-web-webgpu', met: true });
+    expect(s.verdict('squeezenet')).toEqual({ target: expect.any(String), measured: '×6.00 vs ort-web-webgpu', met: true });
   });
 
   it('dawnflow outputs that fail the check are a miss whatever their speed, NaN included', () => {
@@ -105,13 +105,13 @@ describe('bench verdicts', () => {
     const s = scenario();
     const sq = s.byName('inference', 'squeezenet');
     s.measured(sq, 'ort-node-cpu', 50, right);
-    s.measured(sq, 'dawnflow', 10, right);
+    s.measured(sq, 'dawnflow', 5, right);
     s.measured(sq, 'ort-node-webgpu', 40, right);
     s.failed(sq, 'ort-web-webgpu', 'failed', 'the peer does not load: no adapter');
     // tfjs-webgpu reported nothing for this case at all.
     const v = s.verdict('squeezenet');
     expect(v.met).toBeUndefined();
-    expect(v.measured).toBe('×4.00 vs ort-node-webgpu; not compared: ort-web-webgpu missing (failed: the peer does not load: no adapter); tfjs-webgpu missing (failed: no result: its process reported nothing for this case)');
+    expect(v.measured).toBe('×8.00 vs ort-node-webgpu; not compared: ort-web-webgpu missing (failed: the peer does not load: no adapter); tfjs-webgpu missing (failed: no result: its process reported nothing for this case)');
   });
 
   it('a missing peer does not save a miss against a correct one', () => {
@@ -127,13 +127,23 @@ describe('bench verdicts', () => {
     const s = scenario();
     const sq = s.byName('inference', 'resnet50');
     s.measured(sq, 'ort-node-cpu', 500, right);
-    s.measured(sq, 'dawnflow', 100, right);
-    s.measured(sq, 'ort-web-webgpu', 50, wrong);
+    s.measured(sq, 'dawnflow', 50, right);
+    s.measured(sq, 'ort-web-webgpu', 20, wrong);
     s.measured(sq, 'ort-node-webgpu', 400, right);
     s.failed(sq, 'tfjs-webgpu', 'n/a', 'tfjs has no ONNX import');
     const v = s.verdict('resnet50');
     expect(v.met).toBeUndefined();
-    expect(v.measured).toMatch(/^×4.00 vs ort-node-webgpu; not compared: ort-web-webgpu outputs mismatch the reference/);
+    expect(v.measured).toMatch(/^×8.00 vs ort-node-webgpu; not compared: ort-web-webgpu outputs mismatch the reference/);
+  });
+
+  it('resnet50 within 8× of onnxruntime-node CPU: 7.5× slower meets it, 10× slower misses', () => {
+    for (const [ms, met, measured] of [[300, true, '×0.13 vs ort-node-cpu'], [400, false, '×0.10 vs ort-node-cpu']] as const) {
+      const s = scenario();
+      const rn = s.byName('inference', 'resnet50');
+      s.measured(rn, 'ort-node-cpu', 40, right);
+      s.measured(rn, 'dawnflow', ms, right);
+      expect(s.verdict('resnet50 vs CPU')).toEqual({ target: 'resnet50 vs CPU: dawnflow within 8× of ort-node-cpu', measured, met });
+    }
   });
 
   it('no verdict without a reference to check against, or without dawnflow', () => {
