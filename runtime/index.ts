@@ -6,6 +6,8 @@
 export { acquireDevice, DawnDevice, getDefaultDevice } from './device.js';
 export type { DeviceLimits, DeviceOptions, GpuErrorKind, GpuErrorRecord } from './device.js';
 export { Executable } from './executable.js';
+export { fmaPeakPlan, measureFmaPeak } from './device_peak.js';
+export type { FmaPeak } from './device_peak.js';
 export type { ExecutableOptions, RecoveryEvent, RunOptions, StateSnapshot, StepProfile, TensorSpec } from './executable.js';
 export { NonFiniteError } from './numeric_guard.js';
 export type { NonFiniteFinding, NumericGuardOptions } from './numeric_guard.js';

@@ -100,6 +100,7 @@ function checkStep(plan: Plan, step: PlanStep, index: number, caps: DeviceCaps, 
   if (step.tensors.length !== kernel.bindingCount) {
     throw new ArtifactError(`${what}: ${step.tensors.length} tensors bound to kernel '${kernel.name}', which has ${kernel.bindingCount} bindings`);
   }
+  if (step.flops !== undefined && !(Number.isFinite(step.flops) && step.flops >= 0)) throw new ArtifactError(`${what}: flops ${step.flops} is not a count`);
   const maxGroups = limit(caps, 'maxComputeWorkgroupsPerDimension', where);
   if (step.dispatch.length !== 3 || step.dispatch.some((d) => !Number.isInteger(d) || d < 0 || d > maxGroups)) {
     throw new DeviceError(`${what}: dispatch [${step.dispatch.join(',')}] is not three whole counts within maxComputeWorkgroupsPerDimension ${maxGroups}`);

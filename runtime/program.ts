@@ -19,6 +19,8 @@ export interface StepInfo {
   /** Its nodes (`op 'name'`, ...). */
   readonly label: string;
   readonly kernel: string;
+  /** The step's floating-point operations, where the plan counts them (see PlanStep.flops). */
+  readonly flops?: number;
 }
 
 interface BoundStep extends StepInfo {
@@ -66,7 +68,7 @@ export class Program {
         entries,
         label: `${plan.name} step ${index} '${s.label}' (kernel '${kernel.name}')`,
       });
-      this.#steps.push({ step: index, label: s.label, kernel: kernel.name, what: `step ${index} '${s.label}' (kernel ${s.kernel} '${kernel.name}')`, pipeline: kernels.pipelines[s.kernel], bindGroup, dispatch: s.dispatch });
+      this.#steps.push({ step: index, label: s.label, kernel: kernel.name, ...(s.flops !== undefined ? { flops: s.flops } : {}), what: `step ${index} '${s.label}' (kernel ${s.kernel} '${kernel.name}')`, pipeline: kernels.pipelines[s.kernel], bindGroup, dispatch: s.dispatch });
     }
 
     for (const u of plan.stateUpdates) {
@@ -97,7 +99,7 @@ export class Program {
 
   /** The live steps (those with work), in order: what `encodeTimed` times. */
   get timedSteps(): readonly StepInfo[] {
-    return this.#steps.map(({ step, label, kernel }) => ({ step, label, kernel }));
+    return this.#steps.map(({ step, label, kernel, flops }) => ({ step, label, kernel, ...(flops !== undefined ? { flops } : {}) }));
   }
 
   /**

@@ -16,7 +16,7 @@ import { Trainer } from '../../runtime/training/index.js';
 import type { BenchCase } from '../cases.js';
 import type { NamedTensors } from '../case_inputs.js';
 import { caseInputs } from '../case_inputs.js';
-import { bandwidthPlan, fmaPeakPlan } from '../device_peak_plans.js';
+import { bandwidthPlan, fmaPeakPlanOf } from '../device_peak_plans.js';
 import type { MlpShape } from '../models/mlp_step.js';
 import type { MlpParameter } from '../models/mlp_step.js';
 import { MLP_PARAMETERS } from '../models/mlp_step.js';
@@ -103,7 +103,7 @@ export class DawnflowDriver implements PeerDriver {
   async prepare(c: BenchCase, modelFile: string | undefined): Promise<PreparedCase> {
     const spec = c.spec;
     if (spec.kind === 'fma' || spec.kind === 'bandwidth') {
-      const peak = spec.kind === 'fma' ? fmaPeakPlan(spec.invocations, spec.iterations, spec.repeats) : bandwidthPlan(spec.bytes, spec.repeats);
+      const peak = spec.kind === 'fma' ? fmaPeakPlanOf(spec.invocations, spec.iterations, spec.repeats) : bandwidthPlan(spec.bytes, spec.repeats);
       const exe = await this.#load(peak.plan);
       const run = async (): Promise<void> => {
         await exe.run({}, { outputs: [] });

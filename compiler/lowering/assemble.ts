@@ -1,6 +1,7 @@
 import type { Plan, PlanKernel, PlanStep } from '../../ir/index.js';
 import { PLAN_FORMAT, PLAN_VERSION } from '../../ir/index.js';
 import type { GeneratedKernel } from '../../targets/wgsl/codegen.js';
+import { kernelFlops } from './flops.js';
 import type { Placed } from './placement.js';
 
 /** The lowering's last value: everything before it, and the Plan made of it. */
@@ -20,7 +21,9 @@ export function assemble(input: Placed): Assembled {
       kernelIndex.set(k.wgsl, index);
       kernels.push({ name: k.name, wgsl: k.wgsl, entryPoint: k.entryPoint, workgroupSize: k.workgroupSize, bindingCount: k.bindings.length });
     }
-    return { kernel: index, tensors: k.bindings, dispatch: k.dispatch, label: groups[i].nodes.map((n) => `${n.op} '${n.name}'`).join(', ') };
+    const flops = kernelFlops(groups[i]);
+    const label = groups[i].nodes.map((n) => `${n.op} '${n.name}'`).join(', ');
+    return { kernel: index, tensors: k.bindings, dispatch: k.dispatch, label, ...(flops !== undefined ? { flops } : {}) };
   });
 
   // Tensor ids are dense (tensor i has id i): the runtime indexes tensors by id.

@@ -105,9 +105,20 @@ describe('dawnflow run', () => {
       expect(table.entries).toEqual({});
       const header = r.out.find((l) => l.startsWith('device time per step'));
       expect(header).toMatch(/ms in \d+ steps/);
-      const rows = r.out.filter((l) => / ms +[\d.]+% +step +\d+ /.test(l));
+      const rows = r.out.filter((l) => / ms +[\d.]+%.* +step +\d+ /.test(l));
       expect(rows.length).toBeGreaterThan(0);
       const times = rows.map((l) => Number(l.trim().split(' ')[0]));
+      // The matmul steps state their rate and its share of the FMA peak measured with the profile.
+      const peak = Number(/f32 FMA peak measured now: ([\d.]+) GFLOP\/s/.exec(r.out.join('\n'))?.[1]);
+      expect(peak).toBeGreaterThan(0);
+      const rated = rows.filter((l) => /GFLOP\/s/.test(l));
+      expect(rated.length).toBeGreaterThan(0);
+      for (const l of rated) {
+        const [, ms, gflops, share] = /^\s*([\d.]+) ms .* ([\d.e+-]+) GFLOP\/s +([\d.e+-]+)% of peak/.exec(l)!;
+        expect(Number(gflops)).toBeGreaterThan(0);
+        expect(Number(share)).toBeCloseTo((100 * Number(gflops)) / peak, 0);
+        expect(Number(ms)).toBeGreaterThan(0);
+      }
       expect(times.every((t) => Number.isFinite(t) && t >= 0)).toBe(true);
       expect([...times].sort((a, b) => b - a)).toEqual(times);
     } finally {
