@@ -17,6 +17,7 @@ import { DONE_MARKER } from './protocol.js';
 import { formatDistributed, runDistributedBench } from './distributed/run.js';
 import { buildReport } from './report.js';
 import { formatTable } from './table.js';
+import { formatKernelTable } from './kernel_table.js';
 import { formatTargets, judgeTargets } from './targets.js';
 import { runColdBench } from './cold/run.js';
 import { appendColdJson, formatColdTable, formatColdTargets, judgeColdTargets } from './cold/report.js';
@@ -168,6 +169,8 @@ async function warmBench(options: BenchOptions, cases: BenchCase[], runDir: stri
   const shown: PeerName[] = peers.filter((p) => options.peers.includes(p));
   const rows = buildReport(cases, results, shown);
   process.stdout.write(`\n${formatTable(rows)}\n`);
+  const kernels = formatKernelTable(rows);
+  if (kernels) process.stdout.write(`\n${kernels}\n`);
   if (!options.quick) process.stdout.write(`\nTargets (issue 16):\n${formatTargets(judgeTargets(rows))}\n`);
   // Issue 14's rows (MPI all-reduce, Parquet reads) when no --only narrows the run.
   if (options.only.length === BENCHES.length) {

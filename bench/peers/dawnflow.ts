@@ -156,6 +156,7 @@ export class DawnflowDriver implements PeerDriver {
       run: async () => {
         await exe.run(feeds);
       },
+      ...(exe.device.features.has('timestamp-query') ? { profile: async () => (await exe.profile(feeds, 3)).map(({ kernel, label, ms, flops }) => ({ kernel, label, ms, ...(flops !== undefined ? { flops } : {}) })) } : {}),
       dispose: () => exe.dispose(),
     };
   }

@@ -11,6 +11,7 @@ import type { CaseResult } from '../../bench/protocol.js';
 import { buildReport } from '../../bench/report.js';
 import { formatTable } from '../../bench/table.js';
 import { judgeTargets } from '../../bench/targets.js';
+import { formatKernelTable } from '../../bench/kernel_table.js';
 
 const t = (...values: number[]) => ({ shape: [values.length], data: Float32Array.from(values) });
 
@@ -198,5 +199,28 @@ describe('bench table and JSON', () => {
     expect(json.find((r) => r.peer === 'ort-node-webgpu')).toMatchObject({ status: 'missing', value: null, outcome: 'failed' });
     expect(json.find((r) => r.peer === 'tfjs-webgpu')).toMatchObject({ status: 'n/a', value: null });
     expect(json.find((r) => r.peer === 'dawnflow')).toMatchObject({ status: 'measured', value: 10, outputsMatch: false, dawnflowSpeedup: null });
+  });
+});
+
+describe('dawnflow kernels in the bench', () => {
+  it('state each profiled kernel\'s GFLOP/s and its share of the run\'s FMA peak, in the table and the JSON', () => {
+    const s = scenario();
+    const rn = s.byName('inference', 'resnet50');
+    const fma = s.byName('device-peak', 'fma-f32');
+    s.results.push({ bench: 'device-peak', case: fma.case, peer: 'dawnflow', unit: 'GFLOP/s', status: 'ok', value: 100, medianMs: 1, runs: 3, setupMs: 1 });
+    s.measured(rn, 'ort-node-cpu', 40, right);
+    s.measured(rn, 'dawnflow', 100, right);
+    const kernels = [
+      { kernel: 'conv+relu', label: "conv 'c1', relu 'r1'", ms: 2, flops: 50e6 },
+      { kernel: 'relu+maxPool', label: "relu 'r', maxPool 'p'", ms: 0.5 },
+    ];
+    const i = s.results.findIndex((r) => r.case === 'resnet50' && r.peer === 'dawnflow');
+    s.results[i] = { ...(s.results[i] as Extract<CaseResult, { status: 'ok' }>), kernels };
+    const rows = s.report();
+    const table = formatKernelTable(rows);
+    // 50 MFLOP in 2 ms = 25 GFLOP/s = 25% of a 100 GFLOP/s peak; the pooling kernel counts no flops.
+    expect(table).toMatch(/inference resnet50\n\s+2\.000 ms\s+25\.0 GFLOP\/s\s+25\.0% of peak {2}conv\+relu: conv 'c1', relu 'r1'\n\s+0\.500 ms {34}relu\+maxPool/);
+    const row = jsonRows(rows).find((r) => r.case === 'resnet50' && r.peer === 'dawnflow');
+    expect(row).toMatchObject({ kernels: [{ kernel: 'conv+relu', gflops: 25, percentOfPeak: 25 }, { kernel: 'relu+maxPool', ms: 0.5 }] });
   });
 });
