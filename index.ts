@@ -8,6 +8,11 @@ export type { CompileOptions, CompileReport, CompileResult, TargetLimits } from 
 export { interpret } from './targets/reference/interpreter.js';
 export type { InterpretOptions, InterpretResult } from './targets/reference/interpreter.js';
 export { acquireDevice, DawnDevice, Executable, getDefaultDevice, RunHandle } from './runtime/index.js';
+// Several devices: parallel training and inference pipelines (docs/parallel.md).
+export * from './runtime/distributed/index.js';
+export * from './compiler/parallel/index.js';
+export { fit } from './toolchain/parallel_fit.js';
+export type { ParallelFitOptions } from './toolchain/parallel_fit.js';
 export type { DeviceLimits, DeviceOptions, RunInput, RunOptions, TensorSpec } from './runtime/index.js';
 // Training: the DSL, autodiff, optimizers, training-step compilation and the fit loop.
 export * from './compiler/dsl/index.js';
@@ -26,4 +31,10 @@ export { inspectPlan, formatPlanSummary } from './compiler/report/plan_report.js
 export type { PlanSummary } from './compiler/report/plan_report.js';
 export { renderPlanSvg } from './compiler/report/svg.js';
 export { toOnnx } from './compiler/onnx/export.js';
+export * from './compiler/finetune/index.js';
+export { decodeModel } from './compiler/onnx/proto.js';
+export { formatBytes, parseByteSize } from './compiler/remat/byte_size.js';
+export * from './compiler/decoding/index.js';
+export { DecoderSession, DeviceTensor, generate, GREEDY, sampleToken } from './runtime/index.js';
+export type { CacheResidency, DecoderPlans, DecoderSessionOptions, DecoderSignature, GenerateOptions, Generation, KvCache, RunFeed, SamplingOptions } from './runtime/index.js';
 export type { ExportOptions } from './compiler/onnx/export.js';

@@ -46,6 +46,18 @@ export function caseInputs(c: BenchCase): NamedTensors {
       for (const name of CNN_PARAMETERS) inputs[name] = { shape: shapes[name], data: params[name] };
       return inputs;
     }
+    case 'dynamic': {
+      const d = spec.sizes;
+      switch (spec.model) {
+        case 'matmul':
+          return { a: normal(c, 'a', [d.M, spec.matmul!.k]), b: normal(c, 'b', [spec.matmul!.k, spec.matmul!.n]) };
+        case 'squeezenet':
+          return { [LIGHT_MODELS.squeezenet.input]: normal(c, 'data', [1, 3, d.H, d.W]) };
+        case 'transformer':
+          return { x: normal(c, 'x', [1, d.S, spec.transformer!.dModel]) };
+      }
+      return {};
+    }
     default:
       return {};
   }

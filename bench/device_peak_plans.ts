@@ -1,4 +1,4 @@
-import type { Plan, PlanKernel, PlanStep, PlanTensor } from '../runtime/index.js';
+import type { Plan, PlanKernel, PlanStep, StaticPlanTensor } from '../runtime/index.js';
 import { fmaFlopsPerRun, fmaPeakPlan, singleKernelPlan } from '../runtime/device_peak.js';
 
 export { fmaFlopsPerRun };
@@ -49,7 +49,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   }
 }
 `;
-  const tensors: PlanTensor[] = [
+  const tensors: StaticPlanTensor[] = [
     { id: 0, name: 'src', dtype: 'f32', shape: [vectors * 4], bytes: size, region: 'constants', offset: 0 },
     { id: 1, name: 'dst', dtype: 'f32', shape: [vectors * 4], bytes: size, region: 'arena', offset: 0 },
   ];

@@ -36,6 +36,8 @@ export interface MeasuredJsonRow extends JsonRowBase {
   readonly percentOfPeak: number | null;
   /** dawnflow: its slowest kernels in a profile, with the rate of those that count flops. */
   readonly kernels?: readonly (KernelFigure & KernelRate)[];
+  /** The dynamic bench: the symbolic and the specialized plan timed interleaved in this process (medians, ms). */
+  readonly paired?: { readonly specializedMs: number; readonly dynamicMs: number; readonly rounds: number };
 }
 
 export interface MissingJsonRow extends JsonRowBase {
@@ -62,6 +64,7 @@ export function jsonRows(rows: readonly ReportRow[]): JsonRow[] {
       value: r.value,
       medianMs: r.medianMs,
       runs: r.runs,
+      ...(r.paired ? { paired: r.paired } : {}),
       // JSON has no Infinity: a broken output reads as null with outputsMatch false.
       maxRelError: maxRel !== null && Number.isFinite(maxRel) ? maxRel : null,
       outputsMatch: checked ? checked.ok : null,

@@ -44,6 +44,8 @@ export type CaseResult =
       readonly note?: string;
       /** dawnflow: its slowest kernels in a profile after the timed runs (see KernelFigure). */
       readonly kernels?: readonly KernelFigure[];
+      /** The dynamic bench: both plans timed interleaved in this peer's process (medians). */
+      readonly paired?: { readonly specializedMs: number; readonly dynamicMs: number; readonly rounds: number };
     })
   /** The peer cannot run this case by design (e.g. tfjs has no ONNX import). */
   | (ResultBase & { readonly status: 'n/a'; readonly reason: string })

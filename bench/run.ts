@@ -16,6 +16,7 @@ import type { CaseResult, ChildRequest } from './protocol.js';
 import { DONE_MARKER } from './protocol.js';
 import { formatDistributed, runDistributedBench } from './distributed/run.js';
 import { buildReport } from './report.js';
+import { runParallelSection } from './parallel_section.js';
 import { formatTable } from './table.js';
 import { formatKernelTable } from './kernel_table.js';
 import { formatTargets, judgeTargets } from './targets.js';
@@ -91,13 +92,16 @@ const COLD_MINUTES = { quick: 10, full: 60 };
 async function main(options: BenchOptions): Promise<void> {
   const start = Date.now();
   const cases: BenchCase[] = (options.quick ? QUICK_CASES : FULL_CASES).filter((c) => options.only.includes(c.bench));
-  if (cases.length === 0 && !options.cold) throw new Error('no case selected');
+  // The parallel bench (several devices, docs/parallel.md) prints a section of its own after the rest.
+  const parallel = options.only.includes('parallel');
+  if (cases.length === 0 && !options.cold && !parallel) throw new Error('no case selected');
   const runDir = join(options.cacheDir, 'runs', new Date(start).toISOString().replace(/[:.]/g, '-'));
   mkdirSync(runDir, { recursive: true });
   if (cases.length > 0) await warmBench(options, cases, runDir, start);
   if (options.cold) await coldBench(options, runDir, cases.length > 0);
   const minutes = ((Date.now() - start) / 60_000).toFixed(1);
   process.stdout.write(`\n${minutes} min; load average (1/5/15 min) at the end: ${loadLine()} on ${availableParallelism()} cores; logs in ${runDir}\n`);
+  if (parallel) await runParallelSection(options);
 }
 
 /** The cold-start rows: the inference models of the selected size, each peer in a fresh process. */

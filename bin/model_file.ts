@@ -4,8 +4,8 @@ import { compile } from '../compiler/compile.js';
 import { importOnnxModel } from '../compiler/onnx/import.js';
 import type { ModelProto } from '../compiler/onnx/proto.js';
 import { decodeModel } from '../compiler/onnx/proto.js';
-import type { Graph, Plan } from '../ir/index.js';
-import { UsageError } from '../ir/index.js';
+import type { DimFact, Graph, Plan } from '../ir/index.js';
+import { splitDims, UsageError } from '../ir/index.js';
 import { graphOfModule } from './dsl_module.js';
 import { isModulePath, readBytes } from './files.js';
 import { npyDescrOfOnnx } from './onnx_npy.js';
@@ -32,7 +32,8 @@ export function isOnnxPath(path: string): boolean {
 }
 
 export interface ModelFileOptions {
-  readonly dims?: Readonly<Record<string, number>>;
+  /** Sizes fix symbolic dims; facts (bounds, divisors) describe those that stay symbolic. */
+  readonly dims?: Readonly<Record<string, number | DimFact>>;
   /** Concrete shapes for an ONNX model's inputs. */
   readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
   readonly limits?: Readonly<Record<string, number>>;
@@ -40,6 +41,8 @@ export interface ModelFileOptions {
   readonly inference?: boolean;
   /** Kernel configurations for the graph (`--tune`: measured on the adapter). */
   readonly tune?: (graph: Graph) => Promise<TunedConfigs>;
+  /** The most bytes the arena may take (`--memory-budget`, CompileOptions.memoryBudget). */
+  readonly memoryBudget?: number;
 }
 
 /** What tuning decides: the tile configuration of each templated kernel. */
@@ -61,7 +64,7 @@ export async function compileModelFile(path: string, options: ModelFileOptions =
   let outputNpyTypes: Record<string, string> = {};
   if (isOnnxPath(path)) {
     const { model, baseDir } = readModelFile(path);
-    const imported = importOnnxModel(model, { source: basename(path), baseDir, dims: options.dims, inputShapes: options.inputShapes });
+    const imported = importOnnxModel(model, { source: basename(path), baseDir, dims: splitDims(options.dims).sizes, inputShapes: options.inputShapes });
     graph = imported.graph;
     outputNpyTypes = Object.fromEntries(imported.outputs.flatMap((o) => {
       const descr = npyDescrOfOnnx(o.onnxType);
@@ -73,5 +76,5 @@ export async function compileModelFile(path: string, options: ModelFileOptions =
     throw new UsageError(`${path}: expected an .onnx model or a .ts/.js module`);
   }
   const configs = options.tune ? await options.tune(graph) : {};
-  return { plan: compile(graph, { dims: options.dims, limits: options.limits, ...configs }), outputNpyTypes };
+  return { plan: compile(graph, { dims: options.dims, limits: options.limits, memoryBudget: options.memoryBudget, ...configs }), outputNpyTypes };
 }

@@ -15,6 +15,8 @@ export interface CompileReport {
   readonly layout: ArenaLayout;
   readonly schedulePeakBytes: number;
   readonly originalOrderPeakBytes: number;
+  /** Kernels that recompute values to meet the memory budget (compiler/remat). */
+  readonly recomputed: readonly FusedGroup[];
 }
 
 export interface CompileResult {
@@ -28,6 +30,6 @@ export function compile(source: Graph, options: CompileOptions = {}): Plan {
 }
 
 export function compileWithReport(source: Graph, options: CompileOptions = {}): CompileResult {
-  const { plan, graph, groups, lifetimes, layout, schedulePeakBytes, originalOrderPeakBytes } = lower(source, options);
-  return { plan, report: { graph, groups, lifetimes, layout, schedulePeakBytes, originalOrderPeakBytes } };
+  const { plan, graph, groups, lifetimes, layout, schedulePeakBytes, originalOrderPeakBytes, recomputed } = lower(source, options);
+  return { plan, report: { graph, groups, lifetimes, layout, schedulePeakBytes, originalOrderPeakBytes, recomputed } };
 }

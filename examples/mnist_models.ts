@@ -13,7 +13,7 @@ export function mnistMlp(): Module {
  * run through the tiled conv templates while pooling's backward is still a generic kernel.
  * `dropout` 0 leaves the dropout layer out.
  */
-export function mnistCnn(dropout = 0.25): Module {
+export function mnistCnn(dropout = 0.25, classes = 10): Module {
   return new nn.Sequential(
     new nn.Conv2d(1, 8, 5, { stride: 2, padding: 2 }),
     nn.ReLU(),
@@ -23,6 +23,6 @@ export function mnistCnn(dropout = 0.25): Module {
     new nn.Linear(16 * 7 * 7, 64),
     nn.ReLU(),
     ...(dropout > 0 ? [new nn.Dropout(dropout)] : []),
-    new nn.Linear(64, 10),
+    new nn.Linear(64, classes),
   );
 }

@@ -1,4 +1,4 @@
-import type { Plan, PlanConstant, PlanIO, PlanKernel, PlanStep, PlanTensor } from '../ir/plan.js';
+import type { Plan, PlanConstant, PlanIO, PlanKernel, PlanStep, StaticPlanTensor } from '../ir/plan.js';
 import { PLAN_FORMAT, PLAN_VERSION } from '../ir/plan.js';
 import type { DawnDevice } from './device.js';
 import { Executable } from './executable.js';
@@ -25,7 +25,7 @@ const CHAINS = 16;
 const ROUNDS = 4;
 
 /** A plan of one kernel dispatched by `steps`, its tensors laid out as given. */
-export function singleKernelPlan(name: string, tensors: PlanTensor[], kernel: PlanKernel, steps: PlanStep[], constants: PlanConstant[], outputs: PlanIO[]): Plan {
+export function singleKernelPlan(name: string, tensors: StaticPlanTensor[], kernel: PlanKernel, steps: PlanStep[], constants: PlanConstant[], outputs: PlanIO[]): Plan {
   const regionBytes = { arena: 0, constants: 0, states: 0 };
   for (const t of tensors) regionBytes[t.region] = Math.max(regionBytes[t.region], t.offset + t.bytes);
   return {
@@ -75,7 +75,7 @@ ${Array.from({ length: ROUNDS }, () => chains.map((c) => `    a${c} = fma(a${c},
   out[gid.x] = ${chains.map((c) => `a${c}`).join(' + ')};
 }
 `;
-  const tensors: PlanTensor[] = [{ id: 0, name: 'lanes', dtype: 'f32', shape: [lanes], bytes: lanes * 4, region: 'arena', offset: 0 }];
+  const tensors: StaticPlanTensor[] = [{ id: 0, name: 'lanes', dtype: 'f32', shape: [lanes], bytes: lanes * 4, region: 'arena', offset: 0 }];
   const kernel: PlanKernel = { name: 'fma_peak', wgsl, entryPoint: 'main', workgroupSize: [WORKGROUP, 1, 1], bindingCount: 1 };
   const steps = Array.from({ length: repeats }, (): PlanStep => ({ kernel: 0, tensors: [0], dispatch: [groups, 1, 1], label: 'fma' }));
   return singleKernelPlan('fma_peak', tensors, kernel, steps, [], [{ name: 'lanes', tensor: 0 }]);

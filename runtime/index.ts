@@ -8,6 +8,7 @@ export type { DeviceLimits, DeviceOptions, GpuErrorKind, GpuErrorRecord } from '
 export { Executable } from './executable.js';
 export { fmaPeakPlan, measureFmaPeak } from './device_peak.js';
 export type { FmaPeak } from './device_peak.js';
+export { shaderModuleCount } from './pipelines.js';
 export type { ExecutableOptions, RecoveryEvent, RunOptions, StateSnapshot, StepProfile, TensorSpec } from './executable.js';
 export { NonFiniteError } from './numeric_guard.js';
 export type { NonFiniteFinding, NumericGuardOptions } from './numeric_guard.js';
@@ -15,17 +16,25 @@ export { RunHandle } from './run_handle.js';
 export * from './artifact/index.js';
 export * from './checkpoint/index.js';
 export * from './data/index.js';
+export * from './distributed/index.js';
 export { MpiCommunicator } from './distributed/mpi_communicator.js';
 export type { MpiCommunicatorOptions } from './distributed/mpi_communicator.js';
 export { launchAttempt, MAX_RESTARTS_ENV, RESTART_ENV } from './distributed/restart.js';
 export type { LaunchAttempt } from './distributed/restart.js';
 export type { RunInput } from './host_data.js';
+export { DeviceTensor } from './device_tensor.js';
+export type { RunFeed } from './device_feeds.js';
+export * from './generation/index.js';
+export { CACHE_KINDS, DECODER_DIMS, INPUT_IDS, LOGITS, pastName, POSITION_IDS, presentName } from '../ir/decoder.js';
+export type { CacheKind, DecoderPlans, DecoderSignature } from '../ir/decoder.js';
 
 export * from '../ir/errors.js';
 export { hostTensor } from '../ir/tensor.js';
 export type { HostTensor } from '../ir/tensor.js';
 export type { DType, TensorData } from '../ir/dtype.js';
-export type { StaticShape } from '../ir/shape.js';
+export type { Dim, Shape, StaticShape } from '../ir/shape.js';
+export type { DimFact, DimFacts } from '../ir/dim_expr.js';
+export { bindPlan } from '../ir/plan_binding.js';
 export { PLAN_FORMAT, PLAN_VERSION } from '../ir/plan.js';
 export type {
   Plan,
@@ -37,5 +46,8 @@ export type {
   PlanRequirements,
   PlanStateUpdate,
   PlanStep,
+  PlanSymbols,
   PlanTensor,
+  StaticPlan,
+  StaticPlanTensor,
 } from '../ir/plan.js';

@@ -1,4 +1,4 @@
-import type { PlanTensor } from '../ir/plan.js';
+import type { StaticPlanTensor } from '../ir/plan.js';
 import type { DeviceResources } from './device_resources.js';
 import { roundUp4 } from './host_data.js';
 import type { UploadLease } from './run_handle.js';
@@ -14,7 +14,7 @@ const STAGED_UPLOAD_BYTES = 256 * 1024;
 
 /** One input of a run: its tensor, and its bytes as checked against the plan. */
 export interface InputUpload {
-  readonly tensor: PlanTensor;
+  readonly tensor: StaticPlanTensor;
   readonly data: ArrayBufferView<ArrayBuffer>;
 }
 

@@ -22,6 +22,25 @@ export interface CompiledKernels {
   readonly pipelines: readonly GPUComputePipeline[];
   /** The bind group layout shared by every kernel with this many bindings. */
   layout(bindingCount: number): GPUBindGroupLayout;
+  /** The layout of @group(1): the uniform of kernels that read sizes from it. */
+  readonly sizesLayout: GPUBindGroupLayout;
+  /**
+   * Shader modules the plan uses (one per kernel: identical WGSL is one kernel of the plan),
+   * created by this compile or shared with an executable loaded before it on the device;
+   * `shaderModuleCount` counts the ones actually created.
+   */
+  readonly shaderModules: number;
+}
+
+let shaderModulesCreated = 0;
+
+/**
+ * Shader modules the runtime has created in this process: a plan compiled once creates its
+ * modules at load (or finds them in the device's pipeline cache) and never again, whatever
+ * sizes its symbolic dims take afterwards.
+ */
+export function shaderModuleCount(): number {
+  return shaderModulesCreated;
 }
 
 interface Layout {
@@ -30,7 +49,9 @@ interface Layout {
 }
 
 interface DeviceCache {
-  readonly layouts: Map<number, Layout>;
+  /** Layouts by binding count, with or without the @group(1) sizes uniform. */
+  readonly layouts: Map<string, Layout>;
+  readonly sizesLayout: GPUBindGroupLayout;
   /** Pipelines by `pipelineKey`, settled or still being created. */
   readonly pipelines: Map<string, Promise<GPUComputePipeline>>;
 }
@@ -39,27 +60,39 @@ const caches = new WeakMap<GPUDevice, DeviceCache>();
 
 function cacheOf(device: GPUDevice): DeviceCache {
   let cache = caches.get(device);
-  if (!cache) caches.set(device, (cache = { layouts: new Map(), pipelines: new Map() }));
+  if (!cache) {
+    const sizesLayout = device.createBindGroupLayout({
+      entries: [{ binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } }],
+      label: 'kernel sizes',
+    });
+    caches.set(device, (cache = { layouts: new Map(), sizesLayout, pipelines: new Map() }));
+  }
   return cache;
 }
 
-function layoutFor(device: GPUDevice, cache: DeviceCache, n: number): Layout {
-  let entry = cache.layouts.get(n);
+/** The layout of kernels with `n` storage bindings, and @group(1) sizes when `sizes`. */
+function layoutFor(device: GPUDevice, cache: DeviceCache, n: number, sizes = false): Layout {
+  const key = `${n}${sizes ? '+sizes' : ''}`;
+  let entry = cache.layouts.get(key);
   if (!entry) {
-    const entries = Array.from({ length: n }, (_, binding): GPUBindGroupLayoutEntry => ({
-      binding,
-      visibility: GPUShaderStage.COMPUTE,
-      buffer: { type: 'storage' },
-    }));
-    const group = device.createBindGroupLayout({ entries, label: `${n} storage bindings` });
-    entry = { group, pipeline: device.createPipelineLayout({ bindGroupLayouts: [group] }) };
-    cache.layouts.set(n, entry);
+    const group = sizes
+      ? layoutFor(device, cache, n).group
+      : device.createBindGroupLayout({
+          entries: Array.from({ length: n }, (_, binding): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } })),
+          label: `${n} storage bindings`,
+        });
+    entry = { group, pipeline: device.createPipelineLayout({ bindGroupLayouts: sizes ? [group, cache.sizesLayout] : [group] }) };
+    cache.layouts.set(key, entry);
   }
   return entry;
 }
 
+function readsSizes(kernel: PlanKernel): boolean {
+  return (kernel.sizeSlots ?? 0) > 0;
+}
+
 function pipelineKey(kernel: PlanKernel): string {
-  return `${kernel.bindingCount}|${kernel.entryPoint}|${kernel.wgsl}`;
+  return `${kernel.bindingCount}|${readsSizes(kernel) ? 'sizes' : ''}|${kernel.entryPoint}|${kernel.wgsl}`;
 }
 
 /** Distinct pipelines this device holds (for reports and tests). */
@@ -72,6 +105,7 @@ async function createPipeline(device: GPUDevice, layout: Layout, kernel: PlanKer
   // even though the awaits interleave.
   device.pushErrorScope('validation');
   const module = device.createShaderModule({ code: kernel.wgsl, label: kernel.name });
+  shaderModulesCreated++;
   const moduleError = device.popErrorScope();
   const info = await module.getCompilationInfo();
   const wgslErrors = info.messages.filter((m) => m.type === 'error');
@@ -99,10 +133,11 @@ export async function compileKernels(device: GPUDevice, kernels: readonly PlanKe
     kernels.map((kernel, i) => {
       const key = pipelineKey(kernel);
       const what = `plan '${planName}', kernel ${i} '${kernel.name}'`;
+      const layout = layoutFor(device, cache, kernel.bindingCount, readsSizes(kernel));
       const cached = cache.pipelines.get(key);
       // A kernel that failed for another plan fails again here, named for this one.
-      if (cached) return cached.catch(() => createPipeline(device, layoutFor(device, cache, kernel.bindingCount), kernel, what));
-      const created = createPipeline(device, layoutFor(device, cache, kernel.bindingCount), kernel, what);
+      if (cached) return cached.catch(() => createPipeline(device, layout, kernel, what));
+      const created = createPipeline(device, layout, kernel, what);
       cache.pipelines.set(key, created);
       created.catch(() => {
         if (cache.pipelines.get(key) === created) cache.pipelines.delete(key);
@@ -110,7 +145,7 @@ export async function compileKernels(device: GPUDevice, kernels: readonly PlanKe
       return created;
     }),
   );
-  return { pipelines, layout: (n) => layoutFor(device, cache, n).group };
+  return { pipelines, layout: (n) => layoutFor(device, cache, n).group, sizesLayout: cache.sizesLayout, shaderModules: kernels.length };
 }
 
 function firstLine(text: string): string {

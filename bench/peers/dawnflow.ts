@@ -7,7 +7,7 @@ import { crossEntropy, nn, Sequential } from '../../compiler/dsl/index.js';
 import { importOnnx } from '../../compiler/onnx/import.js';
 import { optim } from '../../compiler/optim/index.js';
 import { compileTraining } from '../../compiler/train/index.js';
-import type { Graph } from '../../ir/index.js';
+import type { Graph, HostTensor } from '../../ir/index.js';
 import { GraphBuilder, hostTensor } from '../../ir/index.js';
 import type { DawnDevice, DeviceLimits, Plan } from '../../runtime/index.js';
 import { Executable, getDefaultDevice } from '../../runtime/index.js';
@@ -22,7 +22,7 @@ import { CNN_CONVS, CNN_PARAMETERS } from '../models/cnn_step.js';
 import type { MlpShape } from '../models/mlp_step.js';
 import type { MlpParameter } from '../models/mlp_step.js';
 import { MLP_PARAMETERS } from '../models/mlp_step.js';
-import type { PeerDriver, PreparedCase } from './driver.js';
+import type { PairedTiming, PeerDriver, PreparedCase } from './driver.js';
 import { NotAvailableError, toF32 } from './driver.js';
 
 /**
@@ -109,10 +109,18 @@ function cnnCase(s: CnnShape): TrainingCase {
 }
 
 export class DawnflowDriver implements PeerDriver {
-  readonly peer = 'dawnflow' as const;
+  readonly peer: 'dawnflow' | 'dawnflow-dynamic';
+  readonly #dynamic: boolean;
   #device: DawnDevice | undefined;
 
-  unsupported(): string | undefined {
+  /** `dynamic`: the 'dawnflow-dynamic' peer, which compiles the dynamic bench's models with their dims symbolic. */
+  constructor(options: { readonly dynamic?: boolean } = {}) {
+    this.#dynamic = options.dynamic === true;
+    this.peer = this.#dynamic ? 'dawnflow-dynamic' : 'dawnflow';
+  }
+
+  unsupported(c: BenchCase): string | undefined {
+    if (this.#dynamic && c.spec.kind !== 'dynamic') return "one plan for every size: measured on the 'dynamic' bench only";
     return undefined;
   }
 
@@ -174,14 +182,18 @@ export class DawnflowDriver implements PeerDriver {
       graph = matmulGraph(spec.n);
     } else {
       if (!modelFile) throw new Error(`no model file for ${c.bench} ${c.case}`);
+      // The dynamic bench: specialized to the case's input shapes, or (dawnflow-dynamic) every dim left symbolic.
+      const inputShapes = spec.kind === 'dynamic' && !this.#dynamic ? Object.fromEntries(Object.entries(inputs).map(([name, t]) => [name, [...t.shape]])) : undefined;
       try {
-        graph = importOnnx(readFileSync(modelFile), { source: modelFile }).graph;
+        graph = importOnnx(readFileSync(modelFile), { source: modelFile, ...(inputShapes ? { inputShapes } : {}) }).graph;
       } catch (error) {
         throw asAvailability(error, 'importing the ONNX model');
       }
     }
     const exe = await this.#compile(graph, `${c.bench} ${c.case}`);
-    const feeds = Object.fromEntries(Object.entries(inputs).map(([name, t]) => [name, t.data]));
+    // Tensors with their shapes: a symbolic plan binds its dims from them.
+    const feeds = Object.fromEntries(Object.entries(inputs).map(([name, t]) => [name, { dtype: 'f32' as const, shape: [...t.shape], data: t.data }]));
+    if (spec.kind === 'dynamic' && this.#dynamic && modelFile) return this.#paired(exe, feeds, modelFile, c);
     return {
       first: async () => {
         const out = await exe.run(feeds);
@@ -192,6 +204,52 @@ export class DawnflowDriver implements PeerDriver {
       },
       ...(exe.device.features.has('timestamp-query') ? { profile: async () => (await exe.profile(feeds, 3)).map(({ kernel, label, ms, flops }) => ({ kernel, label, ms, ...(flops !== undefined ? { flops } : {}) })) } : {}),
       dispose: () => exe.dispose(),
+    };
+  }
+
+  /**
+   * The dynamic bench's symbolic plan (the timed one), plus the same model specialized to the
+   * case's shapes in this process: after the timed runs, both are run interleaved and their
+   * medians reported as `paired` (the ratio a shared machine's load does not skew).
+   */
+  async #paired(exe: Executable, feeds: Record<string, HostTensor>, modelFile: string, c: BenchCase): Promise<PreparedCase> {
+    const shapes = Object.fromEntries(Object.entries(feeds).map(([name, t]) => [name, [...t.shape]]));
+    const fixed = await this.#compile(importOnnx(readFileSync(modelFile), { source: modelFile, inputShapes: shapes }).graph, `${c.bench} ${c.case} (specialized)`);
+    const timeOne = async (e: Executable): Promise<number> => {
+      const start = performance.now();
+      await e.run(feeds);
+      return performance.now() - start;
+    };
+    return {
+      first: async () => {
+        const out = await exe.run(feeds);
+        await fixed.run(feeds);
+        return Object.fromEntries(Object.entries(out).map(([name, t]) => [name, hostToF32(t)]));
+      },
+      run: async () => {
+        await exe.run(feeds);
+      },
+      paired: async (): Promise<PairedTiming> => {
+        // Interleaved after the timed runs: at most 15 rounds or 20 s.
+        const a: number[] = [];
+        const b: number[] = [];
+        const until = performance.now() + 20_000;
+        for (let i = 0; i < 15 && performance.now() < until; i++) {
+          if (i % 2) {
+            a.push(await timeOne(fixed));
+            b.push(await timeOne(exe));
+          } else {
+            b.push(await timeOne(exe));
+            a.push(await timeOne(fixed));
+          }
+        }
+        const median = (x: number[]) => [...x].sort((p, q) => p - q)[Math.floor(x.length / 2)];
+        return { specializedMs: median(a), dynamicMs: median(b), rounds: a.length };
+      },
+      dispose: () => {
+        exe.dispose();
+        fixed.dispose();
+      },
     };
   }
 

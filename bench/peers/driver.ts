@@ -18,6 +18,18 @@ export interface PreparedCase {
   readonly note?: string;
   /** Each kernel's device time in a profiled run (dawnflow, where the adapter has timestamps). */
   profile?(): Promise<KernelFigure[]>;
+  /** After the timed runs: this plan and a second plan of the case timed interleaved (see PairedTiming). */
+  paired?(): Promise<PairedTiming>;
+}
+
+/**
+ * Two plans of one case timed in one process, runs interleaved (A B A B ...), so that the load of
+ * a shared machine falls on both alike: the dynamic bench's specialized and symbolic plans.
+ */
+export interface PairedTiming {
+  readonly specializedMs: number;
+  readonly dynamicMs: number;
+  readonly rounds: number;
 }
 
 export interface PeerDriver {

@@ -1,5 +1,5 @@
 import type { DType, HostTensor, StaticShape } from '../../ir/index.js';
-import { allocHost, numel, philox4x32, UsageError } from '../../ir/index.js';
+import { allocHost, numel, philox4x32, ShapeError, UsageError } from '../../ir/index.js';
 
 /**
  * Seeded parameter initializers. Each parameter draws from its own Philox stream keyed by
@@ -19,7 +19,9 @@ export type Initializer =
   /** He et al.: U(±√(6/fanIn)), for ReLU networks */
   | { readonly kind: 'heUniform' }
   /** N(0, 2/fanIn) */
-  | { readonly kind: 'heNormal' };
+  | { readonly kind: 'heNormal' }
+  /** Given values (an imported model's weights); the seed plays no part. */
+  | { readonly kind: 'values'; readonly tensor: HostTensor };
 
 export const init = {
   zeros: (): Initializer => ({ kind: 'zeros' }),
@@ -31,6 +33,7 @@ export const init = {
   xavierNormal: (gain = 1): Initializer => ({ kind: 'xavierNormal', gain }),
   heUniform: (): Initializer => ({ kind: 'heUniform' }),
   heNormal: (): Initializer => ({ kind: 'heNormal' }),
+  values: (tensor: HostTensor): Initializer => ({ kind: 'values', tensor }),
 };
 
 export interface Fans {
@@ -113,6 +116,10 @@ export function initialValue(initializer: Initializer, dtype: DType, shape: Stat
     case 'heNormal':
       need('He initialization');
       normal(0, Math.sqrt(2 / fans.fanIn));
+      break;
+    case 'values':
+      if (initializer.tensor.data.length !== n) throw new ShapeError(`parameter '${name}': ${initializer.tensor.data.length} initial values for shape [${shape.join(',')}]`);
+      data.set(initializer.tensor.data as never);
       break;
     default:
       return initializer satisfies never;

@@ -12,8 +12,8 @@ import type { Tensor } from './tensor.js';
  *     forward(x: Tensor) { return this.fc2.call(this.fc1.call(x).relu()); }
  *   }
  *
- * Parameters are named by their path ("fc1.weight"); that name is the state's name in every
- * compiled plan and in checkpoints.
+ * Parameters are named by their path ("fc1.weight"; a Map field's keys are path parts too); that
+ * name is the state's name in every compiled plan and in checkpoints.
  */
 export abstract class Module {
   /** The module's path in its model ("encoder.fc1"), set when the parameters are listed. */
@@ -26,6 +26,11 @@ export abstract class Module {
   /** forward() with node names scoped by module ("encoder/fc1/matmul_0": readable plans and errors). */
   call(x: Tensor): Tensor {
     return x.trace.scope(this.#name, () => this.forward(x));
+  }
+
+  /** Runs `fn` with node names scoped by this module, as `call` does: for methods besides forward. */
+  protected within<T>(trace: Tensor['trace'], fn: () => T): T {
+    return trace.scope(this.#name, fn);
   }
 
   get path(): string {
@@ -48,6 +53,9 @@ export abstract class Module {
         for (const [key, child] of Object.entries(value)) visit(child, path ? `${path}.${key}` : key, key);
       } else if (Array.isArray(value)) {
         value.forEach((child, i) => visit(child, `${path}.${i}`, `${name}.${i}`));
+      } else if (value instanceof Map) {
+        // Keyed by name (an imported model's initializers): the key is the path's last part.
+        for (const [key, child] of value) visit(child, `${path}.${String(key)}`, `${name}.${String(key)}`);
       }
     };
     visit(this, '', '');

@@ -2,7 +2,7 @@ import type { Graph, Plan, PlanTensor, Value } from '../../ir/index.js';
 import { formatType } from '../../ir/index.js';
 import type { FusedGroup } from '../fusion/partition.js';
 import type { Assembled } from './assemble.js';
-import type { Generated, InPlaced, Partitioned, Scheduled, Viewed } from './kernel_stages.js';
+import type { Generated, InPlaced, Partitioned, Rematerialized, Scheduled, Viewed } from './kernel_stages.js';
 import type { WithLifetimes } from './lifetimes.js';
 import type { Packed, Placed } from './placement.js';
 import { valueName, valuesById } from './values.js';
@@ -42,6 +42,13 @@ export function describePartition(p: Partitioned): string {
 
 export function describeSchedule(s: Scheduled): string {
   return [`peak live bytes: ${s.schedulePeakBytes} (graph order: ${s.originalOrderPeakBytes}); run order:`, ...s.groups.map(groupLine)].join('\n');
+}
+
+export function describeRematerialized(r: Rematerialized): string {
+  if (r.recomputed.length === 0) return 'nothing recomputed';
+  const copies = new Set(r.recomputed);
+  const lines = r.groups.map((g, i) => `${copies.has(g) ? 'recompute ' : ''}${groupLine(g, i)}`);
+  return [`${count(r.recomputed.length, 'kernel')} recomputed; run order:`, ...lines].join('\n');
 }
 
 export function describeViews(v: Viewed): string {

@@ -12,9 +12,9 @@ export function verifySource(graph: Graph): Graph {
   return graph;
 }
 
-/** Symbolic dims take the sizes `options.dims` gives: every later value is static. */
+/** Symbolic dims take the sizes `options.dims` gives; the others stay symbolic through every later stage. */
 export function specializeDims(graph: Graph, options: LoweringOptions): Graph {
-  return specialize(graph, new Map(Object.entries(options.dims ?? {})));
+  return specialize(graph, new Map(Object.entries(options.sizes)));
 }
 
 /**

@@ -7,6 +7,7 @@ import { elideViews, findInPlace } from '../memory/in_place.js';
 import { scheduleForMemory } from '../schedule/order.js';
 import type { LoweringOptions } from './options.js';
 import { codegenOptions } from './options.js';
+import { representativeSizes } from './values.js';
 
 /**
  * The stages from a graph to its kernels: cut it into fused groups, order them, drop the
@@ -27,8 +28,14 @@ export interface Scheduled extends Partitioned {
   readonly originalOrderPeakBytes: number;
 }
 
+/** The schedule with the recomputations a memory budget asks for (compiler/remat). */
+export interface Rematerialized extends Scheduled {
+  /** Kernels that recompute values for readers after the memory peak (copies of earlier kernels). */
+  readonly recomputed: readonly FusedGroup[];
+}
+
 /** Only the groups that need a kernel; a lone reshape of an arena value is a view of its storage instead. */
-export interface Viewed extends Scheduled {
+export interface Viewed extends Rematerialized {
   /** View value id → the value id whose storage it reads. */
   readonly views: ReadonlyMap<number, number>;
 }
@@ -51,7 +58,7 @@ export function partition(graph: Graph, options: LoweringOptions): Partitioned {
 export function schedule(input: Partitioned, options: LoweringOptions): Scheduled {
   const { graph, groups } = input;
   const pinned = new Set<Value>([...graph.outputs, ...graph.stateUpdates.values()]);
-  const result = scheduleForMemory(groups, pinned, new Set(graph.inputs));
+  const result = scheduleForMemory(groups, pinned, new Set(graph.inputs), representativeSizes(graph, options.facts));
   return {
     ...input,
     groups: options.memorySchedule === false ? groups : result.order,
@@ -60,7 +67,7 @@ export function schedule(input: Partitioned, options: LoweringOptions): Schedule
   };
 }
 
-export function elideViewKernels(input: Scheduled, options: LoweringOptions): Viewed {
+export function elideViewKernels(input: Rematerialized, options: LoweringOptions): Viewed {
   if (options.inPlace === false) return { ...input, views: new Map() };
   const { kernelGroups, views } = elideViews(input.graph, input.groups);
   return { ...input, groups: kernelGroups, views };

@@ -1,9 +1,10 @@
 import type { Graph } from '../../ir/index.js';
 import { printGraph } from '../../ir/index.js';
 import { materializeOutputs } from '../passes/materialize_outputs.js';
+import { rematerialize } from '../remat/rematerialize.js';
 import type { Assembled } from './assemble.js';
 import { assemble } from './assemble.js';
-import { describeArena, describeInPlace, describeKernels, describeLifetimes, describePartition, describePlacement, describePlan, describeSchedule, describeViews } from './describe.js';
+import { describeArena, describeInPlace, describeKernels, describeLifetimes, describePartition, describePlacement, describePlan, describeRematerialized, describeSchedule, describeViews } from './describe.js';
 import { optimize, specializeDims, verifySource } from './graph_stages.js';
 import { codegen, elideViewKernels, partition, schedule, writeInPlace } from './kernel_stages.js';
 import { computeLifetimes } from './lifetimes.js';
@@ -15,7 +16,7 @@ import { chain } from './stage.js';
 /**
  * Graph → Plan, in order. Each stage takes the value the one before it made (the type checker
  * holds the list to that: see `chain`) and adds to it: graph → kernel groups → their order →
- * kernels (WGSL) → in-place aliases → lifetimes → arena layout → placed tensors → the Plan.
+ * recomputations for a memory budget → kernels (WGSL) → in-place aliases → lifetimes → arena layout → placed tensors → the Plan.
  */
 export const LOWERING = chain([
   { name: 'verify', purpose: 'the source graph is well formed', run: verifySource, describe: printGraph },
@@ -24,6 +25,7 @@ export const LOWERING = chain([
   { name: 'materializeOutputs', purpose: 'every output written by a kernel of its own', run: materializeOutputs, describe: printGraph },
   { name: 'partition', purpose: 'fuse nodes into kernel groups', run: partition, describe: describePartition },
   { name: 'schedule', purpose: 'order the groups for the lowest peak of live bytes', run: schedule, describe: describeSchedule },
+  { name: 'rematerialize', purpose: 'recompute values after the memory peak until the arena fits the memory budget', run: rematerialize, describe: describeRematerialized },
   { name: 'views', purpose: 'lone reshapes become views of their input, not kernels', run: elideViewKernels, describe: describeViews },
   { name: 'codegen', purpose: 'one WGSL kernel per group', run: codegen, describe: describeKernels },
   { name: 'inPlace', purpose: 'outputs written over inputs that die in their kernel', run: writeInPlace, describe: describeInPlace },

@@ -39,6 +39,23 @@ export class ConstantRequiredError extends UnsupportedOpError {
   }
 }
 
+/**
+ * How an import for training differs from one for inference (`OnnxImportOptions.training`):
+ * BatchNormalization nodes may use batch statistics and update their running statistics (which
+ * must then be graph states), and Dropout draws its masks from the run's random key.
+ */
+export interface TrainingImport {
+  /** Whether this BatchNormalization node normalizes with batch statistics. */
+  readonly batchNormTraining: (node: OnnxNodeView) => boolean;
+  /** The u32[2] key of the run's random streams (a graph input the importer adds when first asked). */
+  randomKey(): Value;
+  /** A distinct stream per random op. */
+  nextSalt(): number;
+}
+
+/** The name of the random-key input a training import adds for Dropout. */
+export const RANDOM_KEY_INPUT = 'dawnflow.random_key';
+
 /** Results larger than this stay as nodes (a fill of zeros is cheaper on the device than uploaded). */
 const IMPORT_FOLD_LIMITS: FoldLimits = { maxElements: 1 << 22 };
 /**
@@ -72,6 +89,8 @@ export class ImportContext {
   importSubgraph: (graph: GraphProto, where: string, inputs?: readonly Value[]) => Value[] = () => {
     throw new Error('importSubgraph is not set');
   };
+  /** Set for an import for training (see TrainingImport); undefined for inference. */
+  training: TrainingImport | undefined;
   #prefix = '';
   #count = 0;
   #constants = 0;

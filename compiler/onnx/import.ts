@@ -1,14 +1,14 @@
 import type { Graph, HostTensor, Value } from '../../ir/index.js';
-import { formatShape, GraphError, InputError, ModelFormatError, UnsupportedOpError, verifyGraph } from '../../ir/index.js';
+import { formatShape, GraphError, InputError, isFloat, ModelFormatError, UnsupportedOpError, UsageError, verifyGraph } from '../../ir/index.js';
 import { NodeAttributes } from './attributes.js';
 import type { OnnxNodeView } from './context.js';
-import { ImportContext } from './context.js';
+import { ImportContext, RANDOM_KEY_INPUT } from './context.js';
 import { checkComputed, checkInitializer, declaredType } from './declared_types.js';
 import { onnxTypeOf } from './dtypes.js';
 import { inlineFunction, type LocalFunctions, localFunctions } from './functions.js';
 import { onnxHandler } from './ops/index.js';
 import { symbolicShapeOp } from './ops/shape_values.js';
-import type { GraphProto, ModelProto, NodeProto } from './proto.js';
+import type { GraphProto, ModelProto, NodeProto, ValueInfoProto } from './proto.js';
 import { decodeModel, OnnxType, toInt } from './proto.js';
 import { pruneGraph } from './prune.js';
 import type { OnnxTensorInfo } from './signature.js';
@@ -33,6 +33,19 @@ export interface OnnxImportOptions {
   readonly constantInputs?: Readonly<Record<string, HostTensor | DecodedTensor>>;
   /** What to call the model in messages (its file name). */
   readonly source?: string;
+  /**
+   * Float initializers bound as graph states instead of constants: the parameters of a model
+   * being trained, and BatchNorm running statistics it updates. States are never folded.
+   */
+  readonly stateInitializers?: ReadonlySet<string>;
+  /**
+   * An import for training: the BatchNormalization nodes (by name) that normalize with batch
+   * statistics and update their running ones (which must be in `stateInitializers`), and
+   * Dropout that drops (its key is an added input, RANDOM_KEY_INPUT). Absent: inference.
+   */
+  readonly training?: { readonly batchNorm: (nodeName: string) => boolean };
+  /** ONNX values to output instead of the graph's declared outputs (a model cut at a feature layer). */
+  readonly outputs?: readonly string[];
 }
 
 export interface OnnxImport {
@@ -82,6 +95,7 @@ interface Walk {
   readonly opsets: ReadonlyMap<string, number>;
   readonly functions: LocalFunctions;
   readonly baseDir?: string;
+  readonly stateInitializers?: ReadonlySet<string>;
 }
 
 function bindInitializers(walk: Walk, graph: GraphProto, scope: Scope): void {
@@ -89,7 +103,9 @@ function bindInitializers(walk: Walk, graph: GraphProto, scope: Scope): void {
     const name = proto.name ?? '';
     const what = `initializer '${name}'`;
     const decoded = decodeTensor(proto, { baseDir: walk.baseDir, what });
-    const v = walk.ctx.constant(decoded.tensor, name);
+    const asState = walk.stateInitializers?.has(name) ?? false;
+    if (asState && !isFloat(decoded.tensor.dtype)) throw new UsageError(`${what} holds ${decoded.tensor.dtype} values: only float initializers can be trained`);
+    const v = asState ? walk.ctx.b.state(name, decoded.tensor) : walk.ctx.constant(decoded.tensor, name);
     walk.ctx.origin.set(v, what);
     walk.ctx.onnxTypes.set(v, decoded.onnxType);
     if (decoded.wide) walk.ctx.wide.set(v, decoded.wide);
@@ -172,13 +188,24 @@ function bindConstantInput(ctx: ImportContext, scope: Scope, info: OnnxTensorInf
   scope.set(info.name, v);
 }
 
+/** The training side of an import: a lazily added random-key input and a salt per random op. */
+function trainingImport(ctx: ImportContext, batchNorm: (nodeName: string) => boolean): NonNullable<ImportContext['training']> {
+  let key: Value | undefined;
+  let salt = 0;
+  return {
+    batchNormTraining: (node) => batchNorm(node.name),
+    randomKey: () => (key ??= ctx.b.input(RANDOM_KEY_INPUT, 'u32', [2])),
+    nextSalt: () => salt++,
+  };
+}
+
 /** A graph input that an initializer gives a value must declare the initializer's type (see declared_types.ts). */
 function checkInitializedInputs(ctx: ImportContext, graph: GraphProto, root: Scope): void {
   for (const input of graph.input ?? []) {
     const name = input.name ?? '';
     const bound = root.get(name);
     if (!bound || 'unavailable' in bound) continue;
-    const tensor = ctx.graph.constants.get(bound);
+    const tensor = ctx.graph.constants.get(bound) ?? ctx.graph.states.get(bound);
     const declared = declaredType(input.type, `input '${name}'`);
     if (!tensor || !declared) continue;
     checkInitializer(name, declared, { onnxType: ctx.onnxTypes.get(bound) ?? onnxTypeOf(tensor.dtype), shape: tensor.shape });
@@ -208,7 +235,8 @@ export function importOnnxModel(model: ModelProto, options: OnnxImportOptions = 
   if (opset > MAX_OPSET) throw new UnsupportedOpError(`the model imports opset ${opset} of ai.onnx; dawnflow supports opsets up to ${MAX_OPSET}`);
 
   const ctx = new ImportContext(graphProto.name || 'main');
-  const walk: Walk = { ctx, opsets, functions: localFunctions(model), baseDir: options.baseDir };
+  const walk: Walk = { ctx, opsets, functions: localFunctions(model), baseDir: options.baseDir, stateInitializers: options.stateInitializers };
+  if (options.training) ctx.training = trainingImport(ctx, options.training.batchNorm);
   const root = new Scope();
   bindInitializers(walk, graphProto, root);
   checkInitializedInputs(ctx, graphProto, root);
@@ -249,7 +277,8 @@ export function importOnnxModel(model: ModelProto, options: OnnxImportOptions = 
   importNodes(walk, graphProto.node ?? [], root, opsets);
   checkValueInfo(graphProto, root);
 
-  const outputs = (graphProto.output ?? []).map((o) => {
+  const declaredOutputs = options.outputs ? options.outputs.map((name) => ({ name })) : (graphProto.output ?? []);
+  const outputs = declaredOutputs.map((o: ValueInfoProto) => {
     const name = o.name ?? '';
     const v = resolveInput(name, root, `graph output '${name}'`, new Set());
     const info = o.type?.tensorType?.elemType ? tensorInfo(o, `output '${name}'`) : undefined;

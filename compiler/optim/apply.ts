@@ -72,9 +72,21 @@ export function applyOptimizer(trace: Trace, optimizer: Optimizer, params: reado
     for (const { state, next } of proposals) trace.updateState(state, o.skipNonFinite ? finite.where(next, state) : next);
     // Which gradient went non-finite first, for the numeric guard's message.
     const flags = perParameter.map((v) => v.isNaN().or(v.isInf()).not().cast('f32').reshape([1]));
-    const gradientFinite = flags.length ? trace.op('concat', flags, { axis: 0 }) : null;
+    const gradientFinite = flags.length ? concatInChunks(flags) : null;
     return { gradNorm, finite: finite.cast('f32'), gradientFinite, gradientNames: live.map((p) => p.parameter.name), stateNames };
   });
+}
+
+/**
+ * Concatenates along axis 0 a few at a time: one concat reads each input through a binding of
+ * its own, and a model with more parameters than the device's storage bindings per kernel
+ * (8 by WebGPU's defaults) would otherwise get a kernel no device can run.
+ */
+function concatInChunks(parts: readonly Tensor[], chunk = 4): Tensor {
+  if (parts.length <= chunk) return parts[0].trace.op('concat', parts, { axis: 0 });
+  const joined: Tensor[] = [];
+  for (let i = 0; i < parts.length; i += chunk) joined.push(concatInChunks(parts.slice(i, i + chunk), chunk));
+  return concatInChunks(joined, chunk);
 }
 
 type MomentOf = (name: string) => Tensor;

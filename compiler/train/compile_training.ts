@@ -1,5 +1,5 @@
-import type { DType, Graph, StaticShape } from '../../ir/index.js';
-import { UsageError } from '../../ir/index.js';
+import type { Dim, DType, Graph, StaticShape } from '../../ir/index.js';
+import { isSymbolName, UsageError } from '../../ir/index.js';
 import type { TrainingProgram } from '../../ir/training_plan.js';
 import { TRAINING_FORMAT } from '../../ir/training_plan.js';
 import { grad } from '../autodiff/index.js';
@@ -29,6 +29,11 @@ export interface TrainingSpec {
   readonly batchSize: number;
   /** Batch of the evaluation plan (default: batchSize). */
   readonly evalBatchSize?: number;
+  /**
+   * The batch as a symbolic dim of this name (e.g. 'batch'): both plans compiled once run at any
+   * batch size (the Trainer feeds batchSize rows, and the evaluation's last batch as it is).
+   */
+  readonly batchDim?: string;
   /** Seeds parameter initialization (parameters not yet initialized) and dropout. */
   readonly seed?: number;
   /** Measure accuracy (classification: argmax vs labels or one-hot targets; binary: sign). */
@@ -37,15 +42,26 @@ export interface TrainingSpec {
   readonly limits?: CompileOptions['limits'];
 }
 
+/** How to compile a training program, beyond what its spec says. */
+export interface TrainingCompileOptions {
+  /**
+   * The most bytes the training step's arena may take: past it, activations are recomputed in
+   * the backward pass instead of kept (compiler/remat); a budget that cannot be met is an
+   * OutOfMemoryError naming it and the smallest arena reached. The evaluation plan has no budget.
+   */
+  readonly memoryBudget?: number;
+}
+
 const INPUT = 'x';
 const TARGET = 'y';
 
 function prepare(spec: TrainingSpec): void {
   if (!Number.isInteger(spec.batchSize) || spec.batchSize < 1) throw new UsageError(`batchSize ${spec.batchSize} must be a positive integer`);
+  if (spec.batchDim !== undefined && !isSymbolName(spec.batchDim)) throw new UsageError(`batchDim '${spec.batchDim}' is not a name a dim can have (letters, digits, _)`);
   for (const p of spec.model.parameters()) if (!p.initialized) p.initialize(spec.seed ?? 0);
 }
 
-function inputs(trace: Trace, spec: TrainingSpec, batch: number): { x: Tensor; y: Tensor } {
+function inputs(trace: Trace, spec: TrainingSpec, batch: Dim): { x: Tensor; y: Tensor } {
   return {
     x: trace.input(INPUT, spec.input.dtype ?? 'f32', [batch, ...spec.input.shape]),
     y: trace.input(TARGET, spec.target.dtype ?? 'f32', [batch, ...spec.target.shape]),
@@ -60,7 +76,7 @@ function inputs(trace: Trace, spec: TrainingSpec, batch: number): { x: Tensor; y
 export function buildTrainingGraph(spec: TrainingSpec): { graph: Graph; optimizerStates: string[]; gradientNames: string[] } {
   prepare(spec);
   const trace = new Trace('train_step', { mode: 'train', seed: spec.seed ?? 0 });
-  const { x, y } = inputs(trace, spec, spec.batchSize);
+  const { x, y } = inputs(trace, spec, spec.batchDim ?? spec.batchSize);
   const prediction = spec.model.call(x);
   const loss = spec.loss(prediction, y, 'mean');
   if (loss.rank !== 0) throw new UsageError(`the loss must be a scalar, got ${loss}`);
@@ -87,7 +103,7 @@ export function buildTrainingGraph(spec: TrainingSpec): { graph: Graph; optimize
 export function buildEvalGraph(spec: TrainingSpec): Graph {
   prepare(spec);
   const trace = new Trace('eval_step', { mode: 'eval', seed: spec.seed ?? 0 });
-  const { x, y } = inputs(trace, spec, spec.evalBatchSize ?? spec.batchSize);
+  const { x, y } = inputs(trace, spec, spec.batchDim ?? spec.evalBatchSize ?? spec.batchSize);
   const prediction = spec.model.call(x);
   trace.output(prediction, 'prediction');
   trace.output(spec.loss(prediction, y, 'none'), 'loss');
@@ -99,11 +115,11 @@ export function buildEvalGraph(spec: TrainingSpec): Graph {
  * Compiles (model, loss, optimizer) once into a TrainingProgram: the step and evaluation
  * plans sharing parameter names. runtime/training's Trainer runs it.
  */
-export function compileTraining(spec: TrainingSpec): TrainingProgram {
+export function compileTraining(spec: TrainingSpec, compileOptions: TrainingCompileOptions = {}): TrainingProgram {
   const { graph, optimizerStates, gradientNames } = buildTrainingGraph(spec);
   const evalGraph = buildEvalGraph(spec);
   const options = spec.limits ? { limits: spec.limits } : {};
-  const train = compile(graph, options);
+  const train = compile(graph, { ...options, ...(compileOptions.memoryBudget !== undefined ? { memoryBudget: compileOptions.memoryBudget } : {}) });
   const evaluation = compile(evalGraph, options);
   const named = spec.model.parameters().filter((p) => [...graph.states.keys()].some((v) => v.name === p.name));
   return {
@@ -113,6 +129,7 @@ export function compileTraining(spec: TrainingSpec): TrainingProgram {
     eval: evaluation,
     batchSize: spec.batchSize,
     evalBatchSize: spec.evalBatchSize ?? spec.batchSize,
+    ...(spec.batchDim ? { batchDim: spec.batchDim } : {}),
     input: { name: INPUT, dtype: spec.input.dtype ?? 'f32', exampleShape: [...spec.input.shape] },
     target: { name: TARGET, dtype: spec.target.dtype ?? 'f32', exampleShape: [...spec.target.shape] },
     accuracy: spec.accuracy ?? false,

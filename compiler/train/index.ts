@@ -1,2 +1,2 @@
 export { buildEvalGraph, buildTrainingGraph, compileTraining } from './compile_training.js';
-export type { ExampleSpec, TrainingSpec } from './compile_training.js';
+export type { ExampleSpec, TrainingCompileOptions, TrainingSpec } from './compile_training.js';

@@ -13,5 +13,5 @@ import './attention.js';
 
 export { BINARY_OPS, UNARY_OPS } from './elementwise.js';
 export { REDUCE_OPS, reducedAxes, reducedShape } from './reduce.js';
-export { resolveReshape, sliceAxis } from './layout.js';
-export type { AxisSlice } from './layout.js';
+export { resolveReshape, sliceAxis, sliceAxisDim } from './layout.js';
+export type { AxisSlice, SymbolicAxisSlice } from './layout.js';

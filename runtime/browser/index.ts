@@ -13,6 +13,11 @@ export { NonFiniteError } from '../numeric_guard.js';
 export type { NonFiniteFinding, NumericGuardOptions } from '../numeric_guard.js';
 export { RunHandle } from '../run_handle.js';
 export type { RunInput } from '../host_data.js';
+export { DeviceTensor } from '../device_tensor.js';
+export type { RunFeed } from '../device_feeds.js';
+export * from '../generation/index.js';
+export { CACHE_KINDS, DECODER_DIMS, INPUT_IDS, LOGITS, pastName, POSITION_IDS, presentName } from '../../ir/decoder.js';
+export type { CacheKind, DecoderPlans, DecoderSignature } from '../../ir/decoder.js';
 
 export { loadArtifact } from './load.js';
 export { LoadedArtifact } from '../artifact/loaded_artifact.js';

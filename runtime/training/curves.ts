@@ -7,6 +7,8 @@ export interface EpochRecord {
   readonly valAccuracy?: number;
   readonly seconds: number;
   readonly examplesPerSecond: number;
+  /** The epoch fit kept (`keepBest`: the best on the validation data). */
+  readonly best?: boolean;
 }
 
 interface Series {

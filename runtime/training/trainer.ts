@@ -2,6 +2,7 @@ import type { TensorData } from '../../ir/dtype.js';
 import { allocHost } from '../../ir/dtype.js';
 import { InputError, NumericError, UsageError } from '../../ir/errors.js';
 import type { HostTensor } from '../../ir/tensor.js';
+import { numel, staticShape } from '../../ir/shape.js';
 import type { TrainingProgram } from '../../ir/training_plan.js';
 import { TRAINING_FORMAT } from '../../ir/training_plan.js';
 import type { DawnDevice } from '../device.js';
@@ -21,6 +22,12 @@ export interface FitOptions {
   readonly seed?: number;
   /** Evaluated after every epoch with the parameters of that moment. */
   readonly validation?: Dataset;
+  /**
+   * Ends with the states of the epoch that did best on `validation` (highest accuracy when
+   * measured, else lowest loss) instead of the last: the number of epochs chosen on the
+   * validation split (early stopping), never on test data. The returned records mark it `best`.
+   */
+  readonly keepBest?: boolean;
   readonly progress?: ProgressMode;
   readonly stream?: ProgressStream;
   /** Writes the loss/accuracy curves here after every epoch: SVG, or a self-contained page for an .html path. */
@@ -111,6 +118,16 @@ export class Trainer {
     return this.#steps;
   }
 
+  /**
+   * A batch's inputs by name: all its rows for a plan of fixed batch size (a short batch padded),
+   * the first `count` rows only where the batch is a symbolic dim (the plan runs at that size).
+   */
+  #rows(batch: { x: TensorData; y: TensorData }, count: number): Record<string, TensorData> {
+    const { input, target } = this.program;
+    if (!this.program.batchDim) return { [input.name]: batch.x, [target.name]: batch.y };
+    return { [input.name]: batch.x.subarray(0, count * numel(input.exampleShape)), [target.name]: batch.y.subarray(0, count * numel(target.exampleShape)) };
+  }
+
   #allocBatch(rows: number): { x: TensorData; y: TensorData } {
     const { input, target } = this.program;
     const elements = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -164,7 +181,7 @@ export class Trainer {
       batch.y.fill(0);
       await data.read(Array.from({ length: count }, (_, i) => start + i), batch.x, batch.y);
       const outputs = ['loss', ...(this.program.accuracy ? ['correct'] : [])];
-      const handle = this.evaluator.dispatch({ [this.program.input.name]: batch.x, [this.program.target.name]: batch.y }, { outputs });
+      const handle = this.evaluator.dispatch(this.#rows(batch, count), { outputs });
       pending.push(
         handle.read().then((out) => {
           for (let i = 0; i < count; i++) {
@@ -186,17 +203,17 @@ export class Trainer {
     const per = this.program.input.exampleShape.reduce((a, b) => a * b, 1);
     if (x.length !== count * per) throw new InputError(`predict: ${x.length} values for ${count} examples of ${per}`);
     const spec = this.evaluator.outputs.find((o) => o.name === 'prediction')!;
-    const perOut = spec.shape.slice(1).reduce((a, b) => a * b, 1);
+    const perOut = numel(staticShape(spec.shape.slice(1), `predict: output '${spec.name}' per example`));
     const out = allocHost(spec.dtype, count * perOut);
     const batch = this.#allocBatch(rows);
     for (let start = 0; start < count; start += rows) {
       const n = Math.min(rows, count - start);
       batch.x.fill(0);
       batch.x.set(x.subarray(start * per, (start + n) * per) as never);
-      const result = await this.evaluator.run({ [this.program.input.name]: batch.x, [this.program.target.name]: batch.y }, { outputs: ['prediction'] });
+      const result = await this.evaluator.run(this.#rows(batch, n), { outputs: ['prediction'] });
       out.set(result.prediction.data.subarray(0, n * perOut) as never, start * perOut);
     }
-    return { dtype: spec.dtype, shape: [count, ...spec.shape.slice(1)], data: out };
+    return { dtype: spec.dtype, shape: [count, ...staticShape(spec.shape.slice(1), 'predict')], data: out };
   }
 
   /**
@@ -209,8 +226,10 @@ export class Trainer {
     const batch = this.program.batchSize;
     const steps = Math.floor(data.size / batch);
     if (steps === 0) throw new UsageError(`fit: ${data.size} examples make no full batch of ${batch}`);
+    if (options.keepBest && !options.validation) throw new UsageError('fit: keepBest chooses an epoch on the validation data: give `validation`');
     const progress = new Progress(options.stream ?? process.stdout, options.progress ?? 'auto');
     const history: EpochRecord[] = [];
+    let best: { score: number; epoch: number; states: Record<string, HostTensor> } | undefined;
     for (let epoch = 1; epoch <= options.epochs; epoch++) {
       const order = epochOrder(data.size, options.seed ?? 0, epoch - 1, options.shuffle ?? true);
       const started = performance.now();
@@ -258,10 +277,19 @@ export class Trainer {
         const v = await this.evaluate(options.validation);
         full = { ...record, valLoss: v.loss, ...(v.accuracy !== undefined ? { valAccuracy: v.accuracy } : {}) };
       }
+      if (options.keepBest) {
+        // Higher is better: accuracy, or the loss negated.
+        const score = full.valAccuracy ?? -full.valLoss!;
+        if (!best || score > best.score) best = { score, epoch, states: await this.snapshot() };
+      }
       history.push(full);
       progress.endEpoch(summarize(full));
       if (options.curves) await writeCurves(options.curves, history);
       await options.onEpochEnd?.(full);
+    }
+    if (best) {
+      this.restore(best.states);
+      return history.map((r) => (r.epoch === best!.epoch ? { ...r, best: true } : r));
     }
     return history;
   }

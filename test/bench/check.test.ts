@@ -194,7 +194,7 @@ describe('bench table and JSON', () => {
     expect(table).toContain('n/a for tfjs-webgpu: tfjs has no ONNX import');
 
     const json = jsonRows(rows);
-    expect(json).toHaveLength(5);
+    expect(json).toHaveLength(PEERS.length);
     expect(json.find((r) => r.peer === 'ort-web-webgpu')).toEqual({ bench: 'inference', case: 'squeezenet', peer: 'ort-web-webgpu', unit: 'ms', status: 'missing', value: null, outcome: 'unavailable', reason: 'no WebGPU in this Node' });
     expect(json.find((r) => r.peer === 'ort-node-webgpu')).toMatchObject({ status: 'missing', value: null, outcome: 'failed' });
     expect(json.find((r) => r.peer === 'tfjs-webgpu')).toMatchObject({ status: 'n/a', value: null });

@@ -59,7 +59,7 @@ const ops = (groups: readonly FusedGroup[]) => groups.map((g) => g.nodes.map((n)
 
 describe('the lowering list', () => {
   it('is these stages, in this order, each run once after the one before', () => {
-    expect(STAGE_NAMES).toEqual(['verify', 'specialize', 'optimize', 'materializeOutputs', 'partition', 'schedule', 'views', 'codegen', 'inPlace', 'lifetimes', 'pack', 'place', 'assemble']);
+    expect(STAGE_NAMES).toEqual(['verify', 'specialize', 'optimize', 'materializeOutputs', 'partition', 'schedule', 'rematerialize', 'views', 'codegen', 'inPlace', 'lifetimes', 'pack', 'place', 'assemble']);
     expect(LOWERING.every((s) => s.purpose.length > 0)).toBe(true);
     // No name is both a stage and a graph pass: --print-ir-after needs one meaning per name.
     expect(STAGE_NAMES.filter((n) => PASS_NAMES.includes(n))).toEqual([]);
@@ -140,6 +140,8 @@ describe('what each stage prints (the small graph)', () => {
     expect(printedAfter(heard, 'partition')).toBe(['5 kernel groups, in graph order:', ...groups].join('\n'));
     // Live bytes at the worst step: x 24 + mm 32 before x dies; then mm 32 + e 32 + total 4 (+ next 4 at the last step).
     expect(printedAfter(heard, 'schedule')).toBe(['peak live bytes: 68 (graph order: 68); run order:', ...groups].join('\n'));
+    // No memory budget: nothing to recompute.
+    expect(printedAfter(heard, 'rematerialize')).toBe('nothing recomputed');
     expect(printedAfter(heard, 'views')).toBe(
       [
         'view %r of %mm',

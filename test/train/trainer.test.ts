@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { HostTensor, Value } from '../../ir/index.js';
 import { hostTensor, NumericError } from '../../ir/index.js';
+import { optim } from '../../compiler/optim/index.js';
 import { buildEvalGraph, buildTrainingGraph, compileTraining } from '../../compiler/train/index.js';
 import { getDefaultDevice } from '../../runtime/index.js';
 import { ArrayDataset, Trainer } from '../../runtime/training/index.js';
@@ -86,6 +87,25 @@ describe('Trainer', () => {
     trainer.restore(saved);
     expect(trainer.steps).toBe(3);
     expect(await after()).toEqual(uninterrupted);
+  });
+
+  it('keepBest ends with the epoch that did best on the validation data, chosen there and nowhere else', async () => {
+    // Examples 100-159 of the same teacher (the first 100 are the training set).
+    const more = teacherData(160, 3);
+    const validation = new ArrayDataset(more.x.subarray(100 * FEATURES), more.y.subarray(100), [FEATURES]);
+    // A rate high enough that validation accuracy goes up and down (epoch 3 of 6 is best here).
+    const trainer = await load(4, { optimizer: optim.sgd({ lr: 2 }) });
+    const history = await trainer.fit(dataset, { epochs: 6, seed: 2, progress: 'none', validation, keepBest: true });
+    const kept = history.filter((r) => r.best);
+    expect(kept).toHaveLength(1);
+    // The first epoch with the highest validation accuracy...
+    const top = Math.max(...history.map((r) => r.valAccuracy!));
+    expect(kept[0].epoch).toBe(history.find((r) => r.valAccuracy === top)!.epoch);
+    expect(kept[0].epoch).toBeLessThan(6);
+    // ...and its states: evaluating again gives exactly that epoch's figures.
+    const again = await trainer.evaluate(validation);
+    expect([again.loss, again.accuracy]).toEqual([kept[0].valLoss, kept[0].valAccuracy]);
+    await expect(trainer.fit(dataset, { epochs: 1, progress: 'none', keepBest: true })).rejects.toThrow(/validation/);
   });
 
   it('stops at a non-finite loss with a NumericError naming the step', async () => {

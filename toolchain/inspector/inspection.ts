@@ -1,5 +1,5 @@
-import type { Graph, Plan, PlanRequirements } from '../../ir/index.js';
-import { formatType } from '../../ir/index.js';
+import type { Graph, Plan, PlanRequirements, StaticPlan } from '../../ir/index.js';
+import { asStaticPlan, bindPlan, formatType } from '../../ir/index.js';
 import type { CompileResult } from '../../compiler/compile.js';
 import type { PlanSummary } from '../../compiler/report/plan_report.js';
 import { type GraphView, graphView, nodeFlops, type NodeView, nodeView } from './views.js';
@@ -89,7 +89,12 @@ function kernelViews(plan: Plan): KernelView[] {
   }));
 }
 
-function boundTensors(plan: Plan, ids: readonly number[]): BoundTensor[] {
+/** The plan with numbers: a symbolic plan at the sizes its report was computed at (its representative binding). */
+function sizedPlan(plan: Plan): StaticPlan {
+  return plan.symbolic ? bindPlan(plan, plan.symbolic.representative, { maxWorkgroupsPerDimension: 65535 }) : asStaticPlan(plan);
+}
+
+function boundTensors(plan: StaticPlan, ids: readonly number[]): BoundTensor[] {
   return ids.map((id) => {
     const t = plan.tensors[id];
     return { name: t.name || `t${id}`, type: formatType(t), region: t.region, offset: t.offset, bytes: t.bytes };
@@ -101,7 +106,7 @@ function boundTensors(plan: Plan, ids: readonly number[]): BoundTensor[] {
  * 0) to its last (outputs and state updates: after the last step). Tensors sharing storage (a
  * view, an in-place result) are one block over their joint lifetime.
  */
-export function memoryBlocks(plan: Plan): MemoryBlock[] {
+export function memoryBlocks(plan: StaticPlan): MemoryBlock[] {
   const end = plan.steps.length;
   const span = new Map<number, { start: number; end: number }>();
   const touch = (id: number, step: number) => {
@@ -147,7 +152,7 @@ function liveBytes(blocks: readonly MemoryBlock[], steps: number): number[] {
   return live;
 }
 
-function planSteps(plan: Plan, groups?: CompileResult['report']['groups']): StepView[] {
+function planSteps(plan: StaticPlan, groups?: CompileResult['report']['groups']): StepView[] {
   const grouped = groups !== undefined && groups.length === plan.steps.length;
   return plan.steps.map((s, i) => {
     const tensors = boundTensors(plan, s.tensors);
@@ -166,7 +171,8 @@ function planSteps(plan: Plan, groups?: CompileResult['report']['groups']): Step
 
 /** A model or module compiled by `inspectPlan`: `before` is the graph as imported, the summary is `inspect --json`'s. */
 export function inspectionOfCompile(source: Inspection['source'], before: Graph, result: CompileResult, summary: PlanSummary): Inspection {
-  const { plan, report } = result;
+  const { report } = result;
+  const plan = sizedPlan(result.plan);
   return {
     source,
     name: plan.name,
@@ -187,7 +193,8 @@ export function inspectionOfCompile(source: Inspection['source'], before: Graph,
 }
 
 /** An artifact: its plan only (the graph stays with the compiler). */
-export function inspectionOfPlan(source: Inspection['source'], plan: Plan): Inspection {
+export function inspectionOfPlan(source: Inspection['source'], symbolicOrStatic: Plan): Inspection {
+  const plan = sizedPlan(symbolicOrStatic);
   const blocks = memoryBlocks(plan);
   return {
     source,

@@ -1,12 +1,12 @@
 import type { Dim, HostTensor, Value } from '../../../ir/index.js';
-import { numel, ShapeError, stridesOf, UnsupportedOpError } from '../../../ir/index.js';
-import type { ImportContext, OnnxNodeView } from '../context.js';
+import { numel, shapeNumel, ShapeError, stridesOf, UnsupportedOpError } from '../../../ir/index.js';
+import type { ImportContext, OnnxNodeView, TrainingImport } from '../context.js';
 import { ConstantRequiredError, dtypedArray } from '../context.js';
 import { dtypeOfOnnx } from '../dtypes.js';
 import { OnnxType } from '../proto.js';
 import { decodeTensor } from '../tensor_proto.js';
 import { defineOnnxOps } from './table.js';
-import { checkHostElements, flag, input, normAxis, rank, reshape, staticShape } from './util.js';
+import { castTo, checkHostElements, flag, input, normAxis, rank, reshape, staticShape } from './util.js';
 
 /**
  * Ops whose results are known at import time (Constant, Shape, Size, ...) or that become
@@ -76,7 +76,8 @@ function shape(node: OnnxNodeView, ctx: ImportContext): Value[] {
 
 function size(node: OnnxNodeView, ctx: ImportContext): Value[] {
   const x = input(node, 0);
-  return [ctx.scalar(numel(staticShape(node, x)), 'i32')];
+  // A symbolic shape's element count is a dim expression, carried like Shape's values.
+  return [ctx.shapeValue([shapeNumel(x.type.shape)], true)];
 }
 
 function range(node: OnnxNodeView, ctx: ImportContext): Value[] {
@@ -132,9 +133,14 @@ function compress(node: OnnxNodeView, ctx: ImportContext): Value[] {
   return [ctx.op('gather', [x, ctx.vector(picked)], { axis })];
 }
 
-/** Dropout at inference: the identity, and a mask of ones (bool from opset 10). */
-function dropout(node: OnnxNodeView, ctx: ImportContext): Value[] {
+/**
+ * Dropout. At inference the identity, and a mask of ones (bool from opset 10). In a model
+ * imported for training (`ctx.training`) inverted dropout as the DSL's: each element is kept
+ * with probability 1 − ratio and scaled by 1/(1 − ratio), from the run's random key.
+ */
+function dropout(node: OnnxNodeView, ctx: ImportContext): (Value | undefined)[] {
   const x = input(node, 0);
+  if (ctx.training) return trainingDropout(node, ctx, x, ctx.training);
   if (node.opset < 7 && !flag(node, 'is_test', false) && node.attrs.has('is_test')) {
     throw new UnsupportedOpError(`${node.where}: training-mode Dropout (is_test=0) is not supported`);
   }
@@ -151,6 +157,21 @@ function dropout(node: OnnxNodeView, ctx: ImportContext): Value[] {
   const maskShape: Dim[] = [...x.type.shape];
   const mask = ctx.op('fill', [], { shape: maskShape, value: 1, dtype: node.opset >= 10 ? 'bool' : x.type.dtype });
   return [out, mask];
+}
+
+function trainingDropout(node: OnnxNodeView, ctx: ImportContext, x: Value, training: TrainingImport): (Value | undefined)[] {
+  const ratio = node.opset >= 12 ? (node.inputs[1] ? ctx.constValues(node, 1, 'ratio')[0] : 0.5) : node.attrs.float('ratio', 0.5);
+  if (!(ratio >= 0 && ratio < 1)) throw new ShapeError(`${node.where}: ratio ${ratio} must be in [0, 1)`);
+  const maskType = node.opset >= 10 ? 'bool' : x.type.dtype;
+  if (ratio === 0) {
+    const mask = node.outputs[1] ? ctx.op('fill', [], { shape: [...x.type.shape], value: 1, dtype: maskType }) : undefined;
+    return [ctx.op('identity', [x]), mask];
+  }
+  const dtype = x.type.dtype;
+  const u = ctx.op('randomUniform', [training.randomKey()], { shape: staticShape(node, x), salt: training.nextSalt() });
+  const keep = ctx.op('greaterEqual', [u, ctx.scalar(ratio, 'f32')]);
+  const out = ctx.op('where', [keep, ctx.op('mul', [x, ctx.scalar(1 / (1 - ratio), dtype)]), ctx.scalar(0, dtype)]);
+  return [out, node.outputs[1] ? castTo(ctx, keep, maskType) : undefined];
 }
 
 defineOnnxOps({

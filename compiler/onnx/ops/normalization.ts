@@ -1,5 +1,5 @@
 import type { Value } from '../../../ir/index.js';
-import { ShapeError, UnsupportedOpError } from '../../../ir/index.js';
+import { GraphError, ShapeError, UnsupportedOpError, UsageError } from '../../../ir/index.js';
 import type { ImportContext, OnnxNodeView } from '../context.js';
 import { defineOnnxOps } from './table.js';
 import { flag, input, normAxis, perChannel, rank, reshape, staticDim, trailingAxes } from './util.js';
@@ -10,8 +10,10 @@ import { flag, input, normAxis, perChannel, rank, reshape, staticDim, trailingAx
  */
 
 /**
- * BatchNormalization in training mode (opset 14+): normalizes with the batch's own statistics
- * (population variance) and outputs the running statistics blended with `momentum`.
+ * BatchNormalization with the batch's own statistics (population variance), and the running
+ * statistics blended toward them with `momentum` (running · m + batch · (1 − m), ONNX's rule).
+ * A model saved in training mode (training_mode = 1, opset 14+) outputs the blends; a model
+ * imported for training (`ctx.training`) keeps its running statistics as states and updates them.
  */
 function batchNormTraining(node: OnnxNodeView, ctx: ImportContext): Value[] {
   const x = input(node, 0);
@@ -27,13 +29,22 @@ function batchNormTraining(node: OnnxNodeView, ctx: ImportContext): Value[] {
   const batchVar = reshape(ctx, variance, [x.type.shape[1]]);
   const blend = (running: Value, current: Value) =>
     ctx.op('add', [ctx.op('mul', [running, ctx.scalar(momentum, dtype)]), ctx.op('mul', [current, ctx.scalar(1 - momentum, dtype)])]);
-  return [out, blend(input(node, 3), batchMean), blend(input(node, 4), batchVar)];
+  const [runningMean, runningVar] = [input(node, 3), input(node, 4)];
+  const next = [blend(runningMean, batchMean), blend(runningVar, batchVar)];
+  if (ctx.training) {
+    [runningMean, runningVar].forEach((running, i) => {
+      if (!ctx.graph.states.has(running)) throw new UsageError(`${node.where}: trains with batch statistics, so its running ${i ? 'variance' : 'mean'} '${running.name}' must be a state`);
+      if (ctx.graph.stateUpdates.has(running)) throw new GraphError(`${node.where}: running statistic '${running.name}' is updated by two BatchNormalization nodes`);
+      ctx.b.updateState(running, next[i]);
+    });
+  }
+  return [out, ...next];
 }
 
 /** BatchNormalization at inference: y = x·a + b, a = scale/√(var+ε), b = B − mean·a. */
 function batchNorm(node: OnnxNodeView, ctx: ImportContext): Value[] {
   const x = input(node, 0);
-  if (node.opset >= 14 && flag(node, 'training_mode', false)) return batchNormTraining(node, ctx);
+  if (ctx.training ? ctx.training.batchNormTraining(node) : node.opset >= 14 && flag(node, 'training_mode', false)) return batchNormTraining(node, ctx);
   if (node.opset < 7 && node.attrs.has('is_test') && !flag(node, 'is_test', false) && node.outputs.slice(1).some((o) => o)) {
     throw new UnsupportedOpError(`${node.where}: training-mode BatchNormalization (is_test=0) is not supported`);
   }

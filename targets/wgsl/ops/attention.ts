@@ -21,7 +21,7 @@ export function attentionScore(b: KernelBuilder, operands: AttentionOperands, ba
   const { q, k, scale, mask } = operands;
   const d = q.shape[q.shape.length - 1];
   const dot = b.variable(literal(0, ACC), 'dot');
-  b.loop(d, (c) => b.line(`${dot.code} = ${dot.code} + ${convert(q.at([...batch, row, c]), ACC).code} * ${convert(k.at([...batch, c, j]), ACC).code};`));
+  b.loopDim(d, (c) => b.line(`${dot.code} = ${dot.code} + ${convert(q.at([...batch, row, c]), ACC).code} * ${convert(k.at([...batch, c, j]), ACC).code};`));
   const scaled = `${dot.code} * ${scaleOf(scale).code}`;
   return b.let(expr(mask ? `${scaled} + ${convert(readBroadcast(mask, [...batch, row, j]), ACC).code}` : scaled, ACC), 's');
 }
@@ -53,16 +53,16 @@ registerLowering('attention', ({ b, inputs: [q, k, v, scale, mask], outputs: [ou
       const rowKey = `attention${id}(${[...batch, row].join(',')})`;
       const max = b.memo(`${rowKey}.max`, () => {
         const m = b.variable(literal(-Infinity, ACC), 'rowMax');
-        b.loop(keys, (j) => b.line(`${m.code} = max(${m.code}, ${attentionScore(b, operands, batch, row, j).code});`));
+        b.loopDim(keys, (j) => b.line(`${m.code} = max(${m.code}, ${attentionScore(b, operands, batch, row, j).code});`));
         return m;
       });
       const sum = b.memo(`${rowKey}.sum`, () => {
         const s = b.variable(literal(0, ACC), 'rowSum');
-        b.loop(keys, (j) => b.line(`${s.code} = ${s.code} + exp(${attentionScore(b, operands, batch, row, j).code} - ${max.code});`));
+        b.loopDim(keys, (j) => b.line(`${s.code} = ${s.code} + exp(${attentionScore(b, operands, batch, row, j).code} - ${max.code});`));
         return s;
       });
       const acc = b.variable(literal(0, ACC), 'acc');
-      b.loop(keys, (j) => {
+      b.loopDim(keys, (j) => {
         const p = `exp(${attentionScore(b, operands, batch, row, j).code} - ${max.code})`;
         b.line(`${acc.code} = ${acc.code} + ${p} * ${convert(v.at([...batch, j, col]), ACC).code};`);
       });
