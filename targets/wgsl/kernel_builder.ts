@@ -61,6 +61,9 @@ export function sizeSlotRead(slot: number): string {
   return `sizes.v[${slot >> 2}].${'xyzw'[slot & 3]}`;
 }
 
+/** Predeclared WGSL type names a prefix and a counter can spell: a `let` of one shadows the type in its scope. */
+const TYPE_NAMES = new Set(['i32', 'u32', 'f32', 'f16', 'vec2', 'vec3', 'vec4']);
+
 /**
  * How invocations find their work: one per element from a flat global id (`idx`/`gid`, with
  * `nwg` for 2-D grids), or tiles addressed by workgroup and local ids (`wid`, `lid`).
@@ -149,8 +152,12 @@ export class KernelBuilder {
     return [...this.#reads].filter(([, set]) => set.size > 0 && [...set].every((k) => stored.has(k))).map(([k]) => k);
   }
 
+  /** A new identifier: the prefix and a counter, never the name of a WGSL type (`i32` would shadow the type). */
   fresh(prefix: string): string {
-    return `${prefix}${this.#counter++}`;
+    let name: string;
+    do name = `${prefix}${this.#counter++}`;
+    while (TYPE_NAMES.has(name));
+    return name;
   }
 
   /** Binds a tensor (deduplicated by key) and returns its storage variable's name. */

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../compiler/compile.js';
 import { runPasses } from '../../compiler/pipeline.js';
+import { specialize } from '../../compiler/passes/specialize.js';
 import type { Graph, HostTensor, StaticShape, Value } from '../../ir/index.js';
 import { GraphBuilder, hostTensor, numel } from '../../ir/index.js';
-import { getDefaultDevice } from '../../runtime/index.js';
+import { Executable, getDefaultDevice } from '../../runtime/index.js';
 import { interpret } from '../../targets/reference/interpreter.js';
 import { expectClose } from '../helpers/compare.js';
 import { runOnGpu } from '../helpers/gpu.js';
@@ -136,5 +137,32 @@ describe('fused attention', () => {
     expect(compile(graph, { limits: device.limits, fuseAttention: true, disablePasses: ['fuseAttention'] }).kernels.map((k) => k.name)).not.toContain('transpose+attention');
     const inputs = inputsOf(c);
     expectClose((await runOnGpu(graph, inputs)).y, interpret(graph, inputs).outputs.y, { rtol: 1e-4, atol: 1e-5 });
+  });
+
+  it('serves a symbolic sequence length S from one plan: template and generic lowering, S = 1, 5, 17', async () => {
+    // Self-attention over S tokens (rows = keys = S): partial key blocks at 5 and 17, one key at 1.
+    const b = new GraphBuilder('symbolic');
+    const q = b.input('q', 'f32', [2, 'S', 8]);
+    const k = b.input('k', 'f32', [2, 'S', 8]);
+    const v = b.input('v', 'f32', [2, 'S', 6]);
+    const scores = b.op('mul', [b.op('matmul', [q, b.op('transpose', [k], { perm: [0, 2, 1] })]), b.constant(hostTensor('f32', [], [1 / Math.sqrt(8)]))]);
+    b.output(b.op('matmul', [b.op('softmax', [scores], { axis: -1 }), v]), 'y');
+    const device = await getDefaultDevice();
+    for (const templates of [true, false]) {
+      const plan = compile(b.graph, { limits: device.limits, fuseAttention: true, templates });
+      expect(plan.symbolic, 'S stays symbolic').toBeDefined();
+      expect(plan.kernels.map((kernel) => kernel.name)).toContain('transpose+attention');
+      if (templates) expect(plan.kernels.find((kernel) => kernel.name === 'transpose+attention')!.wgsl).toContain('var qrow');
+      const exe = await Executable.load(plan, device);
+      try {
+        for (const S of [1, 5, 17]) {
+          const inputs = { q: randomTensor('f32', [2, S, 8], S, -1, 1), k: randomTensor('f32', [2, S, 8], S + 1, -1, 1), v: randomTensor('f32', [2, S, 6], S + 2, -1, 1) };
+          const want = interpret(specialize(b.graph, new Map([['S', S]])), inputs).outputs.y;
+          expectClose((await exe.run(inputs)).y, want, { rtol: 1e-4, atol: 1e-5 }, `${templates ? 'template' : 'generic'} at S = ${S}`);
+        }
+      } finally {
+        exe.dispose();
+      }
+    }
   });
 });
