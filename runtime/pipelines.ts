@@ -15,7 +15,8 @@ import type { PlanKernel } from '../ir/plan.js';
  *
  * Layouts are explicit, not 'auto': every binding 0..n-1 is a read_write storage buffer, so a
  * kernel that leaves a binding unused still takes the plan's bind group, and one that declares
- * a binding `read` fails here, by name, instead of at dispatch time.
+ * a binding `read` fails here, by name, instead of at dispatch time. A kernel that reads sizes
+ * from a uniform (`PlanKernel.sizeSlots`) takes it at @group(1) binding 0, one layout per device.
  */
 
 export interface CompiledKernels {
