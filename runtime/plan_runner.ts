@@ -274,7 +274,7 @@ export class PlanRunner {
       // A new binding's bind groups and size uniform (and a larger arena) are made in the run's error scopes.
       const program = bound.program ?? bound.make!();
       const encoder = gpu.createCommandEncoder();
-      upload = stageInputs(res, uploads, encoder);
+      upload = stageInputs({ queue: res.device.device.queue, regions: res.regions, uploads: res.uploads }, uploads, encoder);
       encodeFeeds(encoder, res.regions, feeds);
       if (options.backupStates === true && res.backup) encoder.copyBufferToBuffer(res.regions.states, 0, res.backup, 0, this.#sizes.states);
       program.encode(encoder);

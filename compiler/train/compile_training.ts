@@ -11,6 +11,7 @@ import type { Module } from '../dsl/module.js';
 import type { Tensor } from '../dsl/tensor.js';
 import { STEP_STATE, Trace } from '../dsl/trace.js';
 import type { Optimizer } from '../optim/optimizers.js';
+import type { ParameterGradient } from '../optim/apply.js';
 import { applyOptimizer } from '../optim/apply.js';
 
 export interface ExampleSpec {
@@ -52,8 +53,9 @@ export interface TrainingCompileOptions {
   readonly memoryBudget?: number;
 }
 
-const INPUT = 'x';
-const TARGET = 'y';
+/** The names of a training graph's data inputs: the batch of examples and its targets. */
+export const INPUT = 'x';
+export const TARGET = 'y';
 
 function prepare(spec: TrainingSpec): void {
   if (!Number.isInteger(spec.batchSize) || spec.batchSize < 1) throw new UsageError(`batchSize ${spec.batchSize} must be a positive integer`);
@@ -69,6 +71,24 @@ function inputs(trace: Trace, spec: TrainingSpec, batch: Dim): { x: Tensor; y: T
 }
 
 /**
+ * What every training graph starts with (this step, and the gradient phase of parallel training):
+ * the data inputs at `batch`, the forward in training mode, the mean loss (and the correct count)
+ * as outputs, and each trainable parameter with its gradient (null where the loss does not reach it).
+ */
+export function traceLossGradients(trace: Trace, spec: TrainingSpec, batch: Dim): ParameterGradient[] {
+  const { x, y } = inputs(trace, spec, batch);
+  const prediction = spec.model.call(x);
+  const loss = spec.loss(prediction, y, 'mean');
+  if (loss.rank !== 0) throw new UsageError(`the loss must be a scalar, got ${loss}`);
+  trace.output(loss, 'loss');
+  if (spec.accuracy) trace.output(correct(prediction, y).sum(), 'correct');
+  const trainable = [...trace.parameters].filter(([p]) => p.trainable);
+  const values = trainable.map(([, v]) => trace.wrap(v));
+  const grads = grad(loss, values);
+  return trainable.map(([parameter], i) => ({ parameter, value: values[i], grad: grads[i] }));
+}
+
+/**
  * The training step as a graph: forward (training mode), mean loss, gradients of every
  * trainable parameter, the optimizer's updates and the step counter's increment, all as state
  * updates. Outputs: loss, correct (count, with accuracy), gradNorm, finite, gradientFinite.
@@ -76,22 +96,9 @@ function inputs(trace: Trace, spec: TrainingSpec, batch: Dim): { x: Tensor; y: T
 export function buildTrainingGraph(spec: TrainingSpec): { graph: Graph; optimizerStates: string[]; gradientNames: string[] } {
   prepare(spec);
   const trace = new Trace('train_step', { mode: 'train', seed: spec.seed ?? 0 });
-  const { x, y } = inputs(trace, spec, spec.batchDim ?? spec.batchSize);
-  const prediction = spec.model.call(x);
-  const loss = spec.loss(prediction, y, 'mean');
-  if (loss.rank !== 0) throw new UsageError(`the loss must be a scalar, got ${loss}`);
-  trace.output(loss, 'loss');
-  if (spec.accuracy) trace.output(correct(prediction, y).sum(), 'correct');
-
-  const trainable = [...trace.parameters].filter(([p]) => p.trainable);
-  const grads = grad(loss, trainable.map(([, v]) => trace.wrap(v)));
+  const gradients = traceLossGradients(trace, spec, spec.batchDim ?? spec.batchSize);
   const step = trace.stepCounter();
-  const result = applyOptimizer(
-    trace,
-    spec.optimizer,
-    trainable.map(([parameter, v], i) => ({ parameter, value: trace.wrap(v), grad: grads[i] })),
-    step,
-  );
+  const result = applyOptimizer(trace, spec.optimizer, gradients, step);
   trace.updateState(step, step.add(1));
   trace.output(result.gradNorm, 'gradNorm');
   trace.output(result.finite, 'finite');

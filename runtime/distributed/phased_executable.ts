@@ -14,6 +14,7 @@ import { Program, type RegionBuffers } from '../program.js';
 import { type ReadbackEntry, type ReadbackSource, RunHandle, type UploadLease } from '../run_handle.js';
 import { StagingPool } from '../staging_pool.js';
 import { UploadPool } from '../upload_pool.js';
+import { stageInputs } from '../input_staging.js';
 import { SegmentClock, type SegmentTimes } from './segment_clock.js';
 
 /**
@@ -53,8 +54,6 @@ export interface PhaseRun {
    */
   deviceTimes(): Promise<SegmentTimes | undefined>;
 }
-
-const STAGED_UPLOAD_BYTES = 256 * 1024;
 
 export class PhasedExecutable {
   readonly phased: PhasedPlan;
@@ -166,7 +165,7 @@ export class PhasedExecutable {
       let captured!: ReturnType<typeof popCapturedErrors>;
       try {
         const encoder = gpu.createCommandEncoder();
-        if (k === 0) upload = this.#stageInputs(uploads, encoder);
+        if (k === 0) upload = stageInputs({ queue: this.device.device.queue, regions: this.#regions, uploads: this.#uploads }, uploads, encoder);
         timing?.mark(encoder, 2 * k);
         this.#program(phase, start, end, last).encode(encoder);
         timing?.mark(encoder, 2 * k + 1);
@@ -301,30 +300,6 @@ export class PhasedExecutable {
       isDisposed: () => this.#disposed,
       observed: (ms, pollMs) => estimate?.learn(ms, pollMs),
     };
-  }
-
-  /** Small inputs by writeBuffer; large ones through a mapped upload buffer copied first thing (as Executable does). */
-  #stageInputs(uploads: readonly { tensor: StaticPlanTensor; data: ArrayBufferView<ArrayBuffer> }[], encoder: GPUCommandEncoder): UploadLease | undefined {
-    const queue = this.device.device.queue;
-    const total = uploads.reduce((sum, u) => sum + roundUp4(u.data.byteLength), 0);
-    if (total < STAGED_UPLOAD_BYTES) {
-      for (const { tensor, data } of uploads) if (data.byteLength > 0) queue.writeBuffer(this.#regions[tensor.region], tensor.offset, data);
-      return undefined;
-    }
-    const buffer = this.#uploads.take(total);
-    const mapped = new Uint8Array(buffer.getMappedRange());
-    let offset = 0;
-    for (const { data } of uploads) {
-      mapped.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), offset);
-      offset += roundUp4(data.byteLength);
-    }
-    buffer.unmap();
-    offset = 0;
-    for (const { tensor, data } of uploads) {
-      if (data.byteLength > 0) encoder.copyBufferToBuffer(buffer, offset, this.#regions[tensor.region], tensor.offset, roundUp4(data.byteLength));
-      offset += roundUp4(data.byteLength);
-    }
-    return { pool: this.#uploads, buffer };
   }
 }
 

@@ -63,6 +63,8 @@ export interface InspectionSummary {
   readonly memory: { readonly naiveBytes: number; readonly arenaBytes: number; readonly lowerBoundBytes: number };
   readonly schedulePeakBytes: number | null;
   readonly originalOrderPeakBytes: number | null;
+  /** Kernels that recompute values to meet a memory budget (`--memory-budget`; 0 without one). */
+  readonly recomputedKernels: number;
   /** Live arena bytes before step 0, at each step, and after the last. */
   readonly liveBytesPerStep: readonly number[];
 }
@@ -182,6 +184,7 @@ export function inspectionOfCompile(source: Inspection['source'], before: Graph,
       memory: summary.memory,
       schedulePeakBytes: summary.schedulePeakBytes,
       originalOrderPeakBytes: summary.originalOrderPeakBytes,
+      recomputedKernels: summary.recomputedKernels,
       liveBytesPerStep: summary.liveBytesPerStep,
     },
     requirements: plan.requirements,
@@ -202,9 +205,10 @@ export function inspectionOfPlan(source: Inspection['source'], symbolicOrStatic:
     summary: {
       kernels: plan.steps.length,
       kernelsUnfused: null,
-      memory: { ...plan.memory },
+      memory: { naiveBytes: plan.memory.naiveBytes, arenaBytes: plan.memory.arenaBytes, lowerBoundBytes: plan.memory.lowerBoundBytes },
       schedulePeakBytes: null,
       originalOrderPeakBytes: null,
+      recomputedKernels: plan.memory.recomputedKernels ?? 0,
       liveBytesPerStep: liveBytes(blocks, plan.steps.length),
     },
     requirements: plan.requirements,
