@@ -1,6 +1,7 @@
 import type { BenchCase } from './cases.js';
 import { caseId } from './cases.js';
 import { LIGHT_INPUT_SHAPE, LIGHT_MODELS } from './models/light_models.js';
+import { CNN_PARAMETERS, cnnBatch, cnnInitialParameters, cnnParameterShapes } from './models/cnn_step.js';
 import { MLP_PARAMETERS, mlpBatch, mlpInitialParameters, mlpParameterShapes } from './models/mlp_step.js';
 import { normalArray } from './seeded_random.js';
 
@@ -35,6 +36,14 @@ export function caseInputs(c: BenchCase): NamedTensors {
       const shapes = mlpParameterShapes(s);
       const inputs: NamedTensors = { x: { shape: [s.batch, s.inputs], data: batch.x }, labels: { shape: [s.batch, s.classes], data: batch.labels } };
       for (const name of MLP_PARAMETERS) inputs[name] = { shape: shapes[name], data: params[name] };
+      return inputs;
+    }
+    case 'cnn-step': {
+      const batch = cnnBatch(spec.shape);
+      const params = cnnInitialParameters();
+      const shapes = cnnParameterShapes();
+      const inputs: NamedTensors = { x: { shape: [spec.shape.batch, 1, 28, 28], data: batch.x }, labels: { shape: [spec.shape.batch, 10], data: batch.labels } };
+      for (const name of CNN_PARAMETERS) inputs[name] = { shape: shapes[name], data: params[name] };
       return inputs;
     }
     case 'dynamic': {

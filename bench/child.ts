@@ -18,6 +18,9 @@ import { DONE_MARKER } from './protocol.js';
  * in progress. Usage: `tsx bench/child.ts <request.json>`.
  */
 
+/** Kernels of a profile kept per case (the slowest). */
+const KERNELS_KEPT = 8;
+
 async function createDriver(peer: PeerName): Promise<PeerDriver> {
   switch (peer) {
     case 'dawnflow':
@@ -72,6 +75,8 @@ async function runCase(driver: PeerDriver, request: ChildRequest, c: BenchCase, 
     const remaining = request.deadline - Date.now();
     const budgetMs = Math.max(0, Math.min(request.caseBudgetMs, remaining / casesLeft));
     const m = await measure(() => prepared.run(), { budgetMs, minRuns: request.minRuns, maxRuns: request.maxRuns, deadline: request.deadline });
+    // The slowest kernels, profiled after the timed runs (their figures stay those of plain runs).
+    const kernels = prepared.profile ? [...(await prepared.profile())].sort((a, b) => b.ms - a.ms).slice(0, KERNELS_KEPT) : undefined;
     const paired = prepared.paired ? await prepared.paired() : undefined;
     return {
       ...base,
@@ -82,6 +87,7 @@ async function runCase(driver: PeerDriver, request: ChildRequest, c: BenchCase, 
       setupMs,
       ...(outputsDir ? { outputsDir } : {}),
       ...(prepared.note ? { note: prepared.note } : {}),
+      ...(kernels ? { kernels } : {}),
       ...(paired ? { paired } : {}),
     };
   } finally {

@@ -6,7 +6,7 @@
  */
 import { buildDecodeGraph, compile, Executable, getDefaultDevice, Gpt } from '../index.js';
 import { CACHE_KINDS, DECODER_DIMS, pastName } from '../ir/decoder.js';
-import type { Tensor } from '../ir/index.js';
+import type { HostTensor } from '../ir/index.js';
 
 function argument(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -21,7 +21,7 @@ model.namedParameters();
 model.initialize(1);
 const device = await getDefaultDevice();
 const headDim = config.dim / config.heads;
-const inputs: Record<string, Tensor> = { input_ids: { dtype: 'i32', shape: [1, 1], data: Int32Array.of(3) }, position_ids: { dtype: 'i32', shape: [1, 1], data: Int32Array.of(T) } };
+const inputs: Record<string, HostTensor> = { input_ids: { dtype: 'i32', shape: [1, 1], data: Int32Array.of(3) }, position_ids: { dtype: 'i32', shape: [1, 1], data: Int32Array.of(T) } };
 for (let layer = 0; layer < config.layers; layer++)
   for (const kind of CACHE_KINDS) {
     const data = Float32Array.from({ length: config.heads * T * headDim }, (_, i) => Math.sin(i * 0.37 + layer));

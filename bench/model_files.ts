@@ -5,6 +5,7 @@ import { caseId } from './cases.js';
 import { convModel } from './models/kernel_models.js';
 import { matmulModel } from './models/kernel_models.js';
 import { materializeLightModel } from './models/light_models.js';
+import { cnnStepModel } from './models/cnn_step.js';
 import { mlpStepModel } from './models/mlp_step.js';
 import { transformerModel } from './models/transformer_block.js';
 import { dynamicMatmulModel, dynamicSqueezenetModel, dynamicTransformerModel } from './models/dynamic_models.js';
@@ -33,6 +34,8 @@ function modelBytes(c: BenchCase, modelsDir: string): Uint8Array | undefined {
       return transformerModel(caseId(c), spec.shape);
     case 'mlp-step':
       return mlpStepModel(spec.shape);
+    case 'cnn-step':
+      return cnnStepModel(spec.shape);
     case 'dynamic':
       switch (spec.model) {
         case 'matmul':

@@ -17,12 +17,14 @@ export interface ModelFile {
   /** The model file's directory: external tensor data is read relative to it. */
   readonly baseDir: string;
   readonly model: ModelProto;
+  /** The file's bytes (what the plan cache keys an ONNX model by). */
+  readonly bytes: Uint8Array;
 }
 
 /** Reads and decodes an ONNX file; a missing or undecodable file is a one-line typed error naming it. */
 export function readModelFile(path: string): ModelFile {
   const bytes = readBytes(path, 'model');
-  return { path, baseDir: dirname(resolve(path)), model: decodeModel(bytes, `model '${path}'`) };
+  return { path, baseDir: dirname(resolve(path)), model: decodeModel(bytes, `model '${path}'`), bytes };
 }
 
 export function isOnnxPath(path: string): boolean {

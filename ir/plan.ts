@@ -64,6 +64,11 @@ export interface PlanStep {
   readonly sizes?: readonly Dim[];
   /** The IR nodes this dispatch computes, for profiles and error messages. */
   readonly label: string;
+  /**
+   * Floating-point operations of the step's contraction (two per multiply-add), where it has one
+   * and its sizes are static: profiles report GFLOP/s and the share of the device's peak.
+   */
+  readonly flops?: number;
 }
 
 export interface PlanIO {

@@ -164,6 +164,7 @@ function checkStep(plan: StaticPlan, step: StaticPlanStep, index: number, caps: 
   if (step.tensors.length !== kernel.bindingCount) {
     throw new ArtifactError(`${what}: ${step.tensors.length} tensors bound to kernel '${kernel.name}', which has ${kernel.bindingCount} bindings`);
   }
+  if (step.flops !== undefined && !(Number.isFinite(step.flops) && step.flops >= 0)) throw new ArtifactError(`${what}: flops ${step.flops} is not a count`);
   if ((step.sizes?.length ?? 0) !== (kernel.sizeSlots ?? 0)) {
     throw new ArtifactError(`${what}: ${step.sizes?.length ?? 0} size values for kernel '${kernel.name}', which has ${kernel.sizeSlots ?? 0} size slots`);
   }

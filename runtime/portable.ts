@@ -7,6 +7,8 @@
 export { acquireDevice, DawnDevice, getDefaultDevice } from './device.js';
 export type { DeviceLimits, DeviceOptions, GpuErrorKind, GpuErrorRecord } from './device.js';
 export { Executable } from './executable.js';
+export { fmaPeakPlan, measureFmaPeak } from './device_peak.js';
+export type { FmaPeak } from './device_peak.js';
 export { shaderModuleCount } from './pipelines.js';
 export type { ExecutableOptions, RecoveryEvent, RunOptions, StateSnapshot, StepProfile, TensorSpec } from './executable.js';
 export { NonFiniteError } from './numeric_guard.js';
@@ -46,4 +48,5 @@ export type {
   PlanSymbols,
   PlanTensor,
   StaticPlan,
+  StaticPlanTensor,
 } from '../ir/plan.js';

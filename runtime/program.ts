@@ -21,6 +21,8 @@ export interface StepInfo {
   /** Its nodes (`op 'name'`, ...). */
   readonly label: string;
   readonly kernel: string;
+  /** The step's floating-point operations, where the plan counts them (see PlanStep.flops). */
+  readonly flops?: number;
 }
 
 interface BoundStep extends StepInfo {
@@ -78,6 +80,7 @@ export class Program {
         step: index,
         label: s.label,
         kernel: kernel.name,
+        ...(s.flops !== undefined ? { flops: s.flops } : {}),
         what: `step ${index} '${s.label}' (kernel ${s.kernel} '${kernel.name}')`,
         pipeline: kernels.pipelines[s.kernel],
         bindGroup,
@@ -149,7 +152,7 @@ export class Program {
 
   /** The live steps (those with work), in order: what `encodeTimed` times. */
   get timedSteps(): readonly StepInfo[] {
-    return this.#steps.map(({ step, label, kernel }) => ({ step, label, kernel }));
+    return this.#steps.map(({ step, label, kernel, flops }) => ({ step, label, kernel, ...(flops !== undefined ? { flops } : {}) }));
   }
 
   /**

@@ -16,7 +16,9 @@ import { Trainer } from '../../runtime/training/index.js';
 import type { BenchCase } from '../cases.js';
 import type { NamedTensors } from '../case_inputs.js';
 import { caseInputs } from '../case_inputs.js';
-import { bandwidthPlan, fmaPeakPlan } from '../device_peak_plans.js';
+import { bandwidthPlan, fmaPeakPlanOf } from '../device_peak_plans.js';
+import type { CnnParameter, CnnShape } from '../models/cnn_step.js';
+import { CNN_CONVS, CNN_PARAMETERS } from '../models/cnn_step.js';
 import type { MlpShape } from '../models/mlp_step.js';
 import type { MlpParameter } from '../models/mlp_step.js';
 import { MLP_PARAMETERS } from '../models/mlp_step.js';
@@ -48,32 +50,62 @@ function matmulGraph(n: number): Graph {
   return b.graph;
 }
 
+/** A DSL model with the benchmark's initial parameters (named as the case names them). */
+interface TrainingCase {
+  readonly model: Sequential;
+  /** Each DSL parameter and the case's name for it. */
+  readonly parameters: readonly [Parameter | null, string][];
+  readonly inputShape: readonly number[];
+  readonly classes: number;
+  readonly batch: number;
+  readonly learningRate: number;
+}
+
 /**
- * The MLP as a DSL model with the benchmark's initial parameters, trained by dawnflow's own
- * training compiler (autodiff + optimizer, parameters resident on the device) and Trainer.
+ * A training case compiled by dawnflow's own training compiler (autodiff + optimizer,
+ * parameters resident on the device), for its Trainer; `names` maps the case's parameter names
+ * to the DSL's.
  */
-function mlpTrainingProgram(s: MlpShape, initial: NamedTensors, limits: TargetLimits | DeviceLimits): { program: TrainingProgram; names: Record<MlpParameter, string> } {
-  const fc1 = new nn.Linear(s.inputs, s.hidden);
-  const fc2 = new nn.Linear(s.hidden, s.classes);
-  const model = new Sequential(fc1, nn.ReLU(), fc2);
-  model.namedParameters();
-  const values: [Parameter | null, MlpParameter][] = [[fc1.weight, 'w1'], [fc1.bias, 'b1'], [fc2.weight, 'w2'], [fc2.bias, 'b2']];
-  const names = {} as Record<MlpParameter, string>;
-  for (const [p, name] of values) {
-    if (!p) throw new Error(`the Linear layer has no ${name}`);
+function trainingProgram(t: TrainingCase, initial: NamedTensors, limits: TargetLimits | DeviceLimits): { program: TrainingProgram; names: Record<string, string> } {
+  t.model.namedParameters();
+  const names: Record<string, string> = {};
+  for (const [p, name] of t.parameters) {
+    if (!p) throw new Error(`the model has no parameter for ${name}`);
     p.value = hostTensor('f32', initial[name].shape, initial[name].data);
     names[name] = p.name;
   }
   const program = compileTraining({
-    model,
-    input: { shape: [s.inputs] },
-    target: { shape: [s.classes] },
+    model: t.model,
+    input: { shape: [...t.inputShape] },
+    target: { shape: [t.classes] },
     loss: crossEntropy,
-    optimizer: optim.sgd({ lr: s.learningRate }),
-    batchSize: s.batch,
+    optimizer: optim.sgd({ lr: t.learningRate }),
+    batchSize: t.batch,
     limits: { ...DEFAULT_LIMITS, ...limits },
   });
   return { program, names };
+}
+
+/** The MLP 784-ReLU-10. */
+function mlpCase(s: MlpShape): TrainingCase {
+  const fc1 = new nn.Linear(s.inputs, s.hidden);
+  const fc2 = new nn.Linear(s.hidden, s.classes);
+  const parameters: [Parameter | null, MlpParameter][] = [[fc1.weight, 'w1'], [fc1.bias, 'b1'], [fc2.weight, 'w2'], [fc2.bias, 'b2']];
+  return { model: new Sequential(fc1, nn.ReLU(), fc2), parameters, inputShape: [s.inputs], classes: s.classes, batch: s.batch, learningRate: s.learningRate };
+}
+
+/** The MNIST CNN of examples/mnist_models.ts, without dropout (bench/models/cnn_step.ts). */
+function cnnCase(s: CnnShape): TrainingCase {
+  const [a, b] = CNN_CONVS;
+  const c1 = new nn.Conv2d(a.cin, a.cout, a.k, { stride: a.stride, padding: a.pad });
+  const c2 = new nn.Conv2d(b.cin, b.cout, b.k, { stride: b.stride, padding: b.pad });
+  const f1 = new nn.Linear(b.cout * b.out * b.out, 64);
+  const f2 = new nn.Linear(64, 10);
+  const model = new Sequential(c1, nn.ReLU(), c2, nn.ReLU(), new nn.Flatten(), f1, nn.ReLU(), f2);
+  const parameters: [Parameter | null, CnnParameter][] = [
+    [c1.weight, 'c1w'], [c1.bias, 'c1b'], [c2.weight, 'c2w'], [c2.bias, 'c2b'], [f1.weight, 'f1w'], [f1.bias, 'f1b'], [f2.weight, 'f2w'], [f2.bias, 'f2b'],
+  ];
+  return { model, parameters, inputShape: [1, 28, 28], classes: 10, batch: s.batch, learningRate: s.learningRate };
 }
 
 export class DawnflowDriver implements PeerDriver {
@@ -111,7 +143,7 @@ export class DawnflowDriver implements PeerDriver {
   async prepare(c: BenchCase, modelFile: string | undefined): Promise<PreparedCase> {
     const spec = c.spec;
     if (spec.kind === 'fma' || spec.kind === 'bandwidth') {
-      const peak = spec.kind === 'fma' ? fmaPeakPlan(spec.invocations, spec.iterations, spec.repeats) : bandwidthPlan(spec.bytes, spec.repeats);
+      const peak = spec.kind === 'fma' ? fmaPeakPlanOf(spec.invocations, spec.iterations, spec.repeats) : bandwidthPlan(spec.bytes, spec.repeats);
       const exe = await this.#load(peak.plan);
       const run = async (): Promise<void> => {
         await exe.run({}, { outputs: [] });
@@ -120,13 +152,15 @@ export class DawnflowDriver implements PeerDriver {
     }
 
     const inputs = caseInputs(c);
-    if (spec.kind === 'mlp-step') {
+    if (spec.kind === 'mlp-step' || spec.kind === 'cnn-step') {
       this.#device ??= await getDefaultDevice();
-      let compiled: ReturnType<typeof mlpTrainingProgram>;
+      const training = spec.kind === 'mlp-step' ? mlpCase(spec.shape) : cnnCase(spec.shape);
+      const parameterNames: readonly string[] = spec.kind === 'mlp-step' ? MLP_PARAMETERS : CNN_PARAMETERS;
+      let compiled: ReturnType<typeof trainingProgram>;
       try {
-        compiled = mlpTrainingProgram(spec.shape, inputs, this.#device.limits);
+        compiled = trainingProgram(training, inputs, this.#device.limits);
       } catch (error) {
-        throw asAvailability(error, 'compiling the MLP training step');
+        throw asAvailability(error, `compiling the ${spec.kind === 'mlp-step' ? 'MLP' : 'CNN'} training step`);
       }
       const trainer = await Trainer.load(compiled.program, this.#device);
       const names = compiled.names;
@@ -135,7 +169,7 @@ export class DawnflowDriver implements PeerDriver {
         first: async () => {
           const out: NamedTensors = { loss: { shape: [], data: Float32Array.of(await step()) } };
           const params = await trainer.parameters();
-          for (const name of MLP_PARAMETERS) out[`${name}_next`] = hostToF32(params[names[name]]);
+          for (const name of parameterNames) out[`${name}_next`] = hostToF32(params[names[name]]);
           return out;
         },
         run: async () => void (await step()),
@@ -168,6 +202,7 @@ export class DawnflowDriver implements PeerDriver {
       run: async () => {
         await exe.run(feeds);
       },
+      ...(exe.device.features.has('timestamp-query') ? { profile: async () => (await exe.profile(feeds, 3)).map(({ kernel, label, ms, flops }) => ({ kernel, label, ms, ...(flops !== undefined ? { flops } : {}) })) } : {}),
       dispose: () => exe.dispose(),
     };
   }

@@ -64,7 +64,9 @@ export async function inspectHtml(path: string, options: HtmlInspection, io: Cli
   let profile: ProfileView | undefined;
   if (options.profile !== undefined) {
     const text = new TextDecoder().decode(readBytes(options.profile, 'profile'));
-    profile = joinProfile(inspection, parseProfile(text, options.profile), options.peakGflops);
+    const parsed = parseProfile(text, options.profile);
+    // A profile from `run --profile` carries the FMA peak measured with it; --peak-gflops overrides.
+    profile = joinProfile(inspection, parsed, options.peakGflops ?? parsed.fmaPeakGflops);
   }
   try {
     writeFileSync(options.out, renderInspectorPage(inspection, profile));

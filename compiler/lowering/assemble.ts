@@ -1,6 +1,7 @@
 import type { DimFact, Plan, PlanConstraint, PlanKernel, PlanStep, PlanSymbols } from '../../ir/index.js';
 import { getOp, PLAN_FORMAT, PLAN_VERSION, symbolsOfPlan } from '../../ir/index.js';
 import type { GeneratedKernel } from '../../targets/wgsl/codegen.js';
+import { kernelFlops } from './flops.js';
 import type { LoweringOptions } from './options.js';
 import type { Placed } from './placement.js';
 import { valueBytes, valuesById } from './values.js';
@@ -23,8 +24,9 @@ export function assemble(input: Placed, options: LoweringOptions): Assembled {
       const kernel: PlanKernel = { name: k.name, wgsl: k.wgsl, entryPoint: k.entryPoint, workgroupSize: k.workgroupSize, bindingCount: k.bindings.length };
       kernels.push(k.sizes.length ? { ...kernel, sizeSlots: k.sizes.length } : kernel);
     }
+    const flops = kernelFlops(groups[i]);
     const step: PlanStep = { kernel: index, tensors: k.bindings, dispatch: k.dispatch, label: groups[i].nodes.map((n) => `${n.op} '${n.name}'`).join(', ') };
-    return { ...step, ...(k.splitGrid ? { splitGrid: true } : {}), ...(k.sizes.length ? { sizes: k.sizes } : {}) };
+    return { ...step, ...(k.splitGrid ? { splitGrid: true } : {}), ...(k.sizes.length ? { sizes: k.sizes } : {}), ...(flops !== undefined ? { flops } : {}) };
   });
 
   // Tensor ids are dense (tensor i has id i): the runtime indexes tensors by id.

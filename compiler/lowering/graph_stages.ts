@@ -17,12 +17,15 @@ export function specializeDims(graph: Graph, options: LoweringOptions): Graph {
   return specialize(graph, new Map(Object.entries(options.sizes)));
 }
 
-/** The graph passes of `PIPELINE` (compiler/pipeline.ts), less those `disablePasses` names. */
+/**
+ * The graph passes of `PIPELINE` (compiler/pipeline.ts), less those `disablePasses` names, and
+ * less `fuseAttention` unless the options ask for it.
+ */
 export function optimize(graph: Graph, options: LoweringOptions): Graph {
   if (options.disablePasses === 'all') return graph;
   const onStage = options.onStage;
   return runPasses(graph, {
-    disable: options.disablePasses ?? [],
+    disable: [...(options.disablePasses ?? []), ...(options.fuseAttention ? [] : ['fuseAttention'])],
     afterPass: onStage && ((name, value) => onStage({ name, kind: 'graph pass', value, describe: () => printGraph(value) })),
   });
 }

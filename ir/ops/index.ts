@@ -9,6 +9,7 @@ import './sorting.js';
 import './resize.js';
 import './random.js';
 import './normalization.js';
+import './attention.js';
 
 export { BINARY_OPS, UNARY_OPS } from './elementwise.js';
 export { REDUCE_OPS, reducedAxes, reducedShape } from './reduce.js';

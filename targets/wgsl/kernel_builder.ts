@@ -61,6 +61,9 @@ export function sizeSlotRead(slot: number): string {
   return `sizes.v[${slot >> 2}].${'xyzw'[slot & 3]}`;
 }
 
+/** Predeclared WGSL type names a prefix and a counter can spell: a `let` of one shadows the type in its scope. */
+const TYPE_NAMES = new Set(['i32', 'u32', 'f32', 'f16', 'vec2', 'vec3', 'vec4']);
+
 /**
  * How invocations find their work: one per element from a flat global id (`idx`/`gid`, with
  * `nwg` for 2-D grids), or tiles addressed by workgroup and local ids (`wid`, `lid`).
@@ -77,6 +80,8 @@ export class KernelBuilder {
   #helpers = new Map<string, string>();
   #enables = new Set<string>();
   #subgroupSize = 0;
+  /** Whether a loop bound reads the workgroup count (see `opaqueCount`). */
+  #readsWorkgroupCount = false;
   #lines: string[] = [];
   #indent = 1;
   #scopes: Map<string, Expr>[] = [new Map()];
@@ -101,7 +106,7 @@ export class KernelBuilder {
    * expression. The runtime evaluates each slot's expression from the bound dims.
    */
   size(d: Dim): string {
-    if (typeof d === 'number' && (this.#sizeUniforms === 'symbolic' || d < 0)) {
+    if (this.bakes(d)) {
       if (d < 0 || !Number.isInteger(d)) throw new Error(`codegen: size ${d} is not a u32`);
       return `${d}u`;
     }
@@ -117,9 +122,18 @@ export class KernelBuilder {
     return sizeSlotRead(slot);
   }
 
+  /**
+   * Whether `size(d)` writes d as a literal: a static size, unless every size goes through the
+   * uniform. Loops over a baked size bound their trips opaquely (`opaqueCount`); a uniform's
+   * read is opaque to the shader compiler already.
+   */
+  bakes(d: Dim): d is number {
+    return typeof d === 'number' && (this.#sizeUniforms === 'symbolic' || d < 0);
+  }
+
   /** A size as an expression of another scalar type: a literal when static, else the slot converted. */
   sizeAs(d: Dim, type: WgslType): Expr {
-    if (typeof d === 'number' && (this.#sizeUniforms === 'symbolic' || d < 0)) return literal(d, type);
+    if (this.bakes(d)) return literal(d, type);
     // Slots hold u32 words: a negative value arrives as its two's complement, which i32 reads back.
     return convert(expr(this.size(d), 'u32'), type);
   }
@@ -138,8 +152,12 @@ export class KernelBuilder {
     return [...this.#reads].filter(([, set]) => set.size > 0 && [...set].every((k) => stored.has(k))).map(([k]) => k);
   }
 
+  /** A new identifier: the prefix and a counter, never the name of a WGSL type (`i32` would shadow the type). */
   fresh(prefix: string): string {
-    return `${prefix}${this.#counter++}`;
+    let name: string;
+    do name = `${prefix}${this.#counter++}`;
+    while (TYPE_NAMES.has(name));
+    return name;
   }
 
   /** Binds a tensor (deduplicated by key) and returns its storage variable's name. */
@@ -224,16 +242,36 @@ export class KernelBuilder {
     this.line('}');
   }
 
-  /** for (var i = 0u; i < count; i++) { body(i) }; a number is a static trip count, a string WGSL code. */
+  /**
+   * for (var i = 0u; i < count; i++) { body(i) }; a number is a static trip count, a string WGSL
+   * code (a size slot's read, say). A constant count of 2 or more is written as one the shader
+   * compiler cannot fold (`opaqueCount`), so the driver keeps the loop a loop.
+   */
   loop(count: number | string, body: (index: string) => void): void {
     const i = this.fresh('i');
-    const bound = typeof count === 'number' ? `${count}u` : count;
+    const bound = typeof count === 'string' ? count : count <= 1 ? `${count}u` : this.opaqueCount(count);
     this.block(`for (var ${i} = 0u; ${i} < ${bound}; ${i}++)`, () => body(i));
+  }
+
+  /**
+   * `count` as a u32 the shader compiler cannot see is constant: count + (the dispatch's
+   * workgroup count along x >> 31), which is count (no dispatch has 2³¹ workgroups along a
+   * dimension: WebGPU's limit is 65535 and grids are split past the device's) but folds only for
+   * a compiler that knows the dispatch. Drivers fully unroll loops with small constant trip
+   * counts (lavapipe: up to 32 trips), nested ones multiplicatively; unrolled loops of memory
+   * reads cost seconds of LLVM time per kernel at pipeline creation (lavapipe, a 13×13 mean:
+   * 6.6 CPU s as written, 0.06 s with this bound; `min(count, count + x)` still gave the driver
+   * an upper bound to unroll to: 0.3 s) and buy nothing measurable at run time. One `let` per
+   * count and scope.
+   */
+  opaqueCount(count: number): string {
+    this.#readsWorkgroupCount = true;
+    return this.memo(`opaque count ${count}`, () => this.let(expr(`${count}u + (nwg.x >> 31u)`, 'u32'), 'n')).code;
   }
 
   /** A loop over a dim's extent: static trip count when the dim is a size, the size slot otherwise. */
   loopDim(count: Dim, body: (index: string) => void): void {
-    this.loop(typeof count === 'number' && this.#sizeUniforms === 'symbolic' ? count : this.size(count), body);
+    this.loop(this.bakes(count) ? count : this.size(count), body);
   }
 
   /** A helper function emitted once, whatever the number of callers. */
@@ -267,7 +305,7 @@ export class KernelBuilder {
     const builtins =
       entry === 'per-element'
         ? '@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>'
-        : '@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>';
+        : `@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>${this.#readsWorkgroupCount ? ', @builtin(num_workgroups) nwg: vec3<u32>' : ''}`;
     const lane = this.#subgroupSize > 0 ? ', @builtin(subgroup_invocation_id) sid: u32' : '';
     const wgsl = this.render(`@compute @workgroup_size(${size})\nfn main(${builtins}${lane})`);
     const kernel: BuiltKernel = { name, wgsl, entryPoint: 'main', workgroupSize, bindings: this.bindings.map((x) => x.key), dispatch, sizes: [...this.#slots] };

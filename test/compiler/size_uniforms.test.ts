@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../compiler/compile.js';
 import { GraphBuilder } from '../../ir/index.js';
-import { Executable, getDefaultDevice } from '../../runtime/index.js';
+import { acquireDevice, Executable, getDefaultDevice, shaderModuleCount } from '../../runtime/index.js';
+import { cachedPipelineCount } from '../../runtime/pipelines.js';
 import { interpret } from '../../targets/reference/interpreter.js';
 import { expectClose } from '../helpers/compare.js';
 import { randomTensor } from '../helpers/random.js';
@@ -43,6 +44,40 @@ describe("sizeUniforms: 'all'", () => {
       expect(exe.shaderModules).toBe(2);
     } finally {
       exe.dispose();
+    }
+  });
+
+  it("two executables of one structure at different sizes share the device's pipelines (and the sizes layout)", async () => {
+    const mlp = (rows: number, k: number, n: number) => {
+      const b = new GraphBuilder(`mlp_${rows}_${k}_${n}`);
+      const x = b.input('x', 'f32', [rows, k]);
+      b.output(b.op('relu', [b.op('matmul', [x, b.constant(randomTensor('f32', [k, n], k + n))])]), 'y');
+      return b.graph;
+    };
+    const small = mlp(5, 12, 8);
+    const large = mlp(19, 40, 28);
+    const device = await acquireDevice();
+    try {
+      const first = compile(small, { limits: device.limits, sizeUniforms: 'all' });
+      const second = compile(large, { limits: device.limits, sizeUniforms: 'all' });
+      expect(first.kernels.map((k) => k.wgsl)).toEqual(second.kernels.map((k) => k.wgsl));
+      expect(first.kernels.every((k) => (k.sizeSlots ?? 0) > 0)).toBe(true);
+      const modules = shaderModuleCount();
+      const a = await Executable.load(first, device);
+      const b = await Executable.load(second, device);
+      try {
+        expect(cachedPipelineCount(device.device)).toBe(first.kernels.length);
+        expect(shaderModuleCount() - modules, 'the second executable creates no module').toBe(first.kernels.length);
+        for (const [exe, graph, rows, k] of [[a, small, 5, 12], [b, large, 19, 40]] as const) {
+          const inputs = { x: randomTensor('f32', [rows, k], rows) };
+          expectClose((await exe.run(inputs)).y, interpret(graph, inputs).outputs.y, { rtol: 1e-5, atol: 1e-6 }, graph.name);
+        }
+      } finally {
+        a.dispose();
+        b.dispose();
+      }
+    } finally {
+      device.destroy();
     }
   });
 });

@@ -8,7 +8,7 @@ import { convert, expr, literal } from '../expr.js';
 import type { KernelBuilder, TensorAccess } from '../kernel_builder.js';
 import type { LowerContext } from '../lowering.js';
 import { registerLowering } from '../lowering.js';
-import { allOf, masked, opaqueBound, toAccumulator, windowLoops, windowReaching, windowTap } from './window.js';
+import { allOf, masked, toAccumulator, windowLoops, windowReaching, windowTap } from './window.js';
 
 /**
  * Convolutions and pools, the simple way: each output element loops over its window (or, for
@@ -18,9 +18,6 @@ import { allOf, masked, opaqueBound, toAccumulator, windowLoops, windowReaching,
  */
 
 const f32 = (v: number) => literal(v, 'f32').code;
-
-/** Trip counts of 1 stay constant (the loop folds away); others are opaque to the compiler. */
-const loopBound = (b: KernelBuilder, count: Dim): number | string => (count === 1 ? 1 : opaqueBound(b, count));
 
 /** A weight's kernel extent: static in every graph dawnflow builds (a symbolic one is a ShapeError). */
 function staticKernel(dims: readonly Dim[], where: string): number[] {
@@ -62,7 +59,7 @@ registerLowering('conv', ({ b, node, inputs: [x, w, bias], outputs: [out], where
       const init = bias ? toAccumulator(bias.at([m]), out.dtype) : literal(0, 'f32');
       return accumulate(b, init, out.dtype, (acc) => {
         const base = channelBase(b, m, outPerGroup, inPerGroup, groups);
-        b.loop(loopBound(b, inPerGroup), (c) => {
+        b.loopDim(inPerGroup, (c) => {
           windowLoops(b, g.kernel, (k) => {
             const tap = windowTap(b, g, o, k, x.shape.slice(2), out.shape.slice(2));
             const product = expr(`${toAccumulator(x.at([n, add(base, c), ...tap.coords]), out.dtype).code} * ${toAccumulator(w.at([m, c, ...k]), out.dtype).code}`, 'f32');
@@ -88,7 +85,7 @@ function gatherTransposed(b: KernelBuilder, x: TensorAccess, w: TensorAccess, bi
     return accumulate(b, init, out, (acc) => {
       const base = channelBase(b, m, outPerGroup, inPerGroup, groups);
       const local = groups === 1 ? m : b.let(expr(`${m} % ${b.size(outPerGroup)}`, 'u32'), 'ml').code;
-      b.loop(loopBound(b, inPerGroup), (c) => {
+      b.loopDim(inPerGroup, (c) => {
         windowLoops(b, g.kernel, (k) => {
           const win = windowReaching(b, g, i, k, x.shape.slice(2));
           const channel = add(base, c);
@@ -119,7 +116,7 @@ registerLowering('convGradWeight', ({ b, node, inputs: [x, dy], outputs: [out], 
     derivedAccess(b, out.dtype, out.shape, ([m, c, ...k]) =>
       accumulate(b, literal(0, 'f32'), out.dtype, (acc) => {
         const channel = add(channelBase(b, m, outPerGroup, inPerGroup, groups), c);
-        b.loop(loopBound(b, x.shape[0]), (n) => {
+        b.loopDim(x.shape[0], (n) => {
           windowLoops(b, outSpatial, (o) => {
             const tap = windowTap(b, g, o, k, x.shape.slice(2), outSpatial);
             const product = expr(`${toAccumulator(dy.at([n, m, ...o]), out.dtype).code} * ${toAccumulator(x.at([n, channel, ...tap.coords]), out.dtype).code}`, 'f32');
@@ -232,7 +229,7 @@ registerLowering('maxPoolGrad', (ctx) => {
 function axisCount(b: KernelBuilder, g: WindowGeometry, axis: number, o: string, inSize: Dim, countPads: boolean): string {
   const count = b.variable(literal(0, 'f32'), 'n');
   const limit = b.sizeAs(countPads ? addDims(inSize, g.padsEnd[axis]) : inSize, 'i32').code;
-  b.loop(loopBound(b, g.kernel[axis]), (k) => {
+  b.loopDim(g.kernel[axis], (k) => {
     const p = b.let(expr(`i32(${o} * ${g.strides[axis]}u + ${k} * ${g.dilations[axis]}u) - ${g.padsBegin[axis]}i`, 'i32'), 'p').code;
     const inside = countPads ? `${p} < ${limit}` : `${p} >= 0i && ${p} < ${limit}`;
     b.line(`${count.code} += select(0.0f, 1.0f, ${inside});`);

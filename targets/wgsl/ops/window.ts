@@ -13,32 +13,19 @@ import type { KernelBuilder } from '../kernel_builder.js';
  */
 
 /**
- * A loop bound the shader compiler cannot see through. Lavapipe fully unrolls loops with small
- * constant trip counts, and nested window loops unrolled that way took ~20x longer to compile
- * (seconds per kernel) for no gain worth it in a fallback kernel. `nwg.z` is the dispatch's
- * z extent, always 1 for the one-invocation-per-element entry point (codegen.ts) that runs
- * these lowerings as group anchors.
+ * Nested `for` loops over every tap of a kernel; body gets one u32 loop index per axis. The
+ * bounds are opaque to the shader compiler (KernelBuilder.loop), so nested taps stay loops.
  */
-export function opaqueBound(b: KernelBuilder, count: Dim): string {
-  return `${b.size(count)} * nwg.z`;
-}
-
-/**
- * Nested `for` loops over every tap of a kernel; body gets one u32 loop index per axis.
- * `opaque` bounds (see opaqueBound) need the generic entry point.
- */
-export function kernelLoops(b: KernelBuilder, kernel: readonly Dim[], body: (k: string[]) => void, outer: string[] = [], opaque = false): void {
+export function kernelLoops(b: KernelBuilder, kernel: readonly Dim[], body: (k: string[]) => void, outer: string[] = []): void {
   if (outer.length === kernel.length) return body(outer);
   const axis = outer.length;
-  if (kernel[axis] === 1) return kernelLoops(b, kernel, body, [...outer, '0u'], opaque);
-  const next = (k: string) => kernelLoops(b, kernel, body, [...outer, k], opaque);
-  if (opaque) b.loop(opaqueBound(b, kernel[axis]), next);
-  else b.loopDim(kernel[axis], next);
+  if (kernel[axis] === 1) return kernelLoops(b, kernel, body, [...outer, '0u']);
+  b.loopDim(kernel[axis], (k) => kernelLoops(b, kernel, body, [...outer, k]));
 }
 
-/** kernelLoops with opaque bounds, for the lowerings the generic entry point runs. */
+/** kernelLoops, for the lowerings the generic entry point runs. */
 export function windowLoops(b: KernelBuilder, kernel: readonly Dim[], body: (k: string[]) => void): void {
-  kernelLoops(b, kernel, body, [], true);
+  kernelLoops(b, kernel, body);
 }
 
 /** `a && b && ...` of the flags that are not statically true (null = always true). */

@@ -11,6 +11,7 @@ import type { GeneratedKernel, KernelGroup, KernelTemplate, TemplateTarget } fro
 import { kernelLoops, masked, toAccumulator, windowReaching, windowTap } from '../ops/window.js';
 import { epilogueInPlace, lowerAroundAnchor } from './group_lowering.js';
 import { sharedRows, subgroupShare } from './shared_rows.js';
+import { storeTileRows } from './tile_store.js';
 import type { TiledConvConfig } from './tile_configs.js';
 
 /**
@@ -145,19 +146,17 @@ export function generateTiledConv(group: KernelGroup, config: TiledConvConfig | 
     });
   });
   const stored: string[][] = [];
-  for (let i = 0; i < tm; i++) {
-    for (let j = 0; j < tn; j++) {
-      b.block(`if (tile_m0 + ${i}u < ${mEnd} && tile_p0 + ${j * wgX}u < ${b.size(columns)})`, () => {
-        const m = `(tile_m0 + ${i}u)`;
-        const { n, local, o } = cols[j];
-        const withBias = bias ? `${acc(i, j)} + ${toAccumulator(bias.at([m]), 'f32').code}` : acc(i, j);
-        lowered.setCurrent(expr(`(${withBias})`, 'f32'));
-        stored.push([n, m, ...o]);
-        const value = lowered.root.at([n, m, ...o]);
-        b.line(`${outName}[(${n} * ${b.size(channels)} + ${m}) * ${b.size(pixels)} + ${local}] = ${toStorage(value, group.outputs[0].type.dtype)};`);
-      });
-    }
-  }
+  storeTileRows(b, { rows: tm, cols: tn, type: 'f32', acc }, (i, j, value) => {
+    const m = `(tile_m0 + ${i})`;
+    b.block(`if (${m} < ${mEnd} && tile_p0 + ${j * wgX}u < ${b.size(columns)})`, () => {
+      const { n, local, o } = cols[j];
+      const withBias = bias ? `${value} + ${toAccumulator(bias.at([m]), 'f32').code}` : value;
+      lowered.setCurrent(expr(`(${withBias})`, 'f32'));
+      stored.push([n, m, ...o]);
+      const result = lowered.root.at([n, m, ...o]);
+      b.line(`${outName}[(${n} * ${b.size(channels)} + ${m}) * ${b.size(pixels)} + ${local}] = ${toStorage(result, group.outputs[0].type.dtype)};`);
+    });
+  });
   return { ...b.finish(group.nodes.map((nd) => nd.op).join('+'), 'tiled', [wgX, wgY, 1], grid), elementwiseInputs: epilogueInPlace(b, anchor, stored) };
 }
 

@@ -8,6 +8,7 @@ import type { GeneratedKernel, KernelGroup, KernelTemplate, TemplateTarget } fro
 import { kernelLoops, masked, toAccumulator, windowTap } from '../ops/window.js';
 import { epilogueInPlace, lowerAroundAnchor } from './group_lowering.js';
 import { sharedRows, subgroupShare } from './shared_rows.js';
+import { storeTileRows } from './tile_store.js';
 import type { TiledConvConfig } from './tile_configs.js';
 import { tileColumns } from './tiled_conv.js';
 
@@ -77,18 +78,16 @@ export function generateTiledConvGradWeight(group: KernelGroup, config: TiledCon
     });
   });
   const stored: string[][] = [];
-  for (let i = 0; i < tm; i++) {
-    for (let j = 0; j < tn; j++) {
-      b.block(`if (tile_m0 + ${i}u < ${channelsOut}u && tile_q0 + ${j * wgX}u < ${columns}u)`, () => {
-        const m = `(tile_m0 + ${i}u)`;
-        const { q, c, k } = cols[j];
-        lowered.setCurrent(expr(acc(i, j), 'f32'));
-        stored.push([m, c, ...k]);
-        const value = lowered.root.at([m, c, ...k]);
-        b.line(`${outName}[${m} * ${columns}u + ${q}] = ${toStorage(value, group.outputs[0].type.dtype)};`);
-      });
-    }
-  }
+  storeTileRows(b, { rows: tm, cols: tn, type: 'f32', acc }, (i, j, value) => {
+    const m = `(tile_m0 + ${i})`;
+    b.block(`if (${m} < ${channelsOut}u && tile_q0 + ${j * wgX}u < ${columns}u)`, () => {
+      const { q, c, k } = cols[j];
+      lowered.setCurrent(expr(value, 'f32'));
+      stored.push([m, c, ...k]);
+      const result = lowered.root.at([m, c, ...k]);
+      b.line(`${outName}[${m} * ${columns}u + ${q}] = ${toStorage(result, group.outputs[0].type.dtype)};`);
+    });
+  });
   return { ...b.finish(group.nodes.map((nd) => nd.op).join('+'), 'tiled', [wgX, wgY, 1], grid), elementwiseInputs: epilogueInPlace(b, anchor, stored) };
 }
 

@@ -8,6 +8,7 @@ import type { GeneratedKernel, KernelGroup, KernelTemplate, TemplateTarget } fro
 import { tiledGrid } from '../grid.js';
 import { epilogueInPlace, lowerAroundAnchor } from './group_lowering.js';
 import { sharedRows, subgroupShare } from './shared_rows.js';
+import { storeTileRows } from './tile_store.js';
 import type { TiledMatmulConfig } from './tile_configs.js';
 
 /**
@@ -85,23 +86,23 @@ export function generateTiledMatmul(group: KernelGroup, config: TiledMatmulConfi
   const unroll = dimDivisibleBy(k, unrollK, target.dimFacts) ? unrollK : 1;
   if (unroll === 1) b.loopDim(k, body);
   else {
-    b.block(`for (var kk = 0u; kk < ${b.size(k)}; kk += ${unroll}u)`, () => {
+    const bound = b.bakes(k) && k / unroll > 1 ? `${b.opaqueCount(k / unroll)} * ${unroll}u` : b.size(k);
+    b.block(`for (var kk = 0u; kk < ${bound}; kk += ${unroll}u)`, () => {
       for (let u = 0; u < unroll; u++) b.block('', () => body(`(kk + ${u}u)`));
     });
   }
 
   const stored: string[][] = [];
-  for (let i = 0; i < tm; i++) {
-    for (let j = 0; j < tn; j++) {
-      b.block(`if (tile_row0 + ${i}u < ${b.size(m)} && tile_col0 + ${j * wgX}u < ${b.size(n)})`, () => {
-        lowered.setCurrent(expr(acc(i, j), accType));
-        const coords = [...batchCoords, `(tile_row0 + ${i}u)`, `(tile_col0 + ${j * wgX}u)`];
-        stored.push(coords);
-        const value = lowered.root.at(coords);
-        b.line(`${outName}[wid.z * ${b.size(mulDims(m, n))} + (tile_row0 + ${i}u) * ${b.size(n)} + tile_col0 + ${j * wgX}u] = ${toStorage(value, root.type.dtype)};`);
-      });
-    }
-  }
+  storeTileRows(b, { rows: tm, cols: tn, type: accType, acc }, (i, j, value) => {
+    const row = `(tile_row0 + ${i})`;
+    b.block(`if (${row} < ${b.size(m)} && tile_col0 + ${j * wgX}u < ${b.size(n)})`, () => {
+      lowered.setCurrent(expr(value, accType));
+      const coords = [...batchCoords, row, `(tile_col0 + ${j * wgX}u)`];
+      stored.push(coords);
+      const result = lowered.root.at(coords);
+      b.line(`${outName}[wid.z * ${b.size(mulDims(m, n))} + ${row} * ${b.size(n)} + tile_col0 + ${j * wgX}u] = ${toStorage(result, root.type.dtype)};`);
+    });
+  });
   return { ...b.finish(group.nodes.map((nd) => nd.op).join('+'), 'tiled', [wgX, wgY, 1], grid), elementwiseInputs: epilogueInPlace(b, anchor, stored) };
 }
 

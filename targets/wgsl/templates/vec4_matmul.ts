@@ -7,6 +7,7 @@ import { KernelBuilder, linearIndex, unravel } from '../kernel_builder.js';
 import type { GeneratedKernel, KernelGroup, KernelTemplate, TemplateTarget } from '../kernel_types.js';
 import { lowerAroundAnchor } from './group_lowering.js';
 import { sharedRows, subgroupShare } from './shared_rows.js';
+import { storeTileRows } from './tile_store.js';
 import type { Vec4MatmulConfig } from './tile_configs.js';
 import { matchesTiledMatmul, matmulDims } from './tiled_matmul.js';
 
@@ -92,7 +93,7 @@ export function generateVec4Matmul(group: KernelGroup, config: Vec4MatmulConfig,
   const cols = [...Array(tn4).keys()].map((j) => b.let(expr(`min(tile_col4 + ${j * wgX}u, ${b.size(subDims(n4, 1))})`, 'u32'), 'cj').code);
   const acc = (i: number, j: number) => `acc_${i}_${j}`;
   for (let i = 0; i < tm; i++) for (let j = 0; j < tn4; j++) b.line(`var ${acc(i, j)} = vec4<f32>(0.0f);`);
-  b.block(`for (var kq = 0u; kq < ${b.size(k4)}; kq++)`, () => {
+  b.block(`for (var kq = 0u; kq < ${b.bakes(k4) && k4 > 1 ? b.opaqueCount(k4) : b.size(k4)}; kq++)`, () => {
     // vec4 loads: the row values are vectors (the Expr type only matters to conversions, never made here).
     const as = rows.values(rows.loadRows.map((r) => expr(`${A}[${r} + kq]`, 'f32')), 'f32');
     const bs = cols.map((c) => [0, 1, 2, 3].map((q) => b.let(expr(`${B}[${bBase} + (kq * 4u + ${q}u) * ${b.size(n4)} + ${c}]`, 'f32'), 'bq').code));
@@ -105,18 +106,17 @@ export function generateVec4Matmul(group: KernelGroup, config: Vec4MatmulConfig,
       }
     }
   });
-  for (let i = 0; i < tm; i++) {
-    for (let j = 0; j < tn4; j++) {
-      b.block(`if (tile_row0 + ${i}u < ${b.size(m)} && tile_col4 + ${j * wgX}u < ${b.size(n4)})`, () => {
-        const lanes = ['x', 'y', 'z', 'w'].map((lane, e) => {
-          lowered.setCurrent(expr(`${acc(i, j)}.${lane}`, 'f32'));
-          const coords = [...batchCoords, `(tile_row0 + ${i}u)`, `((tile_col4 + ${j * wgX}u) * 4u + ${e}u)`];
-          return toStorage(lowered.root.at(coords), 'f32');
-        });
-        b.line(`${out}[(wid.z * ${b.size(m)} + tile_row0 + ${i}u) * ${b.size(n4)} + tile_col4 + ${j * wgX}u] = vec4<f32>(${lanes.join(', ')});`);
+  storeTileRows(b, { rows: tm, cols: tn4, type: 'f32', width: 4, acc }, (i, j, value) => {
+    const row = `(tile_row0 + ${i})`;
+    b.block(`if (${row} < ${b.size(m)} && tile_col4 + ${j * wgX}u < ${b.size(n4)})`, () => {
+      const lanes = ['x', 'y', 'z', 'w'].map((lane, e) => {
+        lowered.setCurrent(expr(`${value}.${lane}`, 'f32'));
+        const coords = [...batchCoords, row, `((tile_col4 + ${j * wgX}u) * 4u + ${e}u)`];
+        return toStorage(lowered.root.at(coords), 'f32');
       });
-    }
-  }
+      b.line(`${out}[(wid.z * ${b.size(m)} + ${row}) * ${b.size(n4)} + tile_col4 + ${j * wgX}u] = vec4<f32>(${lanes.join(', ')});`);
+    });
+  });
   return b.finish(group.nodes.map((nd) => nd.op).join('+'), 'tiled', [wgX, wgY, 1], grid);
 }
 
