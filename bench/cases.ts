@@ -7,7 +7,7 @@ import type { LightModelName } from './models/light_models.js';
 
 /** What the benchmark measures: each case, its unit and how much work one run does. */
 
-export const BENCHES = ['device-peak', 'matmul', 'conv', 'inference', 'train-step', 'parallel'] as const;
+export const BENCHES = ['device-peak', 'matmul', 'conv', 'inference', 'train-step', 'parallel', 'distributed'] as const;
 export type BenchName = (typeof BENCHES)[number];
 export type Unit = 'GFLOP/s' | 'GB/s' | 'ms';
 

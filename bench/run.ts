@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { BenchCase } from './cases.js';
-import { BENCHES, FULL_CASES, QUICK_CASES } from './cases.js';
+import { FULL_CASES, QUICK_CASES } from './cases.js';
 import { writeJsonReport } from './json_report.js';
 import { prepareModelFiles } from './model_files.js';
 import type { BenchOptions } from './options.js';
@@ -82,14 +82,28 @@ function runPeer(request: ChildRequest, requestFile: string, logFile: string, ti
   });
 }
 
+async function distributedSection(options: BenchOptions): Promise<void> {
+  try {
+    const rows = await runDistributedBench({ quick: options.quick, cacheDir: options.cacheDir });
+    process.stdout.write(`\nDistributed (issue 14):\n${formatDistributed(rows)}\n`);
+    if (options.json) writeFileSync(options.json.replace(/(\.json)?$/, '.distributed.json'), JSON.stringify(rows, null, 2));
+  } catch (error) {
+    log(`distributed rows failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 async function main(options: BenchOptions): Promise<void> {
   const start = Date.now();
   const end = start + options.minutes * 60_000;
   const cases: BenchCase[] = (options.quick ? QUICK_CASES : FULL_CASES).filter((c) => options.only.includes(c.bench));
   // The parallel bench (several devices, docs/parallel.md) prints a section of its own after the table.
   const parallel = options.only.includes('parallel');
-  if (cases.length === 0 && parallel) return runParallelSection(options);
-  if (cases.length === 0) throw new Error('no case selected');
+  const distributed = options.only.includes('distributed');
+  if (cases.length === 0 && (parallel || distributed)) {
+    if (distributed) await distributedSection(options);
+    if (parallel) await runParallelSection(options);
+    return;
+  }
   const checked = cases.some((c) => c.bench !== 'device-peak');
   const peers = RUN_ORDER.filter((p) => options.peers.includes(p) || (p === REFERENCE_PEER && checked));
 
@@ -137,16 +151,8 @@ async function main(options: BenchOptions): Promise<void> {
   const minutes = ((Date.now() - start) / 60_000).toFixed(1);
   process.stdout.write(`\n${formatTable(rows)}\n`);
   if (!options.quick) process.stdout.write(`\nTargets (issue 6):\n${formatTargets(judgeTargets(rows))}\n`);
-  // Issue 14's rows (MPI all-reduce, Parquet reads) when no --only narrows the run.
-  if (options.only.length === BENCHES.length) {
-    try {
-      const distributed = await runDistributedBench({ quick: options.quick, cacheDir: options.cacheDir });
-      process.stdout.write(`\nDistributed (issue 14):\n${formatDistributed(distributed)}\n`);
-      if (options.json) writeFileSync(options.json.replace(/(\.json)?$/, '.distributed.json'), JSON.stringify(distributed, null, 2));
-    } catch (error) {
-      log(`distributed rows failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
+  // Issue 14's rows (all-reduce over MPI and in process, Parquet reads): in a full run, or with --only distributed.
+  if (distributed) await distributedSection(options);
   process.stdout.write(`\n${minutes} min; load average (1/5/15 min) at the end: ${loadLine()} on ${availableParallelism()} cores; logs in ${runDir}\n`);
   if (options.json) {
     writeJsonReport(options.json, rows);
