@@ -34,4 +34,7 @@ export { toOnnx } from './compiler/onnx/export.js';
 export * from './compiler/finetune/index.js';
 export { decodeModel } from './compiler/onnx/proto.js';
 export { formatBytes, parseByteSize } from './compiler/remat/byte_size.js';
+export * from './compiler/decoding/index.js';
+export { DecoderSession, DeviceTensor, generate, GREEDY, sampleToken } from './runtime/index.js';
+export type { CacheResidency, DecoderPlans, DecoderSessionOptions, DecoderSignature, GenerateOptions, Generation, KvCache, RunFeed, SamplingOptions } from './runtime/index.js';
 export type { ExportOptions } from './compiler/onnx/export.js';

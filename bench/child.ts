@@ -18,10 +18,15 @@ import { DONE_MARKER } from './protocol.js';
  * in progress. Usage: `tsx bench/child.ts <request.json>`.
  */
 
+/** Kernels of a profile kept per case (the slowest). */
+const KERNELS_KEPT = 8;
+
 async function createDriver(peer: PeerName): Promise<PeerDriver> {
   switch (peer) {
     case 'dawnflow':
       return new (await import('./peers/dawnflow.js')).DawnflowDriver();
+    case 'dawnflow-dynamic':
+      return new (await import('./peers/dawnflow.js')).DawnflowDriver({ dynamic: true });
     case 'ort-node-cpu':
     case 'ort-node-webgpu':
       return new (await import('./peers/ort_node.js')).OrtNodeDriver(peer);
@@ -70,6 +75,9 @@ async function runCase(driver: PeerDriver, request: ChildRequest, c: BenchCase, 
     const remaining = request.deadline - Date.now();
     const budgetMs = Math.max(0, Math.min(request.caseBudgetMs, remaining / casesLeft));
     const m = await measure(() => prepared.run(), { budgetMs, minRuns: request.minRuns, maxRuns: request.maxRuns, deadline: request.deadline });
+    // The slowest kernels, profiled after the timed runs (their figures stay those of plain runs).
+    const kernels = prepared.profile ? [...(await prepared.profile())].sort((a, b) => b.ms - a.ms).slice(0, KERNELS_KEPT) : undefined;
+    const paired = prepared.paired ? await prepared.paired() : undefined;
     return {
       ...base,
       status: 'ok',
@@ -79,6 +87,8 @@ async function runCase(driver: PeerDriver, request: ChildRequest, c: BenchCase, 
       setupMs,
       ...(outputsDir ? { outputsDir } : {}),
       ...(prepared.note ? { note: prepared.note } : {}),
+      ...(kernels ? { kernels } : {}),
+      ...(paired ? { paired } : {}),
     };
   } finally {
     await prepared.dispose();
@@ -86,7 +96,10 @@ async function runCase(driver: PeerDriver, request: ChildRequest, c: BenchCase, 
 }
 
 function describe(r: CaseResult): string {
-  if (r.status === 'ok') return `${r.value.toPrecision(4)} ${r.unit} (median of ${r.runs}, setup ${(r.setupMs / 1000).toFixed(1)} s)`;
+  if (r.status === 'ok') {
+    const paired = r.paired ? `; interleaved with the specialized plan: ${r.paired.dynamicMs.toPrecision(4)} vs ${r.paired.specializedMs.toPrecision(4)} ms (×${(r.paired.dynamicMs / r.paired.specializedMs).toFixed(2)})` : '';
+    return `${r.value.toPrecision(4)} ${r.unit} (median of ${r.runs}, setup ${(r.setupMs / 1000).toFixed(1)} s${paired})`;
+  }
   return `${r.status}: ${r.reason}`;
 }
 

@@ -3,6 +3,9 @@ import { dirname } from 'node:path';
 import type { BenchName, Unit } from './cases.js';
 import type { PeerName } from './peers.js';
 import type { ReportRow } from './report.js';
+import type { KernelFigure } from './protocol.js';
+import type { KernelRate } from './kernel_table.js';
+import { fmaPeakOf, kernelRate } from './kernel_table.js';
 import { isMissing } from './report.js';
 
 /**
@@ -31,6 +34,10 @@ export interface MeasuredJsonRow extends JsonRowBase {
   readonly outputsMatch: boolean | null;
   readonly dawnflowSpeedup: number | null;
   readonly percentOfPeak: number | null;
+  /** dawnflow: its slowest kernels in a profile, with the rate of those that count flops. */
+  readonly kernels?: readonly (KernelFigure & KernelRate)[];
+  /** The dynamic bench: the symbolic and the specialized plan timed interleaved in this process (medians, ms). */
+  readonly paired?: { readonly specializedMs: number; readonly dynamicMs: number; readonly rounds: number };
 }
 
 export interface MissingJsonRow extends JsonRowBase {
@@ -44,6 +51,7 @@ export interface MissingJsonRow extends JsonRowBase {
 export type JsonRow = MeasuredJsonRow | MissingJsonRow;
 
 export function jsonRows(rows: readonly ReportRow[]): JsonRow[] {
+  const peak = fmaPeakOf(rows);
   return rows.map((row): JsonRow => {
     const r = row.result;
     const base = { bench: r.bench, case: r.case, peer: r.peer, unit: r.unit };
@@ -56,11 +64,13 @@ export function jsonRows(rows: readonly ReportRow[]): JsonRow[] {
       value: r.value,
       medianMs: r.medianMs,
       runs: r.runs,
+      ...(r.paired ? { paired: r.paired } : {}),
       // JSON has no Infinity: a broken output reads as null with outputsMatch false.
       maxRelError: maxRel !== null && Number.isFinite(maxRel) ? maxRel : null,
       outputsMatch: checked ? checked.ok : null,
       dawnflowSpeedup: row.dawnflowSpeedup ?? null,
       percentOfPeak: row.percentOfPeak ?? null,
+      ...(r.kernels ? { kernels: r.kernels.map((k) => ({ ...k, ...kernelRate(k, peak) })) } : {}),
     };
   });
 }

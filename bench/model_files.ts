@@ -5,15 +5,17 @@ import { caseId } from './cases.js';
 import { convModel } from './models/kernel_models.js';
 import { matmulModel } from './models/kernel_models.js';
 import { materializeLightModel } from './models/light_models.js';
+import { cnnStepModel } from './models/cnn_step.js';
 import { mlpStepModel } from './models/mlp_step.js';
 import { transformerModel } from './models/transformer_block.js';
+import { dynamicMatmulModel, dynamicSqueezenetModel, dynamicTransformerModel } from './models/dynamic_models.js';
 
 /**
  * The ONNX file of each case, written once by the parent into the cache directory so that
  * every peer's process loads the very same bytes. Bump the version when a generator changes.
  */
 
-const MODEL_FORMAT = 'v2';
+const MODEL_FORMAT = 'v3';
 
 export function modelPath(cacheDir: string, c: BenchCase): string | undefined {
   return c.spec.kind === 'fma' || c.spec.kind === 'bandwidth' ? undefined : join(cacheDir, 'models', `${caseId(c)}.${MODEL_FORMAT}.onnx`);
@@ -32,6 +34,18 @@ function modelBytes(c: BenchCase, modelsDir: string): Uint8Array | undefined {
       return transformerModel(caseId(c), spec.shape);
     case 'mlp-step':
       return mlpStepModel(spec.shape);
+    case 'cnn-step':
+      return cnnStepModel(spec.shape);
+    case 'dynamic':
+      switch (spec.model) {
+        case 'matmul':
+          return dynamicMatmulModel(spec.matmul!.k, spec.matmul!.n);
+        case 'squeezenet':
+          return dynamicSqueezenetModel(modelsDir);
+        case 'transformer':
+          return dynamicTransformerModel(caseId(c), spec.transformer!);
+      }
+      return undefined;
     default:
       return undefined;
   }

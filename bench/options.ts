@@ -2,6 +2,9 @@ import { resolve } from 'node:path';
 import type { BenchName } from './cases.js';
 import { LIGHT_MODELS_DIR } from './models/light_models.js';
 import { BENCHES } from './cases.js';
+
+/** The cold-start rows (bench/cold), selected by `--cold` or `--only cold-start`. */
+export const COLD_BENCH = 'cold-start';
 import type { PeerName } from './peers.js';
 import { isPeerName, PEERS } from './peers.js';
 
@@ -16,14 +19,18 @@ export interface BenchOptions {
   readonly minutes: number;
   readonly cacheDir: string;
   readonly modelsDir: string;
+  /** Also (or, with `--only cold-start`, only) time each model's first result from a cold start. */
+  readonly cold: boolean;
 }
 
 export const USAGE = `usage: npm run bench [-- options]
   --quick             tiny sizes of a few cases: a smoke test (< 2 minutes)
   --json <file>       also write the rows as JSON: [{bench, case, peer, value, unit, ...}]
-  --only <benches>    comma-separated subset of: ${BENCHES.join(', ')}
+  --only <benches>    comma-separated subset of: ${BENCHES.join(', ')}, cold-start
+  --cold              add the cold-start rows: each model's first result in a fresh process,
+                      Mesa's shader cache disabled (--only cold-start: those rows alone)
   --peers <peers>     comma-separated subset of: ${PEERS.join(', ')}
-  --minutes <m>       time budget of the whole run (default 15, quick 2)
+  --minutes <m>       time budget of the warm run (default 15, quick 2; the cold rows have their own hour)
   --cache <dir>       where converted models and outputs go (default bench/.cache)
   --models <dir>      the light_*.onnx models (default bench/models/onnx)`;
 
@@ -41,6 +48,7 @@ export function parseOptions(argv: readonly string[], repoRoot: string): BenchOp
   let minutes: number | undefined;
   let cacheDir = resolve(repoRoot, 'bench/.cache');
   let modelsDir = LIGHT_MODELS_DIR;
+  let cold = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -55,8 +63,14 @@ export function parseOptions(argv: readonly string[], repoRoot: string): BenchOp
       case '--json':
         json = resolve(value());
         break;
-      case '--only':
-        only = list(value(), BENCHES, 'bench');
+      case '--only': {
+        const selected = list(value(), [...BENCHES, COLD_BENCH], 'bench');
+        cold ||= selected.includes(COLD_BENCH);
+        only = selected.filter((b): b is BenchName => b !== COLD_BENCH);
+        break;
+      }
+      case '--cold':
+        cold = true;
         break;
       case '--peers':
         peers = list(value(), PEERS, 'peer').filter(isPeerName);
@@ -75,5 +89,5 @@ export function parseOptions(argv: readonly string[], repoRoot: string): BenchOp
         throw new Error(`unknown option '${arg}'\n${USAGE}`);
     }
   }
-  return { quick, json, only, peers, minutes: minutes ?? (quick ? 2 : 15), cacheDir, modelsDir };
+  return { quick, json, only, peers, minutes: minutes ?? (quick ? 2 : 15), cacheDir, modelsDir, cold };
 }

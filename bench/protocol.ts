@@ -42,6 +42,10 @@ export type CaseResult =
       /** Where the first run's outputs were written for the check, if it has any. */
       readonly outputsDir?: string;
       readonly note?: string;
+      /** dawnflow: its slowest kernels in a profile after the timed runs (see KernelFigure). */
+      readonly kernels?: readonly KernelFigure[];
+      /** The dynamic bench: both plans timed interleaved in this peer's process (medians). */
+      readonly paired?: { readonly specializedMs: number; readonly dynamicMs: number; readonly rounds: number };
     })
   /** The peer cannot run this case by design (e.g. tfjs has no ONNX import). */
   | (ResultBase & { readonly status: 'n/a'; readonly reason: string })
@@ -51,3 +55,11 @@ export type CaseResult =
   | (ResultBase & { readonly status: 'failed'; readonly reason: string });
 
 export type CaseStatus = CaseResult['status'];
+
+/** One kernel of a profiled dawnflow run: device time (median of a few runs) and its flops where counted. */
+export interface KernelFigure {
+  readonly kernel: string;
+  readonly label: string;
+  readonly ms: number;
+  readonly flops?: number;
+}

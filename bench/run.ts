@@ -18,7 +18,11 @@ import { formatDistributed, runDistributedBench } from './distributed/run.js';
 import { buildReport } from './report.js';
 import { runParallelSection } from './parallel_section.js';
 import { formatTable } from './table.js';
+import { formatKernelTable } from './kernel_table.js';
 import { formatTargets, judgeTargets } from './targets.js';
+import { runColdBench } from './cold/run.js';
+import { appendColdJson, formatColdTable, formatColdTargets, judgeColdTargets } from './cold/report.js';
+import { COLD_PEERS } from './cold/protocol.js';
 
 /**
  * `npm run bench`: dawnflow and its peers side by side on the same adapter. Each peer runs in
@@ -92,26 +96,59 @@ async function distributedSection(options: BenchOptions): Promise<void> {
   }
 }
 
+/** The cold-start rows' own budget: a cold resnet50 takes minutes per peer on two loaded cores. */
+const COLD_MINUTES = { quick: 10, full: 60 };
+
 async function main(options: BenchOptions): Promise<void> {
   const start = Date.now();
-  const end = start + options.minutes * 60_000;
   const cases: BenchCase[] = (options.quick ? QUICK_CASES : FULL_CASES).filter((c) => options.only.includes(c.bench));
-  // The parallel bench (several devices, docs/parallel.md) prints a section of its own after the table.
+  // The parallel bench (several devices, docs/parallel.md) prints a section of its own after the rest.
   const parallel = options.only.includes('parallel');
   const distributed = options.only.includes('distributed');
-  if (cases.length === 0 && (parallel || distributed)) {
-    if (distributed) await distributedSection(options);
-    if (parallel) await runParallelSection(options);
-    return;
+  if (cases.length === 0 && !options.cold && !parallel && !distributed) throw new Error('no case selected');
+  const runDir = join(options.cacheDir, 'runs', new Date(start).toISOString().replace(/[:.]/g, '-'));
+  mkdirSync(runDir, { recursive: true });
+  if (cases.length > 0) await warmBench(options, cases, runDir, start);
+  if (options.cold) await coldBench(options, runDir, cases.length > 0);
+  // Issue 14's rows (all-reduce over MPI and in process, Parquet reads): in a full run, or with --only distributed.
+  if (distributed) await distributedSection(options);
+  const minutes = ((Date.now() - start) / 60_000).toFixed(1);
+  process.stdout.write(`\n${minutes} min; load average (1/5/15 min) at the end: ${loadLine()} on ${availableParallelism()} cores; logs in ${runDir}\n`);
+  if (parallel) await runParallelSection(options);
+}
+
+/** The cold-start rows: the inference models of the selected size, each peer in a fresh process. */
+async function coldBench(options: BenchOptions, runDir: string, afterWarmRows: boolean): Promise<void> {
+  const cases = (options.quick ? QUICK_CASES : FULL_CASES).filter((c) => c.bench === 'inference');
+  const peers = COLD_PEERS.filter((p) => p === REFERENCE_PEER || options.peers.includes(p));
+  log(`dawnflow bench, cold start: ${cases.map((c) => c.case).join(', ')} × ${peers.join(', ')}; load average ${loadLine()}`);
+  const missing = prepareModelFiles(cases, options.cacheDir, options.modelsDir);
+  const rows = await runColdBench({
+    cases: cases.filter((c) => !missing.has(c)),
+    peers,
+    cacheDir: options.cacheDir,
+    runDir,
+    deadline: Date.now() + (options.quick ? COLD_MINUTES.quick : COLD_MINUTES.full) * 60_000,
+    warmRuns: 3,
+    log,
+  });
+  for (const [c, reason] of missing) log(`cold-start ${c.case}: ${reason}`);
+  process.stdout.write(`\nCold start (seconds to the first result):\n${formatColdTable(rows)}\n`);
+  if (!options.quick) process.stdout.write(`\nTargets (issue 16, cold start):\n${formatColdTargets(judgeColdTargets(rows))}\n`);
+  if (options.json) {
+    appendColdJson(options.json, rows, afterWarmRows);
+    process.stdout.write(`${afterWarmRows ? 'added the cold-start rows to' : 'wrote'} ${options.json}\n`);
   }
+}
+
+async function warmBench(options: BenchOptions, cases: BenchCase[], runDir: string, start: number): Promise<void> {
+  const end = start + options.minutes * 60_000;
   const checked = cases.some((c) => c.bench !== 'device-peak');
   const peers = RUN_ORDER.filter((p) => options.peers.includes(p) || (p === REFERENCE_PEER && checked));
 
   log(`dawnflow bench${options.quick ? ' (quick)' : ''}: ${cases.length} cases × ${peers.join(', ')}; budget ${options.minutes} min; load average ${loadLine()}`);
   const missing = prepareModelFiles(cases, options.cacheDir, options.modelsDir);
   const runnable = cases.filter((c) => !missing.has(c));
-  const runDir = join(options.cacheDir, 'runs', new Date(start).toISOString().replace(/[:.]/g, '-'));
-  mkdirSync(runDir, { recursive: true });
 
   const results: CaseResult[] = [];
   for (const [c, reason] of missing) {
@@ -148,17 +185,14 @@ async function main(options: BenchOptions): Promise<void> {
 
   const shown: PeerName[] = peers.filter((p) => options.peers.includes(p));
   const rows = buildReport(cases, results, shown);
-  const minutes = ((Date.now() - start) / 60_000).toFixed(1);
   process.stdout.write(`\n${formatTable(rows)}\n`);
-  if (!options.quick) process.stdout.write(`\nTargets (issue 6):\n${formatTargets(judgeTargets(rows))}\n`);
-  // Issue 14's rows (all-reduce over MPI and in process, Parquet reads): in a full run, or with --only distributed.
-  if (distributed) await distributedSection(options);
-  process.stdout.write(`\n${minutes} min; load average (1/5/15 min) at the end: ${loadLine()} on ${availableParallelism()} cores; logs in ${runDir}\n`);
+  const kernels = formatKernelTable(rows);
+  if (kernels) process.stdout.write(`\n${kernels}\n`);
+  if (!options.quick) process.stdout.write(`\nTargets (issue 16):\n${formatTargets(judgeTargets(rows))}\n`);
   if (options.json) {
     writeJsonReport(options.json, rows);
     process.stdout.write(`wrote ${options.json}\n`);
   }
-  if (parallel) await runParallelSection(options);
 }
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {

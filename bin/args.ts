@@ -1,4 +1,5 @@
 import { UsageError } from '../ir/errors.js';
+import type { DimFact } from '../ir/dim_expr.js';
 
 /**
  * The one argv parser of the CLI: positionals, `--flag`, `--key value`, `--key=value`, short
@@ -72,15 +73,50 @@ export function splitAssignment(text: string, option: string, command: string, f
 }
 
 /** `--dim name=N` (repeatable): the size of each named symbolic dim, N ≥ 1. */
-export function parseDims(args: ParsedArgs, command: string): Record<string, number> {
-  const dims: Record<string, number> = {};
+export function parseDims(args: ParsedArgs, command: string): Record<string, number | DimFact> {
+  const dims: Record<string, number | DimFact> = {};
   for (const text of args.values.get('dim') ?? []) {
     const [name, value] = splitAssignment(text, 'dim', command);
-    const n = Number(value);
-    if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${command}: --dim ${name}=${value} must be a positive integer`);
-    dims[name] = n;
+    const given = parseDimValue(value);
+    if (given === undefined) {
+      throw new UsageError(`${command}: --dim ${name}=${value}: expected a size (N=8), bounds (N=1..64, N=..64, N=8..) and/or a divisor (S=%8, S=8..512%8)`);
+    }
+    const prior = dims[name];
+    if (typeof given === 'number' || typeof prior === 'number') {
+      if (prior !== undefined) throw new UsageError(`${command}: --dim ${name} given twice, once as a size`);
+      dims[name] = given;
+    } else dims[name] = { ...prior, ...given };
   }
   return dims;
+}
+
+/** `--<option> name=N` (repeatable): a size per name, each a whole number ≥ 1. */
+export function parseSizes(args: ParsedArgs, option: string, command: string): Record<string, number> {
+  const sizes: Record<string, number> = {};
+  for (const text of args.values.get(option) ?? []) {
+    const [name, value] = splitAssignment(text, option, command);
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${command}: --${option} ${name}=${value} must be a positive integer`);
+    sizes[name] = n;
+  }
+  return sizes;
+}
+
+/** `8` → 8; `1..64`, `..64`, `8..` → bounds; `%8` → a divisor; `8..512%8` → both. Undefined when malformed. */
+function parseDimValue(value: string): number | DimFact | undefined {
+  const whole = (t: string) => (/^\d+$/.test(t) && Number.isSafeInteger(Number(t)) ? Number(t) : undefined);
+  const size = whole(value);
+  if (size !== undefined) return size >= 1 ? size : undefined;
+  const m = /^(?:(\d*)\.\.(\d*))?(?:%(\d+))?$/.exec(value);
+  if (!m || value === '') return undefined;
+  const fact: { min?: number; max?: number; multipleOf?: number } = {};
+  if (m[1]) fact.min = whole(m[1]);
+  if (m[2]) fact.max = whole(m[2]);
+  if (m[3]) fact.multipleOf = whole(m[3]);
+  if (fact.min !== undefined && fact.min < 1) return undefined;
+  if (fact.max !== undefined && fact.max < (fact.min ?? 1)) return undefined;
+  if (fact.multipleOf !== undefined && fact.multipleOf < 1) return undefined;
+  return fact;
 }
 
 /** `--input-shape name=d0,d1,...` (repeatable): an input's shape, each dim a size ≥ 0. */

@@ -4,8 +4,8 @@ import { compile } from '../compiler/compile.js';
 import { importOnnxModel } from '../compiler/onnx/import.js';
 import type { ModelProto } from '../compiler/onnx/proto.js';
 import { decodeModel } from '../compiler/onnx/proto.js';
-import type { Graph, Plan } from '../ir/index.js';
-import { UsageError } from '../ir/index.js';
+import type { DimFact, Graph, Plan } from '../ir/index.js';
+import { splitDims, UsageError } from '../ir/index.js';
 import { graphOfModule } from './dsl_module.js';
 import { isModulePath, readBytes } from './files.js';
 import { npyDescrOfOnnx } from './onnx_npy.js';
@@ -17,12 +17,14 @@ export interface ModelFile {
   /** The model file's directory: external tensor data is read relative to it. */
   readonly baseDir: string;
   readonly model: ModelProto;
+  /** The file's bytes (what the plan cache keys an ONNX model by). */
+  readonly bytes: Uint8Array;
 }
 
 /** Reads and decodes an ONNX file; a missing or undecodable file is a one-line typed error naming it. */
 export function readModelFile(path: string): ModelFile {
   const bytes = readBytes(path, 'model');
-  return { path, baseDir: dirname(resolve(path)), model: decodeModel(bytes, `model '${path}'`) };
+  return { path, baseDir: dirname(resolve(path)), model: decodeModel(bytes, `model '${path}'`), bytes };
 }
 
 export function isOnnxPath(path: string): boolean {
@@ -30,7 +32,8 @@ export function isOnnxPath(path: string): boolean {
 }
 
 export interface ModelFileOptions {
-  readonly dims?: Readonly<Record<string, number>>;
+  /** Sizes fix symbolic dims; facts (bounds, divisors) describe those that stay symbolic. */
+  readonly dims?: Readonly<Record<string, number | DimFact>>;
   /** Concrete shapes for an ONNX model's inputs. */
   readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
   readonly limits?: Readonly<Record<string, number>>;
@@ -61,7 +64,7 @@ export async function compileModelFile(path: string, options: ModelFileOptions =
   let outputNpyTypes: Record<string, string> = {};
   if (isOnnxPath(path)) {
     const { model, baseDir } = readModelFile(path);
-    const imported = importOnnxModel(model, { source: basename(path), baseDir, dims: options.dims, inputShapes: options.inputShapes });
+    const imported = importOnnxModel(model, { source: basename(path), baseDir, dims: splitDims(options.dims).sizes, inputShapes: options.inputShapes });
     graph = imported.graph;
     outputNpyTypes = Object.fromEntries(imported.outputs.flatMap((o) => {
       const descr = npyDescrOfOnnx(o.onnxType);

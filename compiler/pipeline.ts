@@ -7,6 +7,7 @@ import { foldBatchNormIntoContraction } from './passes/fold_batch_norm.js';
 import { foldConstants } from './passes/fold_constants.js';
 import { inferShapes } from './passes/infer_shapes.js';
 import { recognizePatterns } from './passes/recognize_patterns.js';
+import { fuseAttention } from './passes/fuse_attention.js';
 import { simplifyAlgebra } from './passes/simplify_algebra.js';
 
 /** A graph pass: a pure function from a graph to an equivalent one. */
@@ -28,6 +29,7 @@ export const PIPELINE: readonly GraphPass[] = [
   { name: 'simplifyAlgebra', run: simplifyAlgebra, purpose: 'x·1, x/c, transpose∘transpose, reshape chains' },
   { name: 'eliminateCommonSubexpressions', run: eliminateCommonSubexpressions, purpose: 'exporters repeat x - mean, exp(…)' },
   { name: 'recognizePatterns', run: recognizePatterns, purpose: 'GELU, softmax, LayerNorm → one op each' },
+  { name: 'fuseAttention', run: fuseAttention, purpose: 'matmul → scale → mask → softmax → matmul → one attention op' },
   { name: 'foldBatchNormIntoContraction', run: foldBatchNormIntoContraction, purpose: 'conv/Gemm absorb inference BatchNorm' },
   { name: 'simplifyAlgebra', run: simplifyAlgebra, purpose: 'again: layout chains the rewrites left' },
   { name: 'eliminateDeadCode', run: eliminateDeadCode, purpose: 'what no output or state update reads' },

@@ -1,6 +1,7 @@
 export * from './errors.js';
 export * from './dtype.js';
 export * from './shape.js';
+export * from './dim_expr.js';
 export * from './tensor.js';
 export * from './graph.js';
 export * from './registry.js';
@@ -11,3 +12,7 @@ export { verifyGraph } from './verify.js';
 export { printGraph } from './printer.js';
 export * from './plan.js';
 export { Registry } from './named_registry.js';
+export { gridFor } from './grid.js';
+export * from './plan_binding.js';
+export { liveLowerBound, planArena } from './arena_packing.js';
+export type { ArenaLayout, Lifetime } from './arena_packing.js';

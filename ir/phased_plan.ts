@@ -1,4 +1,4 @@
-import type { Plan, PlanIO, PlanStateUpdate } from './plan.js';
+import type { PlanIO, PlanStateUpdate, StaticPlan } from './plan.js';
 
 /**
  * Several compiled graphs that run on one device and share its persistent state: a training
@@ -13,7 +13,8 @@ import type { Plan, PlanIO, PlanStateUpdate } from './plan.js';
  * - constants sit side by side.
  *
  * The carrier plan's own inputs, outputs and state updates are empty: each phase has its own.
- * Plain data, like a Plan: runtime/distributed runs it without the compiler.
+ * Plain data, like a Plan: runtime/distributed runs it without the compiler. Every size is
+ * static: the phases of a parallel step are compiled at one batch (the carrier is a StaticPlan).
  */
 export const PHASED_PLAN_FORMAT = 'dawnflow-phased-plan';
 
@@ -34,6 +35,6 @@ export interface PhasedPlan {
   readonly format: typeof PHASED_PLAN_FORMAT;
   readonly version: number;
   readonly name: string;
-  readonly plan: Plan;
+  readonly plan: StaticPlan;
   readonly phases: readonly PlanPhase[];
 }

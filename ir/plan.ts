@@ -1,7 +1,9 @@
+import type { Dim, DimFact } from './dim_expr.js';
+import { mulDims } from './dim_expr.js';
 import type { DType, TensorData } from './dtype.js';
 import { deviceBytesPerElement } from './dtype.js';
-import type { StaticShape } from './shape.js';
-import { numel } from './shape.js';
+import type { Shape, StaticShape } from './shape.js';
+import { numel, shapeNumel } from './shape.js';
 
 /**
  * A Plan is everything the runtime needs to execute a compiled graph, as plain data: no
@@ -13,7 +15,8 @@ import { numel } from './shape.js';
  * persistent buffer. Every binding is (buffer, offset, size) of one tensor.
  */
 export const PLAN_FORMAT = 'dawnflow-plan';
-export const PLAN_VERSION = 1;
+/** 2: symbolic dims (shapes, bytes, dispatches and kernel sizes as expressions; `symbolic`). */
+export const PLAN_VERSION = 2;
 
 export type PlanRegion = 'arena' | 'constants' | 'states';
 
@@ -21,11 +24,16 @@ export interface PlanTensor {
   readonly id: number;
   readonly name: string;
   readonly dtype: DType;
-  readonly shape: StaticShape;
-  /** Bytes of device storage (bool as u32 words). */
-  readonly bytes: number;
+  /** Sizes, or symbolic dims (canonical expressions of the plan's symbols: see ir/dim_expr.ts). */
+  readonly shape: Shape;
+  /** Bytes of device storage (bool as u32 words): a number, or an expression of the symbols. */
+  readonly bytes: Dim;
   readonly region: PlanRegion;
-  /** Byte offset inside its region's buffer, aligned to the adapter's storage offset alignment. */
+  /**
+   * Byte offset inside its region's buffer, aligned to the adapter's storage offset alignment. In
+   * a symbolic plan, arena offsets are those of the packing at the representative sizes (for
+   * reports): the runtime packs the arena again for each binding of the symbols.
+   */
   readonly offset: number;
 }
 
@@ -37,15 +45,30 @@ export interface PlanKernel {
   readonly workgroupSize: readonly [number, number, number];
   /** Number of storage bindings in @group(0), bindings 0..n-1 in order. */
   readonly bindingCount: number;
+  /**
+   * u32 size slots the kernel reads from its uniform `sizes` at @group(1) @binding(0) (absent or
+   * 0: no uniform). Each step says what goes in them.
+   */
+  readonly sizeSlots?: number;
 }
 
 /** One dispatch: a kernel bound to tensors (binding i ↔ tensors[i]). */
 export interface PlanStep {
   readonly kernel: number;
   readonly tensors: readonly number[];
-  readonly dispatch: readonly [number, number, number];
+  /** Workgroups per axis: sizes, or expressions of the symbols. */
+  readonly dispatch: readonly [Dim, Dim, Dim];
+  /** dispatch[0] is a 1-D count the runtime splits into a 2-D grid past the device's per-axis limit. */
+  readonly splitGrid?: boolean;
+  /** The values of the kernel's size slots for this dispatch (sizes or expressions), one per slot. */
+  readonly sizes?: readonly Dim[];
   /** The IR nodes this dispatch computes, for profiles and error messages. */
   readonly label: string;
+  /**
+   * Floating-point operations of the step's contraction (two per multiply-add), where it has one
+   * and its sizes are static: profiles report GFLOP/s and the share of the device's peak.
+   */
+  readonly flops?: number;
 }
 
 export interface PlanIO {
@@ -82,6 +105,42 @@ export interface PlanRequirements {
   readonly limits: Readonly<Record<string, number>>;
 }
 
+/** An arena tensor's storage over the schedule, with its size as an expression. */
+export interface PlanLifetime {
+  readonly tensor: number;
+  readonly bytes: Dim;
+  /** Steps, inclusive: -1 before the first, `steps.length` after the last. */
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * What a plan with symbolic dims needs beyond the static parts: the symbols with their facts
+ * (checked against every binding), and the arena's lifetimes, which the runtime packs (with
+ * the compiler's packer, ir/arena_packing.ts) for each binding of the symbols.
+ */
+export interface PlanSymbols {
+  /** Every symbol the plan's sizes mention, with its declared bounds and divisor (empty: none declared). */
+  readonly dims: Readonly<Record<string, DimFact>>;
+  /** The arena's storage owners: every arena tensor that is not an alias. */
+  readonly arena: readonly PlanLifetime[];
+  /** Tensors living in another's storage (views, in-place outputs): [tensor, owner]. */
+  readonly aliases: readonly (readonly [number, number])[];
+  /** The offset alignment the arena is packed at. */
+  readonly alignment: number;
+  /** The binding the plan's offsets and memory numbers were computed at (for reports). */
+  readonly representative: Readonly<Record<string, number>>;
+  /** Conditions on the sizes the ops need (a window no larger than its padded input): every binding must meet them. */
+  readonly constraints?: readonly PlanConstraint[];
+}
+
+/** `dim ≥ min` for every binding, or the binding is refused with `what`. */
+export interface PlanConstraint {
+  readonly dim: Dim;
+  readonly min: number;
+  readonly what: string;
+}
+
 export interface Plan {
   readonly format: typeof PLAN_FORMAT;
   readonly version: number;
@@ -98,6 +157,25 @@ export interface Plan {
   readonly regionBytes: Readonly<Record<PlanRegion, number>>;
   readonly memory: PlanMemory;
   readonly requirements: PlanRequirements;
+  /** Present when sizes are symbolic: the plan runs at any binding of these symbols. */
+  readonly symbolic?: PlanSymbols;
+}
+
+/** A plan tensor with its sizes known (a static plan's, or any plan's once its symbols are bound). */
+export interface StaticPlanTensor extends PlanTensor {
+  readonly shape: StaticShape;
+  readonly bytes: number;
+}
+
+export interface StaticPlanStep extends PlanStep {
+  readonly dispatch: readonly [number, number, number];
+  readonly sizes?: readonly number[];
+}
+
+/** A plan whose every size is a number: what the runtime binds and dispatches. */
+export interface StaticPlan extends Plan {
+  readonly tensors: readonly StaticPlanTensor[];
+  readonly steps: readonly StaticPlanStep[];
 }
 
 /**
@@ -116,6 +194,11 @@ export function deviceBytes(dtype: DType, shape: StaticShape): number {
   return numel(shape) * deviceBytesPerElement(dtype);
 }
 
+/** `deviceBytes` of a shape that may be symbolic: an expression of its dims. */
+export function deviceBytesDim(dtype: DType, shape: Shape): Dim {
+  return mulDims(shapeNumel(shape), deviceBytesPerElement(dtype));
+}
+
 export function alignUp(n: number, alignment: number): number {
   return Math.ceil(n / alignment) * alignment;
 }
@@ -129,7 +212,7 @@ export function slotBytes(tensorBytes: number, alignment = WORD_BYTES): number {
  * The end of a tensor's storage in its region. A plan is sound when every tensor ends within its
  * region's `regionBytes`; the compiler's regions end where their last slot does, which is never less.
  */
-export function storageEnd(t: Pick<PlanTensor, 'offset' | 'bytes'>): number {
+export function storageEnd(t: { readonly offset: number; readonly bytes: number }): number {
   return t.offset + slotBytes(t.bytes);
 }
 

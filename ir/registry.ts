@@ -2,6 +2,7 @@ import { DTYPES } from './dtype.js';
 import { DTypeError, ShapeError, UnsupportedOpError } from './errors.js';
 import type { AttrValue, Attrs } from './graph.js';
 import { Registry } from './named_registry.js';
+import type { Dim } from './dim_expr.js';
 import type { TensorType } from './tensor.js';
 
 /**
@@ -25,6 +26,14 @@ export interface InferContext {
   readonly where: string;
 }
 
+/** A condition on sizes an op needs that its shape inference cannot check while they are symbolic: dim ≥ min. */
+export interface DimConstraint {
+  readonly dim: Dim;
+  readonly min: number;
+  /** What needs it, for the error when a binding breaks it (e.g. "maxPool 'p': input height + pads must cover the window"). */
+  readonly what: string;
+}
+
 export interface OpDef {
   readonly name: string;
   readonly category: FusionCategory;
@@ -33,6 +42,11 @@ export interface OpDef {
   readonly attrs: Readonly<Record<string, AttrSpec>>;
   /** Shape and dtype inference; throws ShapeError/DTypeError naming ctx.where. */
   infer(inputs: readonly TensorType[], attrs: Attrs, ctx: InferContext): TensorType[];
+  /**
+   * What the op needs of symbolic sizes that a static compile would have checked in `infer`
+   * (a window no larger than its padded input): plans record them, bindings are held to them.
+   */
+  constraints?(inputs: readonly TensorType[], attrs: Attrs, ctx: InferContext): DimConstraint[];
 }
 
 /** Every op of the IR by name; each op family file under ir/ops registers its ops here. */

@@ -1,12 +1,31 @@
+import type { Dim, DimBindings } from './dim_expr.js';
+import { canonicalDim, dimProduct, evaluateDim, subDims } from './dim_expr.js';
 import { ShapeError } from './errors.js';
 
-/** A dimension: a size, or the name of a symbolic size bound when the graph is specialized. */
-export type Dim = number | string;
+export type { Dim } from './dim_expr.js';
 export type Shape = readonly Dim[];
 export type StaticShape = readonly number[];
 
 export function isStaticShape(shape: Shape): shape is StaticShape {
   return shape.every((d) => typeof d === 'number');
+}
+
+/** The element count of a shape: a number when static, else an expression of its dims. */
+export function shapeNumel(shape: Shape): Dim {
+  return dimProduct(shape);
+}
+
+/** Whether two dims can be equal for some binding of their symbols (false only when provably different). */
+export function dimsMayBeEqual(a: Dim, b: Dim): boolean {
+  if (a === b) return true;
+  if (typeof a === 'number' && typeof b === 'number') return false;
+  return typeof subDims(canonicalDim(a), canonicalDim(b)) !== 'number';
+}
+
+/** A shape's sizes, or a ShapeError naming `what` when a dim is symbolic. */
+export function staticShape(shape: Shape, what: string): StaticShape {
+  if (!isStaticShape(shape)) throw new ShapeError(`${what}: shape ${formatShape(shape)} must be static here`);
+  return shape;
 }
 
 export function numel(shape: StaticShape): number {
@@ -65,12 +84,7 @@ export function normalizeAxis(axis: number, rank: number, where: string): number
   return a;
 }
 
-/** Binds symbolic dims to sizes; throws when a symbol is unbound. */
-export function bindShape(shape: Shape, dims: ReadonlyMap<string, number>, where: string): number[] {
-  return shape.map((d) => {
-    if (typeof d === 'number') return d;
-    const v = dims.get(d);
-    if (v === undefined) throw new ShapeError(`${where}: symbolic dim '${d}' is not bound`);
-    return v;
-  });
+/** Binds symbolic dims to sizes (expressions evaluated); a ShapeError naming the symbol when one is unbound. */
+export function bindShape(shape: Shape, dims: DimBindings, where: string): number[] {
+  return shape.map((d) => evaluateDim(d, dims, where));
 }

@@ -31,6 +31,11 @@ export interface TrainingProgram {
   readonly eval: Plan;
   readonly batchSize: number;
   readonly evalBatchSize: number;
+  /**
+   * Present when both plans take the batch as this symbolic dim: they run at any batch size
+   * (the Trainer still steps in batches of batchSize; evaluation runs short batches as they are).
+   */
+  readonly batchDim?: string;
   readonly input: TrainingTensorSpec;
   readonly target: TrainingTensorSpec;
   readonly accuracy: boolean;

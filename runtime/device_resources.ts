@@ -1,11 +1,12 @@
 import { ArtifactError, DeviceError, InputError, OutOfMemoryError } from '../ir/errors.js';
-import type { Plan, PlanRegion } from '../ir/plan.js';
+import type { Plan, PlanRegion, StaticPlanTensor } from '../ir/plan.js';
+import { asStaticPlan } from '../ir/plan_binding.js';
 import type { HostTensor } from '../ir/tensor.js';
 import { BufferLedger } from './buffer_ledger.js';
 import type { DawnDevice } from './device.js';
 import { encodeHostData } from './host_data.js';
 import { REGIONS } from './plan_check.js';
-import { compileKernels } from './pipelines.js';
+import { type CompiledKernels, compileKernels } from './pipelines.js';
 import { Program, type RegionBuffers } from './program.js';
 import { StagingPool } from './staging_pool.js';
 import { UploadPool } from './upload_pool.js';
@@ -18,8 +19,11 @@ import { UploadPool } from './upload_pool.js';
 export interface DeviceResources {
   readonly device: DawnDevice;
   readonly ledger: BufferLedger;
+  /** The region buffers; a symbolic plan's arena is replaced by a larger one when a binding needs it (`growArena`). */
   readonly regions: RegionBuffers;
-  readonly program: Program;
+  readonly kernels: CompiledKernels;
+  /** A static plan's program, made and validated at load; a symbolic plan makes one per binding. */
+  readonly program: Program | undefined;
   readonly pool: StagingPool;
   /** Mapped staging buffers for large inputs. */
   readonly uploads: UploadPool;
@@ -72,9 +76,10 @@ export async function createResources(plan: Plan, dev: DawnDevice, options: Reso
     if (uploadError) throw new (uploadError instanceof GPUOutOfMemoryError ? OutOfMemoryError : DeviceError)(`${where}: uploading constants and states failed: ${firstLine(uploadError.message)}`);
 
     const kernels = await compileKernels(gpu, plan.kernels, plan.name);
+    if (plan.symbolic) return { device: dev, ledger, regions, kernels, program: undefined, pool, uploads, backup };
     gpu.pushErrorScope('out-of-memory');
     gpu.pushErrorScope('validation');
-    const program = new Program(gpu, plan, regions, kernels, ledger, dev.limits.minStorageBufferOffsetAlignment ?? 256);
+    const program = createProgram(plan, { device: dev, ledger, regions, kernels });
     const invalidBinding = gpu.popErrorScope();
     const oomBinding = gpu.popErrorScope();
     const bindingError = (await invalidBinding) ?? (await oomBinding);
@@ -83,13 +88,31 @@ export async function createResources(plan: Plan, dev: DawnDevice, options: Reso
       throw new kind(`${where}: binding the steps failed: ${firstLine(bindingError.message)}${labelIn(bindingError.message)}`);
     }
     await program.validate(gpu, where);
-    return { device: dev, ledger, regions, program, pool, uploads, backup };
+    return { device: dev, ledger, regions, kernels, program, pool, uploads, backup };
   } catch (error) {
     pool.close();
     uploads.close();
     ledger.destroyAll();
     throw error;
   }
+}
+
+/** The program of a plan's steps at one binding (a static plan's only one) on these resources. */
+export function createProgram(plan: Plan, res: Pick<DeviceResources, 'device' | 'ledger' | 'regions' | 'kernels'>): Program {
+  const limits = res.device.limits;
+  return new Program(res.device.device, asStaticPlan(plan), res.regions, res.kernels, res.ledger, limits.minStorageBufferOffsetAlignment ?? 256, limits.minUniformBufferOffsetAlignment ?? 256);
+}
+
+/**
+ * Replaces the arena by one of `bytes` (a symbolic plan's binding needs more than it has). Runs in
+ * flight keep the old buffer alive until they finish (WebGPU frees a destroyed buffer after the
+ * work queued on it); programs bound to it must be made again.
+ */
+export function growArena(res: DeviceResources, plan: Plan, bytes: number): void {
+  const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+  const old = res.regions.arena;
+  (res.regions as Record<PlanRegion, GPUBuffer>).arena = res.ledger.create({ size: bytes, usage, label: `${plan.name} arena` });
+  res.ledger.destroy(old);
 }
 
 /** Releases everything; on a lost device this only settles the books. */
@@ -106,7 +129,8 @@ export function releaseResources(res: DeviceResources): void {
 function uploadInitialValues(plan: Plan, regions: RegionBuffers, queue: GPUQueue, stateValues: Readonly<Record<string, HostTensor>> | undefined): void {
   for (const [kind, list] of [['constant', plan.constants], ['state', plan.states]] as const) {
     for (const c of list) {
-      const tensor = plan.tensors[c.tensor];
+      // Constants and states have static shapes (checkPlan holds symbolic plans to that).
+      const tensor = plan.tensors[c.tensor] as StaticPlanTensor;
       const what = `plan '${plan.name}', ${kind} '${tensor.name}'`;
       const given = kind === 'state' && stateValues ? stateValues[tensor.name] : undefined;
       const value = given ?? c.data;

@@ -1,9 +1,11 @@
 import { UsageError } from '../ir/errors.js';
+import type { DimFact } from '../ir/dim_expr.js';
 import type { Plan } from '../ir/plan.js';
 import type { HostTensor } from '../ir/tensor.js';
 import { type DawnDevice, getDefaultDevice } from './device.js';
 import { DeviceLossRecovery } from './device_loss_recovery.js';
 import type { ExecutableOptions, RunOptions, TensorSpec } from './executable_options.js';
+import type { RunFeed } from './device_feeds.js';
 import type { RunInput } from './host_data.js';
 import { NumericGuard } from './numeric_guard.js';
 import { PlanRunner, type StepProfile } from './plan_runner.js';
@@ -85,6 +87,21 @@ export class Executable {
     return this.#runner.runCount;
   }
 
+  /** Shader modules this executable compiled (at load, once: never again for a new size of its symbolic dims). */
+  get shaderModules(): number {
+    return this.#runner.shaderModules;
+  }
+
+  /** Distinct bindings of the plan's symbolic dims run so far (1 for a static plan). */
+  get bindingsMade(): number {
+    return this.#runner.bindingsMade;
+  }
+
+  /** The symbolic dims of the plan, with their declared facts (empty for a static plan). */
+  get dims(): Readonly<Record<string, DimFact>> {
+    return this.plan.symbolic?.dims ?? {};
+  }
+
   /** How many device losses this executable has recovered from. */
   get recoveries(): number {
     return this.#recovery.recoveries;
@@ -100,8 +117,8 @@ export class Executable {
    * outputs later. Throws InputError (synchronously) before anything is written. Neither
    * guarded nor retried: a handle is tied to the device it was submitted on.
    */
-  dispatch(inputs: Readonly<Record<string, RunInput>>, options: RunOptions = {}): RunHandle {
-    return this.#snapshots.submit(this.#runner, inputs, options.outputs).handle;
+  dispatch(inputs: Readonly<Record<string, RunFeed>>, options: RunOptions = {}): RunHandle {
+    return this.#snapshots.submit(this.#runner, inputs, options).handle;
   }
 
   /**
@@ -109,14 +126,14 @@ export class Executable {
    * recovers (see ExecutableOptions) and retries once; with the numeric guard it checks the
    * run's values first.
    */
-  async run(inputs: Readonly<Record<string, RunInput>>, options: RunOptions = {}): Promise<Record<string, HostTensor>> {
+  async run(inputs: Readonly<Record<string, RunFeed>>, options: RunOptions = {}): Promise<Record<string, HostTensor>> {
     const guard = this.#guard;
     if (guard) {
       // Serialized outside the retry: a run retried after a loss keeps its place in line.
-      return guard.oneAtATime(() => this.#recovery.retrying(() => guard.checkedRun(this.#runner, inputs, options.outputs, this.#snapshots)));
+      return guard.oneAtATime(() => this.#recovery.retrying(() => guard.checkedRun(this.#runner, inputs, options, this.#snapshots)));
     }
     return this.#recovery.retrying(async () => {
-      const { handle, snapshot } = this.#snapshots.submit(this.#runner, inputs, options.outputs);
+      const { handle, snapshot } = this.#snapshots.submit(this.#runner, inputs, options);
       // A run that takes a snapshot returns once the snapshot is home: a loss right after it
       // then loses nothing.
       const [outputs] = await Promise.all([handle.read(), snapshot]);

@@ -1,6 +1,7 @@
 import type { DType } from '../ir/dtype.js';
-import type { StaticShape } from '../ir/shape.js';
+import type { Shape } from '../ir/shape.js';
 import type { DawnDevice } from './device.js';
+import type { DeviceTensor } from './device_tensor.js';
 import type { NumericGuardOptions } from './numeric_guard.js';
 
 /** What Executable.load and run() accept, and what a recovery reports. */
@@ -8,13 +9,19 @@ import type { NumericGuardOptions } from './numeric_guard.js';
 export interface RunOptions {
   /** The outputs to read back (default: all of them). */
   readonly outputs?: readonly string[];
+  /**
+   * Outputs to leave in device tensors instead (copied on the GPU at the end of the run; each
+   * tensor takes its output's shape). Name them in `outputs` too to also read them back.
+   */
+  readonly into?: Readonly<Record<string, DeviceTensor>>;
 }
 
 /** A named tensor of the plan's signature. */
 export interface TensorSpec {
   readonly name: string;
   readonly dtype: DType;
-  readonly shape: StaticShape;
+  /** Sizes, and symbolic dims (strings: 'batch', 'S+1') that take the sizes the inputs give them at each run. */
+  readonly shape: Shape;
 }
 
 export interface ExecutableOptions {

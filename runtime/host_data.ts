@@ -1,6 +1,7 @@
 import type { DType, TensorData } from '../ir/dtype.js';
 import { InputError, UsageError } from '../ir/errors.js';
-import type { Plan, PlanIO, PlanTensor } from '../ir/plan.js';
+import type { Plan, PlanIO, StaticPlan, StaticPlanTensor } from '../ir/plan.js';
+import type { Shape } from '../ir/shape.js';
 import { numel } from '../ir/shape.js';
 import type { HostTensor } from '../ir/tensor.js';
 
@@ -12,6 +13,9 @@ import type { HostTensor } from '../ir/tensor.js';
 
 /** What `run()` accepts for one tensor: a HostTensor, or a bare array of the right type. */
 export type RunInput = HostTensor | TensorData;
+
+/** What a tensor's device bytes are: its type and their count. */
+export type TensorLayout = Pick<StaticPlanTensor, 'dtype' | 'shape' | 'bytes'>;
 
 /** The host array types that hold each dtype. */
 const HOST_ARRAYS: Record<DType, readonly (new (n: number) => TensorData)[]> = {
@@ -26,7 +30,7 @@ export function roundUp4(bytes: number): number {
   return Math.ceil(bytes / 4) * 4;
 }
 
-export function formatTensorType(t: { readonly dtype: DType; readonly shape: readonly number[] }): string {
+export function formatTensorType(t: { readonly dtype: DType; readonly shape: Shape }): string {
   return `${t.dtype}[${t.shape.join(',')}]`;
 }
 
@@ -36,7 +40,7 @@ export function formatTensorType(t: { readonly dtype: DType; readonly shape: rea
  * length is a multiple of 4, as writeBuffer requires. `what` names the value in errors, e.g.
  * "input 'x'".
  */
-export function encodeHostData(what: string, value: unknown, t: PlanTensor): ArrayBufferView<ArrayBuffer> {
+export function encodeHostData(what: string, value: unknown, t: TensorLayout): ArrayBufferView<ArrayBuffer> {
   const data = checkedData(what, value, t);
   const n = data.length;
   switch (t.dtype) {
@@ -59,7 +63,7 @@ export function encodeHostData(what: string, value: unknown, t: PlanTensor): Arr
 }
 
 /** Decodes a tensor's device bytes, copying them out of `mapped` (which dies with unmap). */
-export function decodeDeviceData(t: PlanTensor, mapped: ArrayBuffer, offset: number): HostTensor {
+export function decodeDeviceData(t: TensorLayout, mapped: ArrayBuffer, offset: number): HostTensor {
   const n = numel(t.shape);
   const end = offset + t.bytes;
   let data: TensorData;
@@ -88,7 +92,7 @@ export function decodeDeviceData(t: PlanTensor, mapped: ArrayBuffer, offset: num
 }
 
 /** The value's typed array, once it is known to match the tensor in dtype, shape and length. */
-function checkedData(what: string, value: unknown, t: PlanTensor): TensorData {
+function checkedData(what: string, value: unknown, t: TensorLayout): TensorData {
   const expected = formatTensorType(t);
   const n = numel(t.shape);
   let data: unknown = value;
@@ -117,13 +121,13 @@ function checkedData(what: string, value: unknown, t: PlanTensor): TensorData {
   return array;
 }
 
-interface HostTensorLike {
+export interface HostTensorLike {
   readonly dtype: unknown;
   readonly shape: unknown;
   readonly data: unknown;
 }
 
-function isHostTensorLike(value: unknown): value is HostTensorLike {
+export function isHostTensorLike(value: unknown): value is HostTensorLike {
   return typeof value === 'object' && value !== null && !ArrayBuffer.isView(value) && 'dtype' in value && 'data' in value && 'shape' in value;
 }
 
@@ -157,8 +161,11 @@ export function selectOutputs(plan: Plan, names: readonly string[] | undefined):
   });
 }
 
-/** Every input of a run checked and converted before any is written, so a bad one writes nothing. */
-export function checkInputs(plan: Plan, inputs: unknown): { tensor: PlanTensor; data: ArrayBufferView<ArrayBuffer> }[] {
+/**
+ * The inputs object, checked for names: every one the plan declares present, none it does not.
+ * Returns them by name (values unchecked).
+ */
+export function namedInputs(plan: Plan, inputs: unknown): Readonly<Record<string, unknown>> {
   const what = `plan '${plan.name}'`;
   if (typeof inputs !== 'object' || inputs === null) throw new InputError(`${what}: inputs must be an object keyed by input name`);
   const given = inputs as Readonly<Record<string, unknown>>;
@@ -166,10 +173,22 @@ export function checkInputs(plan: Plan, inputs: unknown): { tensor: PlanTensor; 
   for (const name of Object.keys(given)) {
     if (!plan.inputs.some((io) => io.name === name)) throw new InputError(`${what}: unknown input '${name}' (inputs: ${expected})`);
   }
-  return plan.inputs.map((io) => {
-    const value = given[io.name];
-    if (value === undefined) throw new InputError(`${what}: missing input '${io.name}' (inputs: ${expected})`);
+  for (const io of plan.inputs) {
+    if (given[io.name] === undefined) throw new InputError(`${what}: missing input '${io.name}' (inputs: ${expected})`);
+  }
+  return given;
+}
+
+/**
+ * Every input of a run checked and converted before any is written, so a bad one writes nothing.
+ * Inputs named in `fedOnDevice` come from device tensors and are checked by their own rule
+ * (device_feeds.ts).
+ */
+export function checkInputs(plan: StaticPlan, inputs: unknown, fedOnDevice: ReadonlySet<string> = new Set()): { tensor: StaticPlanTensor; data: ArrayBufferView<ArrayBuffer> }[] {
+  const what = `plan '${plan.name}'`;
+  const given = namedInputs(plan, inputs);
+  return plan.inputs.filter((io) => !fedOnDevice.has(io.name)).map((io) => {
     const tensor = plan.tensors[io.tensor];
-    return { tensor, data: encodeHostData(`${what}, input '${io.name}'`, value, tensor) };
+    return { tensor, data: encodeHostData(`${what}, input '${io.name}'`, given[io.name], tensor) };
   });
 }

@@ -1,7 +1,8 @@
-import type { PlanTensor } from '../ir/plan.js';
-import type { DeviceResources } from './device_resources.js';
+import type { StaticPlanTensor } from '../ir/plan.js';
+import type { RegionBuffers } from './program.js';
 import { roundUp4 } from './host_data.js';
 import type { UploadLease } from './run_handle.js';
+import type { UploadPool } from './upload_pool.js';
 
 /**
  * How a run's inputs reach the GPU. Small ones go through `queue.writeBuffer`; past a few
@@ -14,8 +15,15 @@ const STAGED_UPLOAD_BYTES = 256 * 1024;
 
 /** One input of a run: its tensor, and its bytes as checked against the plan. */
 export interface InputUpload {
-  readonly tensor: PlanTensor;
+  readonly tensor: StaticPlanTensor;
   readonly data: ArrayBufferView<ArrayBuffer>;
+}
+
+/** Where inputs go: the device's queue, the plan's region buffers, and the pool of upload buffers. */
+export interface StagingTarget {
+  readonly queue: GPUQueue;
+  readonly regions: RegionBuffers;
+  readonly uploads: UploadPool;
 }
 
 /**
@@ -23,14 +31,14 @@ export interface InputUpload {
  * buffer of the upload pool and from there to their tensors, first thing in `encoder`. Returns
  * the upload buffer the run holds until it is done, if it took one.
  */
-export function stageInputs(res: DeviceResources, uploads: readonly InputUpload[], encoder: GPUCommandEncoder): UploadLease | undefined {
-  const queue = res.device.device.queue;
+export function stageInputs(target: StagingTarget, uploads: readonly InputUpload[], encoder: GPUCommandEncoder): UploadLease | undefined {
+  const { queue, regions } = target;
   const total = uploads.reduce((sum, u) => sum + roundUp4(u.data.byteLength), 0);
   if (total < STAGED_UPLOAD_BYTES) {
-    for (const { tensor, data } of uploads) queue.writeBuffer(res.regions[tensor.region], tensor.offset, data);
+    for (const { tensor, data } of uploads) if (data.byteLength > 0) queue.writeBuffer(regions[tensor.region], tensor.offset, data);
     return undefined;
   }
-  const buffer = res.uploads.take(total);
+  const buffer = target.uploads.take(total);
   const mapped = new Uint8Array(buffer.getMappedRange());
   let offset = 0;
   for (const { data } of uploads) {
@@ -40,8 +48,8 @@ export function stageInputs(res: DeviceResources, uploads: readonly InputUpload[
   buffer.unmap();
   offset = 0;
   for (const { tensor, data } of uploads) {
-    if (data.byteLength > 0) encoder.copyBufferToBuffer(buffer, offset, res.regions[tensor.region], tensor.offset, roundUp4(data.byteLength));
+    if (data.byteLength > 0) encoder.copyBufferToBuffer(buffer, offset, regions[tensor.region], tensor.offset, roundUp4(data.byteLength));
     offset += roundUp4(data.byteLength);
   }
-  return { pool: res.uploads, buffer };
+  return { pool: target.uploads, buffer };
 }

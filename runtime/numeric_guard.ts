@@ -1,6 +1,7 @@
 import { NumericError } from '../ir/errors.js';
 import type { HostTensor } from '../ir/tensor.js';
-import type { RunInput } from './host_data.js';
+import type { RunFeed } from './device_feeds.js';
+import type { DeviceTensor } from './device_tensor.js';
 import type { PlanRunner } from './plan_runner.js';
 
 /**
@@ -118,10 +119,15 @@ export class NumericGuard {
    * updates are undone first. A run whose snapshot is due keeps its states copy as the snapshot
    * only once found finite.
    */
-  async checkedRun(runner: PlanRunner, inputs: Readonly<Record<string, RunInput>>, outputs: readonly string[] | undefined, snapshots: GuardedSnapshots): Promise<Record<string, HostTensor>> {
+  async checkedRun(
+    runner: PlanRunner,
+    inputs: Readonly<Record<string, RunFeed>>,
+    options: { readonly outputs?: readonly string[]; readonly into?: Readonly<Record<string, DeviceTensor>> },
+    snapshots: GuardedSnapshots,
+  ): Promise<Record<string, HostTensor>> {
     const checkStates = this.#options.states !== false;
     const snapshotDue = snapshots.dueAt(runner.runCount + 1);
-    const submitted = runner.submit(inputs, { outputs, readStates: snapshotDue || checkStates, backupStates: true });
+    const submitted = runner.submit(inputs, { outputs: options.outputs, into: options.into, readStates: snapshotDue || checkStates, backupStates: true });
     const [values, states] = await Promise.all([submitted.handle.read(), submitted.states?.read()]);
     const found = findNonFinite(values, checkStates ? states : undefined);
     if (!found) {

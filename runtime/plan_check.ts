@@ -1,6 +1,8 @@
 import { ArtifactError, DeviceError, OutOfMemoryError } from '../ir/errors.js';
-import type { Plan, PlanRegion, PlanStep, PlanTensor } from '../ir/plan.js';
+import { dimSymbols } from '../ir/dim_expr.js';
+import type { Plan, PlanRegion, StaticPlan, StaticPlanStep, StaticPlanTensor } from '../ir/plan.js';
 import { deviceBytes, PLAN_FORMAT, PLAN_VERSION, regionBufferBytes, storageEnd } from '../ir/plan.js';
+import { asStaticPlan } from '../ir/plan_binding.js';
 import { formatTensorType } from './host_data.js';
 
 /**
@@ -17,15 +19,77 @@ export interface DeviceCaps {
   readonly adapterDescription: string;
 }
 
-/** Checks the plan and returns the byte size of each region's buffer (a multiple of 4, >= 4). */
+/**
+ * Checks the plan and returns the byte size of each region's buffer (a multiple of 4, >= 4). A
+ * symbolic plan is checked in everything that does not depend on its sizes (its arena then
+ * comes back as one word: it grows when a binding is run); `checkBoundPlan` checks each binding.
+ */
 export function checkPlan(plan: Plan, caps: DeviceCaps): Record<PlanRegion, number> {
   const where = `plan '${plan.name}'`;
   if (plan.format !== PLAN_FORMAT) throw new ArtifactError(`${where}: format '${String(plan.format)}' is not '${PLAN_FORMAT}'`);
   if (plan.version > PLAN_VERSION) throw new ArtifactError(`${where}: format version ${plan.version} is newer than this runtime's ${PLAN_VERSION}`);
   checkRequirements(plan, caps, where);
-  const sizes = checkTensors(plan, caps, where);
+  if (plan.symbolic) return checkSymbolicPlan(plan, caps, where);
+  const fixed = asStaticPlan(plan);
+  const sizes = checkTensors(fixed, caps, where);
   checkKernels(plan, caps, where);
+  fixed.steps.forEach((step, i) => checkStep(fixed, step, i, caps, where));
+  checkSignature(plan, where);
+  return sizes;
+}
+
+/**
+ * A symbolic plan at one binding (`bindPlan`): every tensor within its region, every dispatch
+ * within the device's limits, offsets aligned, no aliasing. Returns the region sizes it needs.
+ */
+export function checkBoundPlan(plan: StaticPlan, caps: DeviceCaps, binding: string): Record<PlanRegion, number> {
+  const where = `plan '${plan.name}' at ${binding}`;
+  const sizes = checkTensors(plan, caps, where);
   plan.steps.forEach((step, i) => checkStep(plan, step, i, caps, where));
+  return sizes;
+}
+
+/** The parts of a symbolic plan that do not depend on its sizes; the constants and states are static. */
+function checkSymbolicPlan(plan: Plan, caps: DeviceCaps, where: string): Record<PlanRegion, number> {
+  const symbols = plan.symbolic!;
+  const declared = new Set(Object.keys(symbols.dims));
+  plan.tensors.forEach((t, i) => {
+    const what = `${where}, tensor ${i} '${t.name}'`;
+    if (t.id !== i) throw new ArtifactError(`${what}: id ${t.id} differs from its index ${i}`);
+    if (!REGIONS.includes(t.region)) throw new ArtifactError(`${what}: unknown region '${String(t.region)}'`);
+    for (const d of t.shape) {
+      for (const s of dimSymbols(d)) if (!declared.has(s)) throw new ArtifactError(`${what}: dim '${d}' names '${s}', which the plan does not declare`);
+    }
+    if (t.region !== 'arena' && (typeof t.bytes !== 'number' || t.shape.some((d) => typeof d !== 'number'))) {
+      throw new ArtifactError(`${what}: a ${t.region} tensor must have a static shape, got [${t.shape.join(',')}]`);
+    }
+  });
+  for (const l of symbols.arena) if (!plan.tensors[l.tensor]) throw new ArtifactError(`${where}: the arena names tensor ${l.tensor}, which does not exist`);
+  for (const [t, owner] of symbols.aliases) {
+    if (!plan.tensors[t] || !plan.tensors[owner]) throw new ArtifactError(`${where}: alias [${t}, ${owner}] names a tensor that does not exist`);
+  }
+  const statics = plan.tensors.filter((t): t is StaticPlanTensor => t.region !== 'arena') as StaticPlanTensor[];
+  const maxBuffer = limit(caps, 'maxBufferSize', where);
+  const sizes: Record<PlanRegion, number> = { arena: regionBufferBytes(0), constants: 0, states: 0 };
+  for (const region of ['constants', 'states'] as const) {
+    const declaredBytes = plan.regionBytes[region] ?? 0;
+    for (const t of statics.filter((x) => x.region === region)) {
+      if (storageEnd(t) > declaredBytes) throw new ArtifactError(`${where}, tensor '${t.name}': bytes [${t.offset}, ${storageEnd(t)}) lie outside the ${region} region (${declaredBytes} bytes)`);
+    }
+    sizes[region] = regionBufferBytes(declaredBytes);
+    if (sizes[region] > maxBuffer) throw new OutOfMemoryError(`${where}: the ${region} region needs ${sizes[region]} bytes, above the device's maxBufferSize of ${maxBuffer}`);
+  }
+  checkKernels(plan, caps, where);
+  plan.steps.forEach((step, i) => {
+    const kernel = plan.kernels[step.kernel];
+    const what = `${where}, step ${i} '${step.label}'`;
+    if (!kernel) throw new ArtifactError(`${what}: kernel index ${step.kernel} out of range`);
+    if (step.tensors.length !== kernel.bindingCount) throw new ArtifactError(`${what}: ${step.tensors.length} tensors bound to kernel '${kernel.name}', which has ${kernel.bindingCount} bindings`);
+    if ((step.sizes?.length ?? 0) !== (kernel.sizeSlots ?? 0)) throw new ArtifactError(`${what}: ${step.sizes?.length ?? 0} size values for kernel '${kernel.name}', which has ${kernel.sizeSlots ?? 0} size slots`);
+    step.tensors.forEach((id, binding) => {
+      if (!plan.tensors[id]) throw new ArtifactError(`${what}: binding ${binding} names tensor ${id}, which does not exist`);
+    });
+  });
   checkSignature(plan, where);
   return sizes;
 }
@@ -49,7 +113,7 @@ function checkRequirements(plan: Plan, caps: DeviceCaps, where: string): void {
   }
 }
 
-function checkTensors(plan: Plan, caps: DeviceCaps, where: string): Record<PlanRegion, number> {
+function checkTensors(plan: StaticPlan, caps: DeviceCaps, where: string): Record<PlanRegion, number> {
   const declared = (region: PlanRegion): number => plan.regionBytes[region] ?? 0;
   plan.tensors.forEach((t, i) => {
     const what = `${where}, tensor ${i} '${t.name}'`;
@@ -93,12 +157,16 @@ function checkKernels(plan: Plan, caps: DeviceCaps, where: string): void {
   });
 }
 
-function checkStep(plan: Plan, step: PlanStep, index: number, caps: DeviceCaps, where: string): void {
+function checkStep(plan: StaticPlan, step: StaticPlanStep, index: number, caps: DeviceCaps, where: string): void {
   const kernel = plan.kernels[step.kernel];
   const what = `${where}, step ${index} '${step.label}'`;
   if (!kernel) throw new ArtifactError(`${what}: kernel index ${step.kernel} out of range`);
   if (step.tensors.length !== kernel.bindingCount) {
     throw new ArtifactError(`${what}: ${step.tensors.length} tensors bound to kernel '${kernel.name}', which has ${kernel.bindingCount} bindings`);
+  }
+  if (step.flops !== undefined && !(Number.isFinite(step.flops) && step.flops >= 0)) throw new ArtifactError(`${what}: flops ${step.flops} is not a count`);
+  if ((step.sizes?.length ?? 0) !== (kernel.sizeSlots ?? 0)) {
+    throw new ArtifactError(`${what}: ${step.sizes?.length ?? 0} size values for kernel '${kernel.name}', which has ${kernel.sizeSlots ?? 0} size slots`);
   }
   const maxGroups = limit(caps, 'maxComputeWorkgroupsPerDimension', where);
   if (step.dispatch.length !== 3 || step.dispatch.some((d) => !Number.isInteger(d) || d < 0 || d > maxGroups)) {
@@ -124,7 +192,7 @@ function checkStep(plan: Plan, step: PlanStep, index: number, caps: DeviceCaps, 
  * Every binding is read_write storage, and Dawn rejects a dispatch where two writable bindings
  * overlap in one buffer, even for the same tensor twice. A kernel must bind a tensor once.
  */
-function checkAliasing(bound: readonly PlanTensor[], what: string): void {
+function checkAliasing(bound: readonly StaticPlanTensor[], what: string): void {
   for (let i = 0; i < bound.length; i++) {
     for (let j = i + 1; j < bound.length; j++) {
       const a = bound[i];
@@ -141,7 +209,7 @@ function checkAliasing(bound: readonly PlanTensor[], what: string): void {
 }
 
 function checkSignature(plan: Plan, where: string): void {
-  const tensorOf = (id: number, what: string): PlanTensor => {
+  const tensorOf = (id: number, what: string): Plan['tensors'][number] => {
     const t = plan.tensors[id];
     if (!t) throw new ArtifactError(`${where}, ${what}: tensor ${id} does not exist`);
     return t;

@@ -1,13 +1,17 @@
-import { DeviceError, UsageError } from '../ir/errors.js';
-import type { Plan, PlanRegion, PlanTensor } from '../ir/plan.js';
+import { DeviceError, InputError, ShapeError, UsageError } from '../ir/errors.js';
+import type { Plan, PlanRegion, StaticPlan, StaticPlanTensor } from '../ir/plan.js';
+import { bindingKey, bindPlan, describeBinding } from '../ir/plan_binding.js';
 import type { HostTensor } from '../ir/tensor.js';
 import { type DawnDevice, type GpuErrorRecord, popCapturedErrors } from './device.js';
-import { createResources, type DeviceResources, releaseResources } from './device_resources.js';
+import { createProgram, createResources, type DeviceResources, growArena, releaseResources } from './device_resources.js';
 import { GpuTimeEstimate, sleep, SLEEP_FRACTION } from './gpu_wait.js';
+import { deviceFeeds, deviceTargets, encodeFeeds, encodeTargets, type RunFeed } from './device_feeds.js';
+import type { DeviceTensor } from './device_tensor.js';
 import { checkInputs, encodeHostData, roundUp4, type RunInput, selectOutputs } from './host_data.js';
 import { stageInputs } from './input_staging.js';
-import { checkPlan } from './plan_check.js';
-import type { StepInfo } from './program.js';
+import { bindInputDims } from './input_dims.js';
+import { checkBoundPlan, checkPlan } from './plan_check.js';
+import type { Program, StepInfo } from './program.js';
 import { type ReadbackEntry, type ReadbackSource, RunHandle, type UploadLease } from './run_handle.js';
 import { StepTimer } from './step_timer.js';
 
@@ -23,6 +27,28 @@ import { StepTimer } from './step_timer.js';
  * device-loss recovery): they ask it for a copy of the states with a run, or a copy of them set
  * aside before one, and a recovery replaces it whole by one `rebuildOn` a new device.
  */
+
+/** The plan at one binding of its symbols and the program that runs it (a static plan has one). */
+interface Binding {
+  readonly plan: StaticPlan;
+  readonly program: Program;
+}
+
+/** Bindings of a symbolic plan kept ready (least recently used evicted): their bind groups and size uniforms. */
+const BINDINGS_KEPT = 16;
+
+/**
+ * A symbolic plan whose every dim has a declared maximum gets its arena at load, sized for the
+ * largest binding (checked against the device then, not at some later run); it still grows if
+ * a smaller binding packs worse. Plans without bounds start with a one-word arena.
+ */
+function upperBoundArena(plan: Plan, device: DawnDevice): { arena?: number } {
+  const dims = plan.symbolic?.dims;
+  if (!dims || Object.values(dims).some((f) => f.max === undefined)) return {};
+  const maxima = Object.fromEntries(Object.entries(dims).map(([name, f]) => [name, f.max!]));
+  const bound = bindPlan(plan, maxima, { maxWorkgroupsPerDimension: device.limits.maxComputeWorkgroupsPerDimension ?? 65535 });
+  return { arena: checkBoundPlan(bound, device, `the declared maxima ${describeBinding(maxima)}`).arena };
+}
 
 /** One step's device time in a profile. */
 export interface StepProfile extends StepInfo {
@@ -44,6 +70,8 @@ export interface SubmitOptions {
   readonly readStates?: boolean;
   /** Copy the states region aside before the run, for `undoLastRun` (with `backup` only). */
   readonly backupStates?: boolean;
+  /** Outputs to leave in device tensors, copied on the GPU at the end of the run. */
+  readonly into?: Readonly<Record<string, DeviceTensor>>;
 }
 
 /** One submitted run. */
@@ -68,6 +96,9 @@ export class PlanRunner {
   readonly #source: ReadbackSource;
   /** State reads are copies, not runs: their timings must not teach the plan's estimate. */
   readonly #copySource: ReadbackSource;
+  /** By binding key; a static plan's one binding under ''. */
+  readonly #bindings = new Map<string, Binding>();
+  #bindingsMade = 0;
   #runs: number;
   #released = false;
 
@@ -78,7 +109,8 @@ export class PlanRunner {
     this.#sizes = sizes;
     this.#gpuTime = gpuTime;
     this.#runs = runs;
-    this.#stateEntries = plan.states.map((s) => ({ name: plan.tensors[s.tensor].name, tensor: plan.tensors[s.tensor], offset: plan.tensors[s.tensor].offset }));
+    this.#stateEntries = plan.states.map((s) => ({ name: plan.tensors[s.tensor].name, tensor: plan.tensors[s.tensor] as StaticPlanTensor, offset: plan.tensors[s.tensor].offset }));
+    if (res.program) this.#bindings.set('', { plan: plan as StaticPlan, program: res.program });
     // Handles outlive their runner (a recovery swaps it): reading one after that is an error, not a map of a destroyed buffer.
     const base = { device: res.device, pool: res.pool, what: this.what, isDisposed: () => this.#released };
     this.#source = { ...base, observed: (ms, pollMs) => this.#gpuTime.learn(ms, pollMs) };
@@ -88,7 +120,7 @@ export class PlanRunner {
   /** Checks the plan against the device, then creates everything its runs will use. */
   static async load(plan: Plan, device: DawnDevice, options: RunnerOptions = {}): Promise<PlanRunner> {
     device.assertUsable(`plan '${plan.name}'`);
-    const sizes = checkPlan(plan, device);
+    const sizes = { ...checkPlan(plan, device), ...upperBoundArena(plan, device) };
     const res = await createResources(plan, device, { sizes, backup: options.backup === true });
     return new PlanRunner(plan, res, sizes, new GpuTimeEstimate(), 0);
   }
@@ -134,14 +166,77 @@ export class PlanRunner {
     this.device.assertUsable(this.what);
   }
 
+  /** Shader modules this runner's pipelines were made from (at load; never per binding). */
+  get shaderModules(): number {
+    return this.#res.kernels.shaderModules;
+  }
+
+  /** Distinct bindings of the symbols this runner has bound so far (a static plan: 1). */
+  get bindingsMade(): number {
+    return this.#bindingsMade + (this.plan.symbolic ? 0 : 1);
+  }
+
+  /** The arena buffer's current size in bytes (a symbolic plan's grows to the largest binding run). */
+  get arenaBytes(): number {
+    return this.#res.regions.arena.size;
+  }
+
+  /**
+   * The plan at the binding these inputs give its symbols, with the program that runs it: made
+   * the first time a binding is seen (the arena grown if it needs more), then kept. Throws an
+   * InputError for inputs whose shapes do not fit the plan, before anything is written.
+   */
+  #bind(inputs: Readonly<Record<string, RunFeed>>): { plan: StaticPlan; program?: Program; make?: () => Program } {
+    if (!this.plan.symbolic) return this.#bindings.get('')!;
+    const dims = bindInputDims(this.plan, inputs);
+    const key = bindingKey(this.plan, dims);
+    const known = this.#bindings.get(key);
+    if (known) {
+      // Most recently used last.
+      this.#bindings.delete(key);
+      this.#bindings.set(key, known);
+      return known;
+    }
+    const device = this.#res.device;
+    let plan: StaticPlan;
+    try {
+      plan = bindPlan(this.plan, dims, { maxWorkgroupsPerDimension: device.limits.maxComputeWorkgroupsPerDimension ?? 65535 });
+    } catch (e) {
+      // Sizes the inputs gave that the model cannot take (an image smaller than a window).
+      if (e instanceof ShapeError) throw new InputError(`${this.what}: the inputs give ${describeBinding(dims)}: ${e.message}`, { cause: e });
+      throw e;
+    }
+    const sizes = checkBoundPlan(plan, device, describeBinding(dims));
+    // Creating GPU objects is left to the caller, inside its error scopes.
+    return {
+      plan,
+      make: () => {
+        if (sizes.arena > this.#res.regions.arena.size) {
+          growArena(this.#res, this.plan, sizes.arena);
+          for (const b of this.#bindings.values()) b.program.release();
+          this.#bindings.clear();
+        }
+        const binding = { plan, program: createProgram(plan, this.#res) };
+        this.#bindings.set(key, binding);
+        this.#bindingsMade++;
+        if (this.#bindings.size > BINDINGS_KEPT) {
+          const [oldest] = this.#bindings.keys();
+          this.#bindings.get(oldest)!.program.release();
+          this.#bindings.delete(oldest);
+        }
+        return binding.program;
+      },
+    };
+  }
+
   /** The plan tensor of the state `name`; a UsageError naming the states there are otherwise. */
-  state(name: string): PlanTensor {
+  state(name: string): StaticPlanTensor {
     const state = this.plan.states.find((s) => this.plan.tensors[s.tensor].name === name);
     if (!state) {
       const names = this.plan.states.map((s) => this.plan.tensors[s.tensor].name);
       throw new UsageError(`${this.what}: no state '${name}' (states: ${names.join(', ') || 'none'})`);
     }
-    return this.plan.tensors[state.tensor];
+    return this.plan.tensors[state.tensor] as StaticPlanTensor;
   }
 
   /**
@@ -149,11 +244,14 @@ export class PlanRunner {
    * states copies asked for; all inside error scopes. Nothing is awaited. Throws (synchronously,
    * before anything is written) an InputError for bad inputs, a UsageError for an unknown output.
    */
-  submit(inputs: Readonly<Record<string, RunInput>>, options: SubmitOptions = {}): Submission {
+  submit(inputs: Readonly<Record<string, RunFeed>>, options: SubmitOptions = {}): Submission {
     this.assertLive();
     const outputs = selectOutputs(this.plan, options.outputs);
-    const uploads = checkInputs(this.plan, inputs);
+    const bound = this.#bind(inputs);
     const res = this.#res;
+    const feeds = deviceFeeds(bound.plan, inputs, res.device);
+    const targets = deviceTargets(bound.plan, options.into, res.device);
+    const uploads = checkInputs(bound.plan, inputs, new Set(feeds.map((f) => f.name)));
     const gpu = res.device.device;
     const run = ++this.#runs;
     const hasStates = this.#sizes.states > 0 && this.plan.states.length > 0;
@@ -162,7 +260,7 @@ export class PlanRunner {
     const entries: ReadbackEntry[] = [];
     let stagingBytes = 0;
     for (const io of outputs) {
-      const tensor = this.plan.tensors[io.tensor];
+      const tensor = bound.plan.tensors[io.tensor];
       entries.push({ name: io.name, tensor, offset: stagingBytes });
       stagingBytes += roundUp4(tensor.bytes);
     }
@@ -173,10 +271,14 @@ export class PlanRunner {
     gpu.pushErrorScope('out-of-memory');
     gpu.pushErrorScope('validation');
     try {
+      // A new binding's bind groups and size uniform (and a larger arena) are made in the run's error scopes.
+      const program = bound.program ?? bound.make!();
       const encoder = gpu.createCommandEncoder();
-      upload = stageInputs(res, uploads, encoder);
+      upload = stageInputs({ queue: res.device.device.queue, regions: res.regions, uploads: res.uploads }, uploads, encoder);
+      encodeFeeds(encoder, res.regions, feeds);
       if (options.backupStates === true && res.backup) encoder.copyBufferToBuffer(res.regions.states, 0, res.backup, 0, this.#sizes.states);
-      res.program.encode(encoder);
+      program.encode(encoder);
+      encodeTargets(encoder, res.regions, targets, this.what);
       staging = stagingBytes > 0 ? res.pool.take(stagingBytes) : undefined;
       if (staging) {
         for (const e of entries) {
@@ -265,9 +367,11 @@ export class PlanRunner {
     if (!device.features.has('timestamp-query')) {
       throw new UsageError(`${this.what}: profiling needs the feature 'timestamp-query', which the adapter (${device.adapterDescription}) lacks`);
     }
-    const uploads = checkInputs(this.plan, inputs);
+    const bound = this.#bind(inputs);
+    const uploads = checkInputs(bound.plan, inputs);
+    const program = bound.program ?? bound.make!();
     const gpu = device.device;
-    const steps = res.program.timedSteps;
+    const steps = program.timedSteps;
     // Submitted back to back, one timer each: waiting between runs lets a real GPU drop its clocks.
     const timers = Array.from({ length: runs }, () => new StepTimer(gpu, steps.length));
     const samples: number[][] = steps.map(() => []);
@@ -276,7 +380,7 @@ export class PlanRunner {
       for (const timer of timers) {
         for (const { tensor, data } of uploads) gpu.queue.writeBuffer(res.regions[tensor.region], tensor.offset, data);
         const encoder = gpu.createCommandEncoder();
-        res.program.encodeTimed(encoder, timer);
+        program.encodeTimed(encoder, timer);
         gpu.queue.submit([encoder.finish()]);
       }
       const error = await gpu.popErrorScope();

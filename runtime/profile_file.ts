@@ -15,6 +15,8 @@ export interface ProfiledStep {
   readonly label: string;
   /** Median device time over the profiled runs (timestamp queries). */
   readonly ms: number;
+  /** The step's floating-point operations, where the plan counts them: GFLOP/s = flops / (ms·1e6). */
+  readonly flops?: number;
 }
 
 export interface ProfileFile {
@@ -24,10 +26,19 @@ export interface ProfileFile {
   readonly plan: string;
   readonly adapter: string;
   readonly steps: readonly ProfiledStep[];
+  /** The f32 FMA peak measured with the profile (GFLOP/s), the scale of each step's share. */
+  readonly fmaPeakGflops?: number;
 }
 
-export function profileFile(plan: string, adapter: string, steps: readonly ProfiledStep[]): ProfileFile {
-  return { format: PROFILE_FORMAT, version: PROFILE_VERSION, plan, adapter, steps: steps.map(({ step, kernel, label, ms }) => ({ step, kernel, label, ms })) };
+export function profileFile(plan: string, adapter: string, steps: readonly ProfiledStep[], fmaPeakGflops?: number): ProfileFile {
+  return {
+    format: PROFILE_FORMAT,
+    version: PROFILE_VERSION,
+    plan,
+    adapter,
+    steps: steps.map(({ step, kernel, label, ms, flops }) => ({ step, kernel, label, ms, ...(flops !== undefined ? { flops } : {}) })),
+    ...(fmaPeakGflops !== undefined ? { fmaPeakGflops } : {}),
+  };
 }
 
 /** Reads a profile: the object `run --profile --json` prints (its `profile` member) or the profile alone. */
@@ -51,5 +62,6 @@ export function parseProfile(text: string, file: string): ProfileFile {
     const ok = s !== null && typeof s === 'object' && Number.isInteger(s.step) && typeof s.kernel === 'string' && typeof s.label === 'string' && typeof s.ms === 'number' && Number.isFinite(s.ms) && s.ms >= 0;
     if (!ok) fail(`steps[${i}] is not {step, kernel, label, ms >= 0}`);
   });
-  return { format: PROFILE_FORMAT, version: p!.version!, plan: String(p!.plan ?? ''), adapter: String(p!.adapter ?? ''), steps: p!.steps! };
+  const peak = typeof p!.fmaPeakGflops === 'number' && p!.fmaPeakGflops > 0 ? { fmaPeakGflops: p!.fmaPeakGflops } : {};
+  return { format: PROFILE_FORMAT, version: p!.version!, plan: String(p!.plan ?? ''), adapter: String(p!.adapter ?? ''), steps: p!.steps!, ...peak };
 }

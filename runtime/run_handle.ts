@@ -1,5 +1,5 @@
 import { DeviceError, UsageError } from '../ir/errors.js';
-import type { PlanTensor } from '../ir/plan.js';
+import type { StaticPlanTensor } from '../ir/plan.js';
 import type { HostTensor } from '../ir/tensor.js';
 import { type DawnDevice, type GpuErrorRecord, gpuErrorToDawnflow } from './device.js';
 import type { Ticket } from './gpu_wait.js';
@@ -16,7 +16,7 @@ import type { UploadPool } from './upload_pool.js';
 /** One output's place in the staging buffer. */
 export interface ReadbackEntry {
   readonly name: string;
-  readonly tensor: PlanTensor;
+  readonly tensor: StaticPlanTensor;
   readonly offset: number;
 }
 

@@ -2,6 +2,8 @@ import { DeviceError } from '../ir/errors.js';
 import type { DType } from '../ir/dtype.js';
 import type { StaticShape } from '../ir/shape.js';
 import type { HostTensor } from '../ir/tensor.js';
+import type { RunFeed } from './device_feeds.js';
+import type { DeviceTensor } from './device_tensor.js';
 import type { RunInput } from './host_data.js';
 import type { PlanRunner } from './plan_runner.js';
 import type { RunHandle } from './run_handle.js';
@@ -48,8 +50,12 @@ export class SnapshotPolicy {
    * submission and `snapshot` resolves once it is home (to undefined if the copy failed; it
    * never rejects).
    */
-  submit(runner: PlanRunner, inputs: Readonly<Record<string, RunInput>>, outputs: readonly string[] | undefined): { handle: RunHandle; snapshot: Promise<StateSnapshot | undefined> | undefined } {
-    const { handle, states, run } = runner.submit(inputs, { outputs, readStates: this.dueAt(runner.runCount + 1) });
+  submit(
+    runner: PlanRunner,
+    inputs: Readonly<Record<string, RunFeed>>,
+    options: { readonly outputs?: readonly string[]; readonly into?: Readonly<Record<string, DeviceTensor>> },
+  ): { handle: RunHandle; snapshot: Promise<StateSnapshot | undefined> | undefined } {
+    const { handle, states, run } = runner.submit(inputs, { outputs: options.outputs, into: options.into, readStates: this.dueAt(runner.runCount + 1) });
     return { handle, snapshot: states ? this.#store.track(run, states.read()) : undefined };
   }
 

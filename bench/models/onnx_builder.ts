@@ -22,8 +22,9 @@ function attribute(name: string, value: AttrValue): onnxProto.onnx.IAttributePro
   return { name, type: Attr.INTS, ints: [...value] };
 }
 
-function valueInfo(name: string, shape: readonly number[], elemType: number = FLOAT): onnxProto.onnx.IValueInfoProto {
-  return { name, type: { tensorType: { elemType, shape: { dim: shape.map((d) => ({ dimValue: d })) } } } };
+/** A value's type; a string dim is a dim_param (a dynamic dim every peer binds from its input). */
+function valueInfo(name: string, shape: readonly (number | string)[], elemType: number = FLOAT): onnxProto.onnx.IValueInfoProto {
+  return { name, type: { tensorType: { elemType, shape: { dim: shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } } };
 }
 
 export class OnnxModelBuilder {
@@ -38,12 +39,12 @@ export class OnnxModelBuilder {
     readonly opset = 17,
   ) {}
 
-  input(name: string, shape: readonly number[]): string {
+  input(name: string, shape: readonly (number | string)[]): string {
     this.#inputs.push(valueInfo(name, shape));
     return name;
   }
 
-  output(name: string, shape: readonly number[]): void {
+  output(name: string, shape: readonly (number | string)[]): void {
     this.#outputs.push(valueInfo(name, shape));
   }
 
@@ -56,6 +57,12 @@ export class OnnxModelBuilder {
   /** An int64 constant (shapes, axes). */
   ints(name: string, values: readonly number[]): string {
     this.#initializers.push({ name, dims: [values.length], dataType: INT64, int64Data: [...values] });
+    return name;
+  }
+
+  /** An int64 scalar constant (Gather indices, Trilu's k). */
+  intScalar(name: string, value: number): string {
+    this.#initializers.push({ name, dims: [], dataType: INT64, int64Data: [value] });
     return name;
   }
 

@@ -7,7 +7,7 @@ import { crossEntropy, nn, Sequential } from '../../compiler/dsl/index.js';
 import { importOnnx } from '../../compiler/onnx/import.js';
 import { optim } from '../../compiler/optim/index.js';
 import { compileTraining } from '../../compiler/train/index.js';
-import type { Graph } from '../../ir/index.js';
+import type { Graph, HostTensor } from '../../ir/index.js';
 import { GraphBuilder, hostTensor } from '../../ir/index.js';
 import type { DawnDevice, DeviceLimits, Plan } from '../../runtime/index.js';
 import { Executable, getDefaultDevice } from '../../runtime/index.js';
@@ -16,11 +16,13 @@ import { Trainer } from '../../runtime/training/index.js';
 import type { BenchCase } from '../cases.js';
 import type { NamedTensors } from '../case_inputs.js';
 import { caseInputs } from '../case_inputs.js';
-import { bandwidthPlan, fmaPeakPlan } from '../device_peak_plans.js';
+import { bandwidthPlan, fmaPeakPlanOf } from '../device_peak_plans.js';
+import type { CnnParameter, CnnShape } from '../models/cnn_step.js';
+import { CNN_CONVS, CNN_PARAMETERS } from '../models/cnn_step.js';
 import type { MlpShape } from '../models/mlp_step.js';
 import type { MlpParameter } from '../models/mlp_step.js';
 import { MLP_PARAMETERS } from '../models/mlp_step.js';
-import type { PeerDriver, PreparedCase } from './driver.js';
+import type { PairedTiming, PeerDriver, PreparedCase } from './driver.js';
 import { NotAvailableError, toF32 } from './driver.js';
 
 /**
@@ -48,39 +50,77 @@ function matmulGraph(n: number): Graph {
   return b.graph;
 }
 
+/** A DSL model with the benchmark's initial parameters (named as the case names them). */
+interface TrainingCase {
+  readonly model: Sequential;
+  /** Each DSL parameter and the case's name for it. */
+  readonly parameters: readonly [Parameter | null, string][];
+  readonly inputShape: readonly number[];
+  readonly classes: number;
+  readonly batch: number;
+  readonly learningRate: number;
+}
+
 /**
- * The MLP as a DSL model with the benchmark's initial parameters, trained by dawnflow's own
- * training compiler (autodiff + optimizer, parameters resident on the device) and Trainer.
+ * A training case compiled by dawnflow's own training compiler (autodiff + optimizer,
+ * parameters resident on the device), for its Trainer; `names` maps the case's parameter names
+ * to the DSL's.
  */
-function mlpTrainingProgram(s: MlpShape, initial: NamedTensors, limits: TargetLimits | DeviceLimits): { program: TrainingProgram; names: Record<MlpParameter, string> } {
-  const fc1 = new nn.Linear(s.inputs, s.hidden);
-  const fc2 = new nn.Linear(s.hidden, s.classes);
-  const model = new Sequential(fc1, nn.ReLU(), fc2);
-  model.namedParameters();
-  const values: [Parameter | null, MlpParameter][] = [[fc1.weight, 'w1'], [fc1.bias, 'b1'], [fc2.weight, 'w2'], [fc2.bias, 'b2']];
-  const names = {} as Record<MlpParameter, string>;
-  for (const [p, name] of values) {
-    if (!p) throw new Error(`the Linear layer has no ${name}`);
+function trainingProgram(t: TrainingCase, initial: NamedTensors, limits: TargetLimits | DeviceLimits): { program: TrainingProgram; names: Record<string, string> } {
+  t.model.namedParameters();
+  const names: Record<string, string> = {};
+  for (const [p, name] of t.parameters) {
+    if (!p) throw new Error(`the model has no parameter for ${name}`);
     p.value = hostTensor('f32', initial[name].shape, initial[name].data);
     names[name] = p.name;
   }
   const program = compileTraining({
-    model,
-    input: { shape: [s.inputs] },
-    target: { shape: [s.classes] },
+    model: t.model,
+    input: { shape: [...t.inputShape] },
+    target: { shape: [t.classes] },
     loss: crossEntropy,
-    optimizer: optim.sgd({ lr: s.learningRate }),
-    batchSize: s.batch,
+    optimizer: optim.sgd({ lr: t.learningRate }),
+    batchSize: t.batch,
     limits: { ...DEFAULT_LIMITS, ...limits },
   });
   return { program, names };
 }
 
+/** The MLP 784-ReLU-10. */
+function mlpCase(s: MlpShape): TrainingCase {
+  const fc1 = new nn.Linear(s.inputs, s.hidden);
+  const fc2 = new nn.Linear(s.hidden, s.classes);
+  const parameters: [Parameter | null, MlpParameter][] = [[fc1.weight, 'w1'], [fc1.bias, 'b1'], [fc2.weight, 'w2'], [fc2.bias, 'b2']];
+  return { model: new Sequential(fc1, nn.ReLU(), fc2), parameters, inputShape: [s.inputs], classes: s.classes, batch: s.batch, learningRate: s.learningRate };
+}
+
+/** The MNIST CNN of examples/mnist_models.ts, without dropout (bench/models/cnn_step.ts). */
+function cnnCase(s: CnnShape): TrainingCase {
+  const [a, b] = CNN_CONVS;
+  const c1 = new nn.Conv2d(a.cin, a.cout, a.k, { stride: a.stride, padding: a.pad });
+  const c2 = new nn.Conv2d(b.cin, b.cout, b.k, { stride: b.stride, padding: b.pad });
+  const f1 = new nn.Linear(b.cout * b.out * b.out, 64);
+  const f2 = new nn.Linear(64, 10);
+  const model = new Sequential(c1, nn.ReLU(), c2, nn.ReLU(), new nn.Flatten(), f1, nn.ReLU(), f2);
+  const parameters: [Parameter | null, CnnParameter][] = [
+    [c1.weight, 'c1w'], [c1.bias, 'c1b'], [c2.weight, 'c2w'], [c2.bias, 'c2b'], [f1.weight, 'f1w'], [f1.bias, 'f1b'], [f2.weight, 'f2w'], [f2.bias, 'f2b'],
+  ];
+  return { model, parameters, inputShape: [1, 28, 28], classes: 10, batch: s.batch, learningRate: s.learningRate };
+}
+
 export class DawnflowDriver implements PeerDriver {
-  readonly peer = 'dawnflow' as const;
+  readonly peer: 'dawnflow' | 'dawnflow-dynamic';
+  readonly #dynamic: boolean;
   #device: DawnDevice | undefined;
 
-  unsupported(): string | undefined {
+  /** `dynamic`: the 'dawnflow-dynamic' peer, which compiles the dynamic bench's models with their dims symbolic. */
+  constructor(options: { readonly dynamic?: boolean } = {}) {
+    this.#dynamic = options.dynamic === true;
+    this.peer = this.#dynamic ? 'dawnflow-dynamic' : 'dawnflow';
+  }
+
+  unsupported(c: BenchCase): string | undefined {
+    if (this.#dynamic && c.spec.kind !== 'dynamic') return "one plan for every size: measured on the 'dynamic' bench only";
     return undefined;
   }
 
@@ -103,7 +143,7 @@ export class DawnflowDriver implements PeerDriver {
   async prepare(c: BenchCase, modelFile: string | undefined): Promise<PreparedCase> {
     const spec = c.spec;
     if (spec.kind === 'fma' || spec.kind === 'bandwidth') {
-      const peak = spec.kind === 'fma' ? fmaPeakPlan(spec.invocations, spec.iterations, spec.repeats) : bandwidthPlan(spec.bytes, spec.repeats);
+      const peak = spec.kind === 'fma' ? fmaPeakPlanOf(spec.invocations, spec.iterations, spec.repeats) : bandwidthPlan(spec.bytes, spec.repeats);
       const exe = await this.#load(peak.plan);
       const run = async (): Promise<void> => {
         await exe.run({}, { outputs: [] });
@@ -112,13 +152,15 @@ export class DawnflowDriver implements PeerDriver {
     }
 
     const inputs = caseInputs(c);
-    if (spec.kind === 'mlp-step') {
+    if (spec.kind === 'mlp-step' || spec.kind === 'cnn-step') {
       this.#device ??= await getDefaultDevice();
-      let compiled: ReturnType<typeof mlpTrainingProgram>;
+      const training = spec.kind === 'mlp-step' ? mlpCase(spec.shape) : cnnCase(spec.shape);
+      const parameterNames: readonly string[] = spec.kind === 'mlp-step' ? MLP_PARAMETERS : CNN_PARAMETERS;
+      let compiled: ReturnType<typeof trainingProgram>;
       try {
-        compiled = mlpTrainingProgram(spec.shape, inputs, this.#device.limits);
+        compiled = trainingProgram(training, inputs, this.#device.limits);
       } catch (error) {
-        throw asAvailability(error, 'compiling the MLP training step');
+        throw asAvailability(error, `compiling the ${spec.kind === 'mlp-step' ? 'MLP' : 'CNN'} training step`);
       }
       const trainer = await Trainer.load(compiled.program, this.#device);
       const names = compiled.names;
@@ -127,7 +169,7 @@ export class DawnflowDriver implements PeerDriver {
         first: async () => {
           const out: NamedTensors = { loss: { shape: [], data: Float32Array.of(await step()) } };
           const params = await trainer.parameters();
-          for (const name of MLP_PARAMETERS) out[`${name}_next`] = hostToF32(params[names[name]]);
+          for (const name of parameterNames) out[`${name}_next`] = hostToF32(params[names[name]]);
           return out;
         },
         run: async () => void (await step()),
@@ -140,14 +182,18 @@ export class DawnflowDriver implements PeerDriver {
       graph = matmulGraph(spec.n);
     } else {
       if (!modelFile) throw new Error(`no model file for ${c.bench} ${c.case}`);
+      // The dynamic bench: specialized to the case's input shapes, or (dawnflow-dynamic) every dim left symbolic.
+      const inputShapes = spec.kind === 'dynamic' && !this.#dynamic ? Object.fromEntries(Object.entries(inputs).map(([name, t]) => [name, [...t.shape]])) : undefined;
       try {
-        graph = importOnnx(readFileSync(modelFile), { source: modelFile }).graph;
+        graph = importOnnx(readFileSync(modelFile), { source: modelFile, ...(inputShapes ? { inputShapes } : {}) }).graph;
       } catch (error) {
         throw asAvailability(error, 'importing the ONNX model');
       }
     }
     const exe = await this.#compile(graph, `${c.bench} ${c.case}`);
-    const feeds = Object.fromEntries(Object.entries(inputs).map(([name, t]) => [name, t.data]));
+    // Tensors with their shapes: a symbolic plan binds its dims from them.
+    const feeds = Object.fromEntries(Object.entries(inputs).map(([name, t]) => [name, { dtype: 'f32' as const, shape: [...t.shape], data: t.data }]));
+    if (spec.kind === 'dynamic' && this.#dynamic && modelFile) return this.#paired(exe, feeds, modelFile, c);
     return {
       first: async () => {
         const out = await exe.run(feeds);
@@ -156,7 +202,54 @@ export class DawnflowDriver implements PeerDriver {
       run: async () => {
         await exe.run(feeds);
       },
+      ...(exe.device.features.has('timestamp-query') ? { profile: async () => (await exe.profile(feeds, 3)).map(({ kernel, label, ms, flops }) => ({ kernel, label, ms, ...(flops !== undefined ? { flops } : {}) })) } : {}),
       dispose: () => exe.dispose(),
+    };
+  }
+
+  /**
+   * The dynamic bench's symbolic plan (the timed one), plus the same model specialized to the
+   * case's shapes in this process: after the timed runs, both are run interleaved and their
+   * medians reported as `paired` (the ratio a shared machine's load does not skew).
+   */
+  async #paired(exe: Executable, feeds: Record<string, HostTensor>, modelFile: string, c: BenchCase): Promise<PreparedCase> {
+    const shapes = Object.fromEntries(Object.entries(feeds).map(([name, t]) => [name, [...t.shape]]));
+    const fixed = await this.#compile(importOnnx(readFileSync(modelFile), { source: modelFile, inputShapes: shapes }).graph, `${c.bench} ${c.case} (specialized)`);
+    const timeOne = async (e: Executable): Promise<number> => {
+      const start = performance.now();
+      await e.run(feeds);
+      return performance.now() - start;
+    };
+    return {
+      first: async () => {
+        const out = await exe.run(feeds);
+        await fixed.run(feeds);
+        return Object.fromEntries(Object.entries(out).map(([name, t]) => [name, hostToF32(t)]));
+      },
+      run: async () => {
+        await exe.run(feeds);
+      },
+      paired: async (): Promise<PairedTiming> => {
+        // Interleaved after the timed runs: at most 15 rounds or 20 s.
+        const a: number[] = [];
+        const b: number[] = [];
+        const until = performance.now() + 20_000;
+        for (let i = 0; i < 15 && performance.now() < until; i++) {
+          if (i % 2) {
+            a.push(await timeOne(fixed));
+            b.push(await timeOne(exe));
+          } else {
+            b.push(await timeOne(exe));
+            a.push(await timeOne(fixed));
+          }
+        }
+        const median = (x: number[]) => [...x].sort((p, q) => p - q)[Math.floor(x.length / 2)];
+        return { specializedMs: median(a), dynamicMs: median(b), rounds: a.length };
+      },
+      dispose: () => {
+        exe.dispose();
+        fixed.dispose();
+      },
     };
   }
 

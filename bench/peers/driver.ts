@@ -1,6 +1,7 @@
 import type { BenchCase } from '../cases.js';
 import type { NamedTensors } from '../case_inputs.js';
 import type { PeerName } from '../peers.js';
+import type { KernelFigure } from '../protocol.js';
 
 /** How the child process drives one peer through a case. */
 
@@ -15,6 +16,20 @@ export interface PreparedCase {
   dispose(): Promise<void> | void;
   /** Said beside the figure (e.g. what the timed unit includes when it differs). */
   readonly note?: string;
+  /** Each kernel's device time in a profiled run (dawnflow, where the adapter has timestamps). */
+  profile?(): Promise<KernelFigure[]>;
+  /** After the timed runs: this plan and a second plan of the case timed interleaved (see PairedTiming). */
+  paired?(): Promise<PairedTiming>;
+}
+
+/**
+ * Two plans of one case timed in one process, runs interleaved (A B A B ...), so that the load of
+ * a shared machine falls on both alike: the dynamic bench's specialized and symbolic plans.
+ */
+export interface PairedTiming {
+  readonly specializedMs: number;
+  readonly dynamicMs: number;
+  readonly rounds: number;
 }
 
 export interface PeerDriver {

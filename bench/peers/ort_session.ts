@@ -40,7 +40,7 @@ export async function prepareOrtCase(binding: OrtBinding, c: BenchCase, modelFil
     for (const t of Object.values(outputs)) (t as Tensor).dispose();
     return read;
   };
-  const note = c.spec.kind === 'mlp-step' ? 'the step as a hand-derived ONNX graph; parameters travel host↔device each step' : undefined;
+  const note = c.spec.kind === 'mlp-step' || c.spec.kind === 'cnn-step' ? 'the step as a hand-derived ONNX graph; parameters travel host↔device each step' : undefined;
   return {
     first: runOnce,
     run: async () => {

@@ -18,7 +18,7 @@ export class OrtWebDriver implements PeerDriver {
 
   unsupported(c: BenchCase): string | undefined {
     if (c.spec.kind === 'fma' || c.spec.kind === 'bandwidth') return 'raw-WGSL device microbenchmark: measured through dawnflow\'s runtime only';
-    if (c.spec.kind === 'mlp-step') return 'onnxruntime has no training here; only the CPU reference runs the hand-derived step graph';
+    if ((c.spec.kind === 'mlp-step' || c.spec.kind === 'cnn-step')) return 'onnxruntime has no training here; only the CPU reference runs the hand-derived step graph';
     return undefined;
   }
 

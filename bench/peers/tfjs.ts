@@ -1,7 +1,9 @@
-import type { Scalar } from '@tensorflow/tfjs';
+import type { Scalar, Tensor4D } from '@tensorflow/tfjs';
 import type { BenchCase } from '../cases.js';
 import type { NamedTensors } from '../case_inputs.js';
 import { caseInputs } from '../case_inputs.js';
+import type { CnnParameter, CnnShape } from '../models/cnn_step.js';
+import { CNN_CONVS, CNN_PARAMETERS } from '../models/cnn_step.js';
 import { MLP_PARAMETERS } from '../models/mlp_step.js';
 import type { PeerDriver, PreparedCase } from './driver.js';
 import { toF32 } from './driver.js';
@@ -11,7 +13,7 @@ import { installWebGpuGlobals, releaseWebGpuGlobals } from './webgpu_env.js';
  * TensorFlow.js with `tfjs-backend-webgpu` on Dawn's adapter. The union package
  * `@tensorflow/tfjs` is needed for training (tfjs-core alone registers no gradients in Node).
  * tfjs has no ONNX import, so it runs the cases that are plain tfjs programs: matmul and the
- * MLP training step.
+ * MLP and CNN training steps.
  */
 
 type Tf = typeof import('@tensorflow/tfjs');
@@ -38,6 +40,7 @@ export class TfjsDriver implements PeerDriver {
     switch (c.spec.kind) {
       case 'matmul':
       case 'mlp-step':
+      case 'cnn-step':
         return undefined;
       case 'fma':
       case 'bandwidth':
@@ -62,6 +65,7 @@ export class TfjsDriver implements PeerDriver {
       };
       return { first: runOnce, run: async () => void (await runOnce()), dispose: () => undefined };
     }
+    if (spec.kind === 'cnn-step') return prepareCnnStep(tf, spec.shape, inputs);
     if (spec.kind !== 'mlp-step') throw new Error(`tfjs runs no ${spec.kind} case`);
 
     const s = spec.shape;
@@ -96,4 +100,54 @@ export class TfjsDriver implements PeerDriver {
   async close(): Promise<void> {
     releaseWebGpuGlobals();
   }
+}
+
+/**
+ * The MNIST CNN step (bench/models/cnn_step.ts) in tfjs's layout: NHWC images, [kh, kw, in, out]
+ * filters (the case's [out, in, kh, kw] ones transposed), the feature map back to NCHW before
+ * the flatten so the dense weights line up; the updated filters are transposed back for the check.
+ */
+function prepareCnnStep(tf: Tf, s: CnnShape, inputs: NamedTensors): PreparedCase {
+  const filters = new Set<CnnParameter>(['c1w', 'c2w']);
+  const params = Object.fromEntries(
+    CNN_PARAMETERS.map((name) => {
+      const t = tf.tensor(inputs[name].data, [...inputs[name].shape]);
+      const value = filters.has(name) ? tf.transpose(t, [2, 3, 1, 0]) : t;
+      return [name, tf.variable(value, true, `cnn_${name}`)];
+    }),
+  ) as Record<CnnParameter, ReturnType<Tf['variable']>>;
+  const [c1, c2] = CNN_CONVS;
+  const optimizer = tf.train.sgd(s.learningRate);
+  const step = async (): Promise<NamedTensors> => {
+    const x = tf.transpose(tf.tensor4d(inputs.x.data, [s.batch, 1, 28, 28]), [0, 2, 3, 1]);
+    const labels = tf.tensor2d(inputs.labels.data, [s.batch, 10]);
+    const loss = optimizer.minimize(() => {
+      const pad = (p: number): [[number, number], [number, number], [number, number], [number, number]] => [[0, 0], [p, p], [p, p], [0, 0]];
+      const h1 = tf.relu(tf.add(tf.conv2d(x as Tensor4D, params.c1w as Tensor4D, c1.stride, pad(c1.pad)), params.c1b));
+      const h2 = tf.relu(tf.add(tf.conv2d(h1 as Tensor4D, params.c2w as Tensor4D, c2.stride, pad(c2.pad)), params.c2b));
+      const flat = tf.reshape(tf.transpose(h2, [0, 3, 1, 2]), [s.batch, c2.cout * c2.out * c2.out]);
+      const logits = tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(flat, params.f1w), params.f1b)), params.f2w), params.f2b);
+      return tf.losses.softmaxCrossEntropy(labels, logits) as Scalar;
+    }, true);
+    if (!loss) throw new Error('tfjs returned no loss');
+    const value = await loss.data();
+    tf.dispose([x, labels, loss]);
+    return { loss: { shape: [], data: toF32(value) } };
+  };
+  return {
+    first: async () => {
+      const out = await step();
+      for (const name of CNN_PARAMETERS) {
+        const value = filters.has(name) ? tf.transpose(params[name], [3, 2, 0, 1]) : params[name];
+        out[`${name}_next`] = { shape: inputs[name].shape, data: toF32(await value.data()) };
+        if (value !== params[name]) value.dispose();
+      }
+      return out;
+    },
+    run: async () => void (await step()),
+    dispose: () => {
+      tf.dispose(Object.values(params));
+      optimizer.dispose();
+    },
+  };
 }

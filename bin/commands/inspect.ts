@@ -5,14 +5,14 @@ import type { OnnxTensorInfo } from '../../compiler/onnx/signature.js';
 import { parseByteSize } from '../../compiler/remat/byte_size.js';
 import type { Graph } from '../../ir/index.js';
 import { formatType, UsageError } from '../../ir/index.js';
-import { onePositional, optionValue, parseArgs, parseDims, VERBOSE_OPTION } from '../args.js';
+import { onePositional, optionValue, parseArgs, parseDims, parseSizes, VERBOSE_OPTION } from '../args.js';
 import { graphOfModule } from '../dsl_module.js';
 import { isModulePath } from '../files.js';
 import { inspectGraphPlan, inspectModelPlan } from './inspect_plan.js';
 import { readModelFile } from '../model_file.js';
 import type { CliIO } from '../io.js';
 
-export const INSPECT_USAGE = `usage: dawnflow inspect <model.onnx | module.ts> [--plan [--devices S]] [--json] [--svg <file>] [--print-ir-after <stage|pass|all> ...] [--dim name=N ...] [--memory-budget <size>]
+export const INSPECT_USAGE = `usage: dawnflow inspect <model.onnx | module.ts> [--plan [--devices S]] [--json] [--svg <file>] [--print-ir-after <stage|pass|all> ...] [--dim name=N|min..max|%k ...] [--at name=N ...] [--memory-budget <size>]
        dawnflow inspect <model.onnx | module.ts | artifact dir> --html <file> [--profile <run.json>] [--peak-gflops N]
 
 Prints a model's inputs and outputs (element types and shapes, symbolic dims by name), its
@@ -29,7 +29,10 @@ A DSL module is read as 'dawnflow compile' reads it (a TrainingSpec gives its tr
   --print-ir-after <stage|pass|all>
                 compile, printing the value after that lowering stage or graph pass
                 (repeatable or comma-separated; an unknown name lists the valid ones)
-  --dim name=N  the size of a symbolic dim (default 1)
+  --dim name=N  specialize a symbolic dim to a size; name=min..max or name=%k keeps it symbolic
+                with bounds or a divisor (dims not named stay symbolic)
+  --at name=N   show a symbolic plan's numbers (shapes, arena, workgroups) at this size of a
+                dim (default: its upper bound, else 64); formulas are shown next to them
   --memory-budget <bytes|KiB|MiB>
                 plan the arena within this size, recomputing values after the memory
                 peak (training steps: activations the backward pass reads)
@@ -59,6 +62,7 @@ export async function inspectCommand(argv: readonly string[], io: CliIO): Promis
       json: { value: false },
       svg: { value: true },
       dim: { value: true, repeat: true },
+      at: { value: true, repeat: true },
       'print-ir-after': { value: true, repeat: true },
       html: { value: true },
       profile: { value: true },
@@ -83,7 +87,8 @@ export async function inspectCommand(argv: readonly string[], io: CliIO): Promis
   const budget = optionValue(args, 'memory-budget');
   const memoryBudget = budget === undefined ? undefined : parseByteSize(budget, 'inspect: --memory-budget');
   const devices = optionValue(args, 'devices');
-  const options = { plan: args.flags.has('plan'), json: args.flags.has('json'), svg, dims, printAfter, memoryBudget, devices };
+  const at = parseSizes(args, 'at', 'inspect');
+  const options = { plan: args.flags.has('plan'), json: args.flags.has('json'), svg, dims, at, printAfter, memoryBudget, devices };
   const planned = options.plan || options.json || svg !== undefined || printAfter.length > 0 || memoryBudget !== undefined || devices !== undefined;
   if (isModulePath(path)) {
     const graph = await graphOfModule(resolve(path), false);

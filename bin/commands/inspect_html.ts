@@ -6,8 +6,8 @@ import { renderInspectorPage } from '../../toolchain/inspector/page.js';
 import { joinProfile, type ProfileView } from '../../toolchain/inspector/profile.js';
 import { formatBytes } from '../../toolchain/inspector/memory_svg.js';
 import { inspectPlan } from '../../compiler/report/plan_report.js';
-import type { Graph, Plan } from '../../ir/index.js';
-import { InputError } from '../../ir/index.js';
+import type { DimFact, Graph, Plan } from '../../ir/index.js';
+import { InputError, shapeSymbols, splitDims } from '../../ir/index.js';
 import { directorySource } from '../../runtime/artifact/directory_source.js';
 import { readArtifact } from '../../runtime/artifact/read_artifact.js';
 import { parseProfile } from '../../runtime/profile_file.js';
@@ -26,7 +26,8 @@ import { readModelFile } from '../model_file.js';
 export interface HtmlInspection {
   /** Where to write the page. */
   readonly out: string;
-  readonly dims: Readonly<Record<string, number>>;
+  /** `--dim`: sizes fix dims; facts are ignored here (the page shows a plan at sizes). */
+  readonly dims: Readonly<Record<string, number | DimFact>>;
   /** `run --profile --json` output to join (device time per kernel). */
   readonly profile?: string;
   /** The device's f32 peak, for % of peak. */
@@ -36,11 +37,12 @@ export interface HtmlInspection {
 /** Symbolic input dims not given take 1, as `inspect --plan` takes them. */
 function withDefaultDims(graph: Graph, given: Readonly<Record<string, number>>): Record<string, number> {
   const dims: Record<string, number> = { ...given };
-  for (const input of graph.inputs) for (const d of input.type.shape) if (typeof d === 'string' && !(d in dims)) dims[d] = 1;
+  for (const s of shapeSymbols(graph.inputs.map((v) => v.type.shape))) if (!(s in dims)) dims[s] = 1;
   return dims;
 }
 
-async function inspectSource(path: string, given: Readonly<Record<string, number>>): Promise<Inspection> {
+async function inspectSource(path: string, dims: Readonly<Record<string, number | DimFact>>): Promise<Inspection> {
+  const given = splitDims(dims).sizes;
   if (isDirectory(path)) {
     const { planFile, kernels } = await readArtifact(directorySource(path));
     const plan: Plan = { ...planFile, kernels, constants: planFile.constants.map((c) => ({ tensor: c.tensor })), states: planFile.states.map((s) => ({ tensor: s.tensor })) };
@@ -62,7 +64,9 @@ export async function inspectHtml(path: string, options: HtmlInspection, io: Cli
   let profile: ProfileView | undefined;
   if (options.profile !== undefined) {
     const text = new TextDecoder().decode(readBytes(options.profile, 'profile'));
-    profile = joinProfile(inspection, parseProfile(text, options.profile), options.peakGflops);
+    const parsed = parseProfile(text, options.profile);
+    // A profile from `run --profile` carries the FMA peak measured with it; --peak-gflops overrides.
+    profile = joinProfile(inspection, parsed, options.peakGflops ?? parsed.fmaPeakGflops);
   }
   try {
     writeFileSync(options.out, renderInspectorPage(inspection, profile));

@@ -10,20 +10,26 @@ import { compileInferencePipeline } from '../../compiler/parallel/inference_pipe
 import { formatPipelinePlan } from '../../compiler/parallel/plan_summary.js';
 import { UsageError } from '../../ir/index.js';
 import type { CliIO } from '../io.js';
+import type { DimFact } from '../../ir/index.js';
+import { splitDims } from '../../ir/index.js';
 
 /**
  * `dawnflow inspect <model> --plan | --json | --svg <file>`: what the compiler makes of a model —
  * fused kernels and the ops each holds, the schedule, the three memory numbers — as text, as one
  * JSON object, or as a picture (kernel graph + memory timeline); with --print-ir-after, the value
- * after the named lowering stages or graph passes. Symbolic dims not given with --dim are taken as 1.
- * With --memory-budget the arena is planned within it (recomputing values after the peak).
+ * after the named lowering stages or graph passes. Symbolic dims stay symbolic unless --dim gives
+ * a size: the plan shows its formulas, and its numbers at the sizes --at gives (the
+ * representative sizes for the others).
+  * With --memory-budget the arena is planned within it (recomputing values after the peak).
  */
 export interface PlanInspection {
   readonly plan: boolean;
   readonly json: boolean;
   readonly svg?: string;
-  /** Sizes of symbolic dims (`--dim`); the rest are taken as 1. */
-  readonly dims: Readonly<Record<string, number>>;
+  /** `--dim`: a size specializes a dim, a fact (bounds, divisor) describes one that stays symbolic. */
+  readonly dims: Readonly<Record<string, number | DimFact>>;
+  /** `--at`: the sizes a symbolic plan's numbers are shown at. */
+  readonly at?: Readonly<Record<string, number>>;
   /** Stage or graph pass names (or 'all') to print the value after. */
   readonly printAfter?: readonly string[];
   /** The most bytes the arena may take (`--memory-budget`): past it, values are recomputed. */
@@ -33,21 +39,23 @@ export interface PlanInspection {
 }
 
 export function inspectModelPlan(model: ModelProto, path: string, baseDir: string, options: PlanInspection, io: CliIO): void {
-  inspectGraphPlan(importOnnxModel(model, { baseDir, source: path, dims: options.dims }).graph, options, io);
+  inspectGraphPlan(importOnnxModel(model, { baseDir, source: path, dims: splitDims(options.dims).sizes }).graph, options, io);
 }
 
 /** The plan of a graph (an imported ONNX model, a DSL module's graph), as the options ask. */
 export function inspectGraphPlan(graph: Graph, options: PlanInspection, io: CliIO): void {
   const onStage = options.printAfter?.length ? printAfter(options.printAfter, (text) => io.print(text)) : undefined;
-  const dims: Record<string, number> = { ...options.dims };
-  for (const input of graph.inputs) {
-    for (const d of input.type.shape) if (typeof d === 'string' && !(d in dims)) dims[d] = 1;
-  }
+  const dims = options.dims;
   const memoryBudget = options.memoryBudget;
   if (options.devices !== undefined) {
     const stages = Number(options.devices);
     if (!Number.isInteger(stages) || stages < 1) throw new UsageError(`inspect: --devices ${options.devices} must be a positive integer`);
-    const program = compileInferencePipeline(graph, { stages, dims });
+    // Pipeline stages are cut on a static plan: dims without a size take --at's, else 1.
+    const sizes: Record<string, number> = { ...splitDims(dims).sizes, ...options.at };
+    for (const input of graph.inputs) {
+      for (const d of input.type.shape) if (typeof d === 'string' && !(d in sizes)) sizes[d] = 1;
+    }
+    const program = compileInferencePipeline(graph, { stages, dims: sizes });
     io.print(options.json ? JSON.stringify(program.stages.map((s) => ({ stage: s.index, ...s.estimate, receives: s.receives, sends: s.sends }))) : formatPipelinePlan(program));
     return;
   }
@@ -55,7 +63,7 @@ export function inspectGraphPlan(graph: Graph, options: PlanInspection, io: CliI
     compile(graph, { dims, onStage, memoryBudget });
     return;
   }
-  const { result, summary } = inspectPlan(graph, { dims, onStage, memoryBudget });
+  const { result, summary } = inspectPlan(graph, { dims, onStage, memoryBudget }, options.at);
   if (options.svg) {
     writeFileSync(options.svg, renderPlanSvg(result, summary));
     if (!options.json) io.print(`wrote ${options.svg}`);

@@ -5,6 +5,7 @@ import { inputFiles, readInputs } from '../inputs.js';
 import type { CliIO } from '../io.js';
 import { writeOutputs } from '../outputs.js';
 import { printProfile } from '../profile_table.js';
+import { measureFmaPeak } from '../../runtime/index.js';
 import { openRunnable, runnableKind } from '../runnable/open.js';
 
 export const RUN_USAGE = `usage: dawnflow run <model.onnx | module.ts | artifact dir> --input <name>=<file.npy|file.pb> ... --out <dir>
@@ -23,7 +24,8 @@ options:
                               the same names (e.g. exported training parameters)
   --tune                      (model) time kernel configurations on this adapter first, compile
                               with the fastest (cached per adapter in ~/.cache/dawnflow)
-  --profile                   after the run, print each kernel's device time (timestamp queries)
+  --profile                   after the run, print each kernel's device time (timestamp queries),
+                              GFLOP/s and share of the FMA peak measured then
   --json                      print one JSON object on stdout instead: {outputs, profile} (the
                               output lines go to stderr); 'inspect --html --profile' reads it
   --browser                   (artifact dir) run in headless Chromium instead of Dawn
@@ -74,9 +76,11 @@ export async function runCommand(argv: readonly string[], io: CliIO): Promise<Ru
     const { executable, feed, outputs } = await runnable.prepare(inputs);
     const results = await executable.run(feed);
     const steps = args.flags.has('profile') ? await executable.profile(feed) : undefined;
-    if (steps && !json) printProfile(steps, io);
+    // The device's FMA peak, measured now: each kernel's GFLOP/s as a share of it.
+    const peak = steps ? await measureFmaPeak(executable.device) : undefined;
+    if (steps && !json) printProfile(steps, io, peak);
     const written = writeOutputs(out, outputs, results, lines);
-    if (json) io.print(JSON.stringify({ outputs: written, ...(steps ? { profile: profileFile(executable.plan.name, executable.device.adapterDescription, steps) } : {}) }));
+    if (json) io.print(JSON.stringify({ outputs: written, ...(steps ? { profile: profileFile(executable.plan.name, executable.device.adapterDescription, steps, peak?.gflops) } : {}) }));
     return { outputs: written };
   } finally {
     runnable.dispose();

@@ -8,8 +8,9 @@ import type { CliIO } from '../io.js';
 import type { Runnable, RunnableOptions } from './runnable.js';
 
 /**
- * A DSL module's graph (a TrainingSpec's evaluation graph), compiled for the inputs given: each
- * symbolic dim takes the size the inputs give it. Outputs are written in their computed dtypes.
+ * A DSL module's graph (a TrainingSpec's evaluation graph), compiled with its symbolic dims
+ * kept symbolic (the runtime binds them from the inputs given); with --tune, specialized to the
+ * inputs' sizes, which the tuner times. Outputs are written in their computed dtypes.
  */
 export async function openDslModule(path: string, options: RunnableOptions, io: CliIO): Promise<Runnable> {
   const graph = await graphOfModule(resolve(path), true);
@@ -20,7 +21,7 @@ export async function openDslModule(path: string, options: RunnableOptions, io: 
     async prepare(tensors) {
       const dims = dimsOfInputs(inputs, tensors);
       const device = await getDefaultDevice();
-      const compileOptions = options.tune ? await tunedCompileOptions(graph, device, { dims, onProgress: (line) => io.info(line) }) : { dims, limits: device.limits };
+      const compileOptions = options.tune ? await tunedCompileOptions(graph, device, { dims, onProgress: (line) => io.info(line) }) : { limits: device.limits };
       executable = await Executable.load(compile(graph, compileOptions), device);
       return { executable, feed: Object.fromEntries(tensors), outputs: executable.outputs.map((o) => ({ name: o.name })) };
     },

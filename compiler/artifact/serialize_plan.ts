@@ -1,5 +1,5 @@
 import type { HostTensor, Plan, PlanConstant } from '../../ir/index.js';
-import { ArtifactError } from '../../ir/index.js';
+import { ArtifactError, staticShape } from '../../ir/index.js';
 import type { PlanFile, PlanFileKernel, PlanFileWeight } from '../../ir/artifact_format.js';
 import { KERNELS_DIR } from '../../ir/artifact_format.js';
 import { derivePlanRequirements } from './requirements.js';
@@ -57,7 +57,7 @@ export function serializePlan(
       return { tensor: c.tensor };
     }
     const weight = weightNames.get(c.tensor)!;
-    weights.set(weight, { dtype: tensor.dtype, shape: tensor.shape, data: c.data });
+    weights.set(weight, { dtype: tensor.dtype, shape: staticShape(tensor.shape, `plan '${plan.name}', ${kind} '${tensor.name}'`), data: c.data });
     return { tensor: c.tensor, weight };
   };
 
@@ -66,7 +66,8 @@ export function serializePlan(
   const kernels: PlanFileKernel[] = plan.kernels.map((k, i) => {
     const source = `${KERNELS_DIR}/${String(i).padStart(digits, '0')}_${slug(k.name)}.wgsl`;
     kernelFiles.set(source, k.wgsl);
-    return { name: k.name, source, entryPoint: k.entryPoint, workgroupSize: k.workgroupSize, bindingCount: k.bindingCount };
+    const file: PlanFileKernel = { name: k.name, source, entryPoint: k.entryPoint, workgroupSize: k.workgroupSize, bindingCount: k.bindingCount };
+    return k.sizeSlots ? { ...file, sizeSlots: k.sizeSlots } : file;
   });
 
   const planFile: PlanFile = {
@@ -85,6 +86,7 @@ export function serializePlan(
     stateUpdates: plan.stateUpdates,
     regionBytes: plan.regionBytes,
     memory: plan.memory,
+    ...(plan.symbolic ? { symbolic: plan.symbolic } : {}),
     ...(Object.keys(outputNpyTypes).length > 0 ? { outputNpyTypes } : {}),
   };
   return { planFile, kernelFiles, weights };

@@ -1,5 +1,5 @@
 import { Project, QuoteKind, ts, VariableDeclarationKind, type WriterFunction } from 'ts-morph';
-import type { DType } from '../../ir/index.js';
+import type { Dim, DimFact, DType } from '../../ir/index.js';
 import type { PlanFile } from '../../ir/artifact_format.js';
 
 /**
@@ -27,7 +27,18 @@ const HOST_ARRAY: Readonly<Record<DType, string>> = { f32: 'Float32Array', f16: 
 interface Signature {
   readonly name: string;
   readonly dtype: DType;
-  readonly shape: readonly number[];
+  /** Sizes, and symbolic dims (their names or expressions: any size at run time). */
+  readonly shape: readonly Dim[];
+}
+
+/** A shape as a tuple type: sizes as literal types, symbolic dims as `number`. */
+function tupleType(shape: readonly Dim[]): string {
+  return `readonly [${shape.map((d) => (typeof d === 'number' ? String(d) : 'number')).join(', ')}]`;
+}
+
+/** A shape as a literal: symbolic dims as their names, quoted. */
+function shapeLiteral(shape: readonly Dim[]): string {
+  return `[${shape.map((d) => (typeof d === 'number' ? String(d) : quote(d))).join(', ')}]`;
 }
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -96,13 +107,39 @@ export function generateTypedModule(plan: PlanFile, options: { readonly runtimeI
   file.addVariableStatement({
     isExported: true,
     declarationKind: VariableDeclarationKind.Const,
-    docs: ['The shape of every input, output and state (all dims static: the plan was compiled for them).'],
+    docs: ['The shape of every input, output and state: sizes, and symbolic dims by name (any size at run time: see Dims).'],
     declarations: [
       {
         name: 'shapes',
-        initializer: `{ inputs: ${shapeTable(sig.inputs, (s) => `[${s.shape.join(', ')}]`)}, outputs: ${shapeTable(sig.outputs, (s) => `[${s.shape.join(', ')}]`)}, states: ${shapeTable(sig.states, (s) => `[${s.shape.join(', ')}]`)} } as const`,
+        initializer: `{ inputs: ${shapeTable(sig.inputs, (s) => shapeLiteral(s.shape))}, outputs: ${shapeTable(sig.outputs, (s) => shapeLiteral(s.shape))}, states: ${shapeTable(sig.states, (s) => shapeLiteral(s.shape))} } as const`,
       },
     ],
+  });
+  const symbols = Object.entries(plan.symbolic?.dims ?? {});
+  const factText = (f: DimFact): string => {
+    const parts = [f.min !== undefined || f.max !== undefined ? `${f.min ?? 1}..${f.max ?? ''}` : '', f.multipleOf ? `multiple of ${f.multipleOf}` : ''].filter(Boolean);
+    return parts.length ? ` (${parts.join(', ')})` : '';
+  };
+  file.addTypeAlias({
+    name: 'Dims',
+    isExported: true,
+    docs: [
+      symbols.length
+        ? 'The symbolic dims: each run binds them from its inputs shapes (one plan, no recompilation per size).'
+        : 'The symbolic dims: none (every size was fixed when the plan was compiled).',
+    ],
+    type: (w) => {
+      if (symbols.length === 0) {
+        w.write('Record<string, never>');
+        return;
+      }
+      w.block(() => {
+        for (const [name, fact] of symbols) {
+          w.writeLine(`/** ${docText(name)}${docText(factText(fact))} */`);
+          w.writeLine(`readonly ${propertyName(name)}: number;`);
+        }
+      });
+    },
   });
   file.addVariableStatement({
     isExported: true,
@@ -153,7 +190,7 @@ export function generateTypedModule(plan: PlanFile, options: { readonly runtimeI
     name: 'Outputs',
     isExported: true,
     docs: ['What run() resolves to.'],
-    type: objectType(sig.outputs, (s) => `Tensor<${quote(s.dtype)}, ${hostArray(s)}, readonly [${s.shape.join(', ')}]>`),
+    type: objectType(sig.outputs, (s) => `Tensor<${quote(s.dtype)}, ${hostArray(s)}, ${tupleType(s.shape)}>`),
   });
   file.addTypeAlias({ name: 'StateName', isExported: true, docs: ['The names of the persistent states (parameters, optimizer state).'], type: nameUnion(sig.states) });
   file.addTypeAlias({ name: 'LoadOptions', isExported: true, type: 'LoadArtifactOptions' });

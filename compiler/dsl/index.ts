@@ -11,3 +11,7 @@ export { Lambda, Module, Sequential } from './module.js';
 export * as nn from './nn.js';
 export { binaryCrossEntropyWithLogits, correct, crossEntropy, l1, losses, mse, oneHot } from './losses.js';
 export type { LossFn, Reduction } from './losses.js';
+export { causalMask, MultiHeadAttention, scaledDotProductAttention } from './attention.js';
+export type { AttentionContext, KeyValue, MultiHeadAttentionOptions } from './attention.js';
+export { Gpt, GptBlock, nextTokenLoss } from './models/gpt.js';
+export type { GptConfig } from './models/gpt.js';

@@ -28,6 +28,11 @@ export abstract class Module {
     return x.trace.scope(this.#name, () => this.forward(x));
   }
 
+  /** Runs `fn` with node names scoped by this module, as `call` does: for methods besides forward. */
+  protected within<T>(trace: Tensor['trace'], fn: () => T): T {
+    return trace.scope(this.#name, fn);
+  }
+
   get path(): string {
     return this.#path;
   }

@@ -12,17 +12,20 @@ export function verifySource(graph: Graph): Graph {
   return graph;
 }
 
-/** Symbolic dims take the sizes `options.dims` gives: every later value is static. */
+/** Symbolic dims take the sizes `options.dims` gives; the others stay symbolic through every later stage. */
 export function specializeDims(graph: Graph, options: LoweringOptions): Graph {
-  return specialize(graph, new Map(Object.entries(options.dims ?? {})));
+  return specialize(graph, new Map(Object.entries(options.sizes)));
 }
 
-/** The graph passes of `PIPELINE` (compiler/pipeline.ts), less those `disablePasses` names. */
+/**
+ * The graph passes of `PIPELINE` (compiler/pipeline.ts), less those `disablePasses` names, and
+ * less `fuseAttention` unless the options ask for it.
+ */
 export function optimize(graph: Graph, options: LoweringOptions): Graph {
   if (options.disablePasses === 'all') return graph;
   const onStage = options.onStage;
   return runPasses(graph, {
-    disable: options.disablePasses ?? [],
+    disable: [...(options.disablePasses ?? []), ...(options.fuseAttention ? [] : ['fuseAttention'])],
     afterPass: onStage && ((name, value) => onStage({ name, kind: 'graph pass', value, describe: () => printGraph(value) })),
   });
 }

@@ -7,6 +7,7 @@ import { elideViews, findInPlace } from '../memory/in_place.js';
 import { scheduleForMemory } from '../schedule/order.js';
 import type { LoweringOptions } from './options.js';
 import { codegenOptions } from './options.js';
+import { representativeSizes } from './values.js';
 
 /**
  * The stages from a graph to its kernels: cut it into fused groups, order them, drop the
@@ -57,7 +58,7 @@ export function partition(graph: Graph, options: LoweringOptions): Partitioned {
 export function schedule(input: Partitioned, options: LoweringOptions): Scheduled {
   const { graph, groups } = input;
   const pinned = new Set<Value>([...graph.outputs, ...graph.stateUpdates.values()]);
-  const result = scheduleForMemory(groups, pinned, new Set(graph.inputs));
+  const result = scheduleForMemory(groups, pinned, new Set(graph.inputs), representativeSizes(graph, options.facts));
   return {
     ...input,
     groups: options.memorySchedule === false ? groups : result.order,

@@ -1,6 +1,7 @@
 import type { Lifetime } from '../memory/arena.js';
 import type { InPlaced } from './kernel_stages.js';
-import { regionOf, valueBytes, valuesById } from './values.js';
+import type { LoweringOptions } from './options.js';
+import { regionOf, representativeSizes, valueBytesAt, valuesById } from './values.js';
 
 /** When a buffer is live: kernel indices, inclusive; -1 is before the first kernel, `kernels.length` after the last. */
 export interface Span {
@@ -14,15 +15,17 @@ export interface WithLifetimes extends InPlaced {
    * they are first used, with the steps it is live over. Placement lays regions out in this order.
    */
   readonly storage: ReadonlyMap<number, Span>;
-  /** The arena's buffers, what the packer places (value id as key). */
+  /** The arena's buffers, what the packer places (value id as key); symbolic sizes at `representative`. */
   readonly lifetimes: readonly Lifetime[];
+  /** The sizes the symbolic dims are taken at for numbers in reports (empty for a static graph). */
+  readonly representative: Readonly<Record<string, number>>;
 }
 
 /**
  * Lifetimes over the schedule: inputs from before step 0, outputs and state updates to the end.
  * A value computed in place extends its storage owner's lifetime.
  */
-export function computeLifetimes(input: InPlaced): WithLifetimes {
+export function computeLifetimes(input: InPlaced, options: LoweringOptions): WithLifetimes {
   const { graph, groups, kernels, aliases } = input;
   const spans = new Map<number, { start: number; end: number }>();
   const touch = (valueId: number, step: number) => {
@@ -47,10 +50,11 @@ export function computeLifetimes(input: InPlaced): WithLifetimes {
   for (const v of graph.states.keys()) touch(v.id, end);
 
   const byId = valuesById(graph);
+  const representative = representativeSizes(graph, options.facts);
   const lifetimes: Lifetime[] = [];
   for (const [id, span] of spans) {
     const v = byId.get(id)!;
-    if (regionOf(graph, v) === 'arena') lifetimes.push({ key: id, bytes: valueBytes(v), start: span.start, end: span.end });
+    if (regionOf(graph, v) === 'arena') lifetimes.push({ key: id, bytes: valueBytesAt(v, representative), start: span.start, end: span.end });
   }
-  return { ...input, storage: spans, lifetimes };
+  return { ...input, storage: spans, lifetimes, representative };
 }

@@ -1,10 +1,10 @@
 import type { PlanConstant, PlanRegion, PlanTensor } from '../../ir/index.js';
-import { isStaticShape, OutOfMemoryError, slotBytes } from '../../ir/index.js';
+import { OutOfMemoryError, slotBytes, UnsupportedOpError } from '../../ir/index.js';
 import type { ArenaLayout } from '../memory/arena.js';
 import { planArena } from '../memory/arena.js';
 import type { WithLifetimes } from './lifetimes.js';
 import type { LoweringOptions } from './options.js';
-import { regionOf, valueBytes, valuesById } from './values.js';
+import { regionOf, valueBytes, valueBytesAt, valuesById } from './values.js';
 
 /** The arena packed: buffers whose lifetimes are disjoint share bytes. */
 export interface Packed extends WithLifetimes {
@@ -26,7 +26,7 @@ export function pack(input: WithLifetimes, options: LoweringOptions): Packed {
   const align = options.limits.minStorageBufferOffsetAlignment;
   const naiveBytes = [...valuesById(graph).values()]
     .filter((v) => regionOf(graph, v) === 'arena' && (storage.has(v.id) || aliases.has(v.id)))
-    .reduce((sum, v) => sum + slotBytes(valueBytes(v), align), 0);
+    .reduce((sum, v) => sum + slotBytes(valueBytesAt(v, input.representative), align), 0);
   return { ...input, layout: planArena(lifetimes, align), naiveBytes };
 }
 
@@ -47,24 +47,27 @@ export function place(input: Packed, options: LoweringOptions): Placed {
     const v = byId.get(id)!;
     const region = regionOf(graph, v);
     const bytes = valueBytes(v);
-    if (bytes > limits.maxStorageBufferBindingSize) {
+    if (typeof bytes !== 'number' && region !== 'arena') {
+      throw new UnsupportedOpError(`${v.name || `value ${id}`}: a ${region === 'states' ? 'state' : 'constant'} must have a static shape, got ${v.type.shape.join(',')}`);
+    }
+    // Symbolic sizes are checked against the device when they are bound.
+    if (typeof bytes === 'number' && bytes > limits.maxStorageBufferBindingSize) {
       throw new OutOfMemoryError(`${v.name || `value ${id}`}: ${bytes} bytes exceed the device's maxStorageBufferBindingSize ${limits.maxStorageBufferBindingSize}`);
     }
     let offset: number;
     if (region === 'arena') offset = layout.offsets.get(id)!;
     else {
       offset = regionBytes[region];
-      regionBytes[region] = offset + slotBytes(bytes, limits.minStorageBufferOffsetAlignment);
+      regionBytes[region] = offset + slotBytes(bytes as number, limits.minStorageBufferOffsetAlignment);
       const data = (region === 'constants' ? graph.constants : graph.states).get(v)!.data;
       (region === 'constants' ? constants : states).push({ tensor: id, data });
     }
-    if (!isStaticShape(v.type.shape)) throw new Error(`compile: ${v} still has a symbolic shape`);
     tensors.push({ id, name: v.name, dtype: v.type.dtype, shape: v.type.shape, bytes, region, offset });
   }
   const placed = new Map(tensors.map((t) => [t.id, t]));
   for (const [id, of] of aliases) {
     const v = byId.get(id)!;
-    tensors.push({ ...placed.get(of)!, id, name: v.name, dtype: v.type.dtype, shape: v.type.shape as number[] });
+    tensors.push({ ...placed.get(of)!, id, name: v.name, dtype: v.type.dtype, shape: v.type.shape, bytes: valueBytes(v) });
   }
   for (const r of ['arena', 'constants', 'states'] as const) {
     if (regionBytes[r] > limits.maxBufferSize) {

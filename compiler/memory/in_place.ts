@@ -1,5 +1,5 @@
-import type { Graph, StaticShape, Value } from '../../ir/index.js';
-import { deviceBytes } from '../../ir/index.js';
+import type { Graph, Value } from '../../ir/index.js';
+import { deviceBytesDim } from '../../ir/index.js';
 import type { GeneratedKernel, KernelGroup } from '../../targets/wgsl/codegen.js';
 
 /**
@@ -20,7 +20,8 @@ export function findInPlace(graph: Graph, groups: readonly KernelGroup[], kernel
   const byId = new Map<number, Value>();
   for (const v of [...graph.inputs, ...graph.constants.keys(), ...graph.states.keys()]) byId.set(v.id, v);
   for (const n of graph.nodes) for (const v of n.outputs) byId.set(v.id, v);
-  const bytes = (v: Value) => deviceBytes(v.type.dtype, v.type.shape as StaticShape);
+  // Symbolic sizes compare as canonical expressions: equal at every binding.
+  const bytes = (v: Value) => deviceBytesDim(v.type.dtype, v.type.shape);
   // Same bytes is not enough: the shared binding has one WGSL element type.
   const storage = (v: Value) => (v.type.dtype === 'bool' ? 'u32' : v.type.dtype);
 

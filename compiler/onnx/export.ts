@@ -143,10 +143,13 @@ export function toOnnx(graph: Graph, options: ExportOptions = {}): Uint8Array {
         return emit('Cast', ins, outs, { to: ELEMENT[a.to as DType] }, { to: 'to' }, n.name);
       case 'reshape': {
         const out = n.outputs[0].type.shape;
-        // A symbolic dim can be spelled -1 once; the others must be sizes.
+        const input = n.inputs[0].type.shape;
+        // A symbolic dim the input has at the same axis is spelled 0 (ONNX: copy that dim),
+        // unless the target has a literal 0; one other can be spelled -1; the rest must be sizes.
+        const copies = !out.includes(0);
         let inferred = false;
-        const spec = out.map((d) => (typeof d === 'number' ? d : inferred ? NaN : ((inferred = true), -1)));
-        if (spec.some(Number.isNaN)) throw new UnsupportedOpError(`export: ${where}: more than one symbolic dim in a reshape target`);
+        const spec = out.map((d, i) => (typeof d === 'number' ? d : copies && input[i] === d ? 0 : inferred ? NaN : ((inferred = true), -1)));
+        if (spec.some(Number.isNaN)) throw new UnsupportedOpError(`export: ${where}: more than one symbolic dim in a reshape target that are not the input's at the same axis`);
         return emit('Reshape', [ins[0], constant(spec)], outs, a, {}, n.name);
       }
       case 'squeeze':

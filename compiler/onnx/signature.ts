@@ -1,5 +1,5 @@
 import type { Dim, DType } from '../../ir/index.js';
-import { formatShape, InputError, ModelFormatError, UnsupportedOpError } from '../../ir/index.js';
+import { dimFromName, formatShape, InputError, ModelFormatError, UnsupportedOpError } from '../../ir/index.js';
 import { dtypeOfOnnx } from './dtypes.js';
 import type { ModelProto, TypeProto, ValueInfoProto } from './proto.js';
 import { toInt } from './proto.js';
@@ -42,7 +42,8 @@ export function tensorInfo(info: ValueInfoProto, what: string): OnnxTensorInfo {
       if (!Number.isSafeInteger(v) || v < 0) throw new ModelFormatError(`${what}: invalid dim ${v}`);
       return v;
     }
-    return d.dimParam ? d.dimParam : `${name}_dim${i}`;
+    // Names become dims as expressions allow them ('batch', 'past_sequence_length + 1'); others are spelled as symbols.
+    return dimFromName(d.dimParam ? d.dimParam : `${name}_dim${i}`);
   });
   return { name, dtype, onnxType, shape };
 }

@@ -1,5 +1,5 @@
-import type { Graph, Plan, PlanConstant, PlanIO, PlanKernel, PlanStep, PlanTensor } from '../../ir/index.js';
-import { alignUp, GraphError } from '../../ir/index.js';
+import type { Graph, PlanConstant, PlanIO, PlanKernel, StaticPlan, StaticPlanStep, StaticPlanTensor } from '../../ir/index.js';
+import { alignUp, asStaticPlan, GraphError } from '../../ir/index.js';
 import type { PhasedPlan, PlanPhase } from '../../ir/phased_plan.js';
 import { PHASED_PLAN_FORMAT } from '../../ir/phased_plan.js';
 import type { CompileOptions } from '../compile.js';
@@ -12,14 +12,15 @@ import { compile, DEFAULT_LIMITS } from '../compile.js';
  * side by side in one carrier plan whose states region holds each state once, by name.
  */
 export function compilePhases(name: string, graphs: readonly Graph[], options: CompileOptions = {}): PhasedPlan {
-  const plans = graphs.map((g) => compile(g, options));
+  // Phases share one layout of states and run at one batch: every size must be known.
+  const plans = graphs.map((g) => asStaticPlan(compile(g, options)));
   const align = Number((options.limits as Record<string, number> | undefined)?.minStorageBufferOffsetAlignment ?? DEFAULT_LIMITS.minStorageBufferOffsetAlignment);
   return mergePhases(name, plans, align);
 }
 
 interface SharedState {
   readonly offset: number;
-  readonly tensor: PlanTensor;
+  readonly tensor: StaticPlanTensor;
 }
 
 /**
@@ -28,11 +29,11 @@ interface SharedState {
  * stay (arenas overlay); every states-region tensor moves to its state's shared offset — the
  * tensors computed in place over a state included, which sit at that state's offset.
  */
-export function mergePhases(name: string, plans: readonly Plan[], align: number): PhasedPlan {
-  const tensors: PlanTensor[] = [];
+export function mergePhases(name: string, plans: readonly StaticPlan[], align: number): PhasedPlan {
+  const tensors: StaticPlanTensor[] = [];
   const kernels: PlanKernel[] = [];
   const kernelIndex = new Map<string, number>();
-  const steps: PlanStep[] = [];
+  const steps: StaticPlanStep[] = [];
   const constants: PlanConstant[] = [];
   const states: PlanConstant[] = [];
   const shared = new Map<string, SharedState>();
@@ -105,7 +106,7 @@ export function mergePhases(name: string, plans: readonly Plan[], align: number)
     for (const [k, v] of Object.entries(plan.requirements.limits)) limits[k] = Math.max(limits[k] ?? 0, v);
   }
 
-  const carrier: Plan = {
+  const carrier: StaticPlan = {
     format: plans[0]?.format ?? 'dawnflow-plan',
     version: plans[0]?.version ?? 1,
     name,
@@ -136,7 +137,7 @@ export function phaseOf(phased: PhasedPlan, name: string): PlanPhase {
  * final. Every binding is read_write, so a step that binds it may write it; outputs are kept
  * alive to the phase's end, so no later step reuses their bytes for something else.
  */
-export function lastStepTouching(plan: Plan, phase: PlanPhase, tensor: number): number {
+export function lastStepTouching(plan: StaticPlan, phase: PlanPhase, tensor: number): number {
   const t = plan.tensors[tensor];
   const end = t.offset + t.bytes;
   for (let i = phase.endStep - 1; i >= phase.firstStep; i--) {

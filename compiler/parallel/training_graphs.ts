@@ -1,13 +1,12 @@
 import type { Graph, HostTensor } from '../../ir/index.js';
 import { hostTensor, UsageError } from '../../ir/index.js';
-import { grad } from '../autodiff/index.js';
-import { correct } from '../dsl/losses.js';
 import type { Module } from '../dsl/module.js';
 import type { Parameter } from '../dsl/parameter.js';
 import type { Tensor } from '../dsl/tensor.js';
 import { Trace } from '../dsl/trace.js';
 import { applyOptimizer } from '../optim/apply.js';
 import type { TrainingSpec } from '../train/compile_training.js';
+import { traceLossGradients } from '../train/compile_training.js';
 
 /**
  * The graphs parallel training compiles, built from the same pieces as a single-device step
@@ -15,8 +14,7 @@ import type { TrainingSpec } from '../train/compile_training.js';
  * arithmetic is the single-device step's, cut into phases.
  */
 
-export const INPUT = 'x';
-export const TARGET = 'y';
+export { INPUT, TARGET } from '../train/compile_training.js';
 
 /** Names the model's parameters and draws the ones not yet initialized (as compileTraining does). */
 export function prepareModel(spec: TrainingSpec): void {
@@ -32,31 +30,15 @@ export function accumulatorName(parameter: string): string {
   return `${parameter}/grad_accumulator`;
 }
 
-function dataInputs(trace: Trace, spec: TrainingSpec, batch: number): { x: Tensor; y: Tensor } {
-  return {
-    x: trace.input(INPUT, spec.input.dtype ?? 'f32', [batch, ...spec.input.shape]),
-    y: trace.input(TARGET, spec.target.dtype ?? 'f32', [batch, ...spec.target.shape]),
-  };
-}
-
 /** Forward in training mode, the mean loss over `batch`, and every trainable parameter's gradient as an output. */
 export function gradientGraph(spec: TrainingSpec, batch: number): { graph: Graph; parameters: Parameter[] } {
   const trace = new Trace('grads', { mode: 'train', seed: spec.seed ?? 0 });
-  const { x, y } = dataInputs(trace, spec, batch);
-  const prediction = spec.model.call(x);
-  const loss = spec.loss(prediction, y, 'mean');
-  if (loss.rank !== 0) throw new UsageError(`the loss must be a scalar, got ${loss}`);
-  trace.output(loss, 'loss');
-  if (spec.accuracy) trace.output(correct(prediction, y).sum(), 'correct');
-  const trainable = [...trace.parameters].filter(([p]) => p.trainable);
-  const grads = grad(loss, trainable.map(([, v]) => trace.wrap(v)));
   const parameters: Parameter[] = [];
-  trainable.forEach(([p], i) => {
-    const g = grads[i];
-    if (!g) return;
-    trace.output(g, gradientName(p.name));
-    parameters.push(p);
-  });
+  for (const { parameter, grad } of traceLossGradients(trace, spec, batch)) {
+    if (!grad) continue;
+    trace.output(grad, gradientName(parameter.name));
+    parameters.push(parameter);
+  }
   return { graph: trace.graph, parameters };
 }
 

@@ -1,5 +1,5 @@
 import type { Value } from '../../ir/index.js';
-import { OutOfMemoryError, slotBytes } from '../../ir/index.js';
+import { formatShape, isStaticShape, OutOfMemoryError, slotBytes, UsageError } from '../../ir/index.js';
 import type { FusedGroup } from '../fusion/partition.js';
 import type { Rematerialized, Scheduled } from '../lowering/kernel_stages.js';
 import { codegen, elideViewKernels, writeInPlace } from '../lowering/kernel_stages.js';
@@ -38,7 +38,7 @@ import { recompute } from './recompute.js';
 
 /** The arena the rest of the lowering would plan for a schedule (the stages after this one, up to packing). */
 export function measureArena(scheduled: Scheduled, options: LoweringOptions): Packed {
-  return pack(computeLifetimes(writeInPlace(codegen(elideViewKernels({ ...scheduled, recomputed: [] }, options), options), options)), options);
+  return pack(computeLifetimes(writeInPlace(codegen(elideViewKernels({ ...scheduled, recomputed: [] }, options), options), options), options), options);
 }
 
 /** One tried plan: the recomputations, the schedule they make and what it measures. */
@@ -52,6 +52,9 @@ interface Trial {
 export function rematerialize(input: Scheduled, options: LoweringOptions): Rematerialized {
   const budget = options.memoryBudget;
   if (budget === undefined) return { ...input, recomputed: [] };
+  // A budget is bytes: planning within it needs every size (a symbolic plan's arena is a formula).
+  const symbolic = input.groups.flatMap((g) => g.outputs).concat(input.graph.inputs).find((v) => !isStaticShape(v.type.shape));
+  if (symbolic) throw new UsageError(`memoryBudget: '${symbolic.name}' has symbolic shape ${formatShape(symbolic.type.shape)}; give its dims sizes to plan within a budget`);
   const alignment = options.limits.minStorageBufferOffsetAlignment;
   const measure = (splits: ReadonlyMap<FusedGroup, number>): Trial => {
     const schedule = splits.size ? recompute(input, splits) : null;
@@ -212,7 +215,7 @@ class RecomputePlanner {
       return schedule ? schedule.scheduled.graph.inputs[this.#base.graph.inputs.indexOf(u)] : u;
     };
     const holdsAtPeak = occupancyAt(measured, peak);
-    const slot = (v: Value) => slotBytes(valueBytes(v), this.#alignment);
+    const slot = (v: Value) => slotBytes(valueBytes(v) as number, this.#alignment); // static: checked on entry
 
     const candidates: Candidate[] = [];
     for (const g of this.#base.groups) {

@@ -1,5 +1,5 @@
-import type { StaticShape, Value } from '../../ir/index.js';
-import { deviceBytes } from '../../ir/index.js';
+import type { DimBindings, Value } from '../../ir/index.js';
+import { deviceBytes, evaluateShape } from '../../ir/index.js';
 import type { FusedGroup } from '../fusion/partition.js';
 
 /**
@@ -15,8 +15,9 @@ export interface ScheduleResult {
   readonly originalPeakBytes: number;
 }
 
-function bytesOf(v: Value): number {
-  return deviceBytes(v.type.dtype, v.type.shape as StaticShape);
+/** A value's bytes, its symbolic dims (if any) weighed at `sizes`. */
+function bytesOf(v: Value, sizes: DimBindings): number {
+  return deviceBytes(v.type.dtype, evaluateShape(v.type.shape, sizes));
 }
 
 /** External inputs of a group: values it reads that other groups (or the graph) produce. */
@@ -26,23 +27,25 @@ export function groupInputs(g: FusedGroup): Value[] {
 }
 
 /** Peak of live arena bytes over an order (values produced by groups; `pinned` live to the end). */
-export function peakLiveBytes(order: readonly FusedGroup[], pinned: ReadonlySet<Value>, external: ReadonlySet<Value>): number {
+export function peakLiveBytes(order: readonly FusedGroup[], pinned: ReadonlySet<Value>, external: ReadonlySet<Value>, sizes: DimBindings = {}): number {
+  const bytes = (v: Value) => bytesOf(v, sizes);
   const lastUse = new Map<Value, number>();
   order.forEach((g, i) => groupInputs(g).forEach((v) => lastUse.set(v, i)));
-  let live = [...external].reduce((s, v) => s + bytesOf(v), 0);
+  let live = [...external].reduce((s, v) => s + bytes(v), 0);
   let peak = live;
   order.forEach((g, i) => {
-    for (const v of g.outputs) live += bytesOf(v);
+    for (const v of g.outputs) live += bytes(v);
     peak = Math.max(peak, live);
     for (const v of groupInputs(g)) {
-      if (lastUse.get(v) === i && !pinned.has(v) && (external.has(v) || v.producer)) live -= bytesOf(v);
+      if (lastUse.get(v) === i && !pinned.has(v) && (external.has(v) || v.producer)) live -= bytes(v);
     }
-    for (const v of g.outputs) if (!lastUse.has(v) && !pinned.has(v)) live -= bytesOf(v);
+    for (const v of g.outputs) if (!lastUse.has(v) && !pinned.has(v)) live -= bytes(v);
   });
   return peak;
 }
 
-export function scheduleForMemory(groups: readonly FusedGroup[], pinned: ReadonlySet<Value>, external: ReadonlySet<Value>): ScheduleResult {
+export function scheduleForMemory(groups: readonly FusedGroup[], pinned: ReadonlySet<Value>, external: ReadonlySet<Value>, sizes: DimBindings = {}): ScheduleResult {
+  const bytes = (v: Value) => bytesOf(v, sizes);
   const producerGroup = new Map<Value, FusedGroup>();
   for (const g of groups) for (const v of g.outputs) producerGroup.set(v, g);
   const inputs = new Map(groups.map((g) => [g, groupInputs(g)]));
@@ -61,12 +64,12 @@ export function scheduleForMemory(groups: readonly FusedGroup[], pinned: Readonl
   const ready = groups.filter((g) => waiting.get(g) === 0);
   const remainingReaders = new Map(readers);
   const order: FusedGroup[] = [];
-  let live = [...external].reduce((s, v) => s + bytesOf(v), 0);
+  let live = [...external].reduce((s, v) => s + bytes(v), 0);
   let peak = live;
   const score = (g: FusedGroup): [number, number, number] => {
-    const allocated = g.outputs.reduce((s, v) => s + bytesOf(v), 0);
+    const allocated = g.outputs.reduce((s, v) => s + bytes(v), 0);
     let freed = 0;
-    for (const v of inputs.get(g)!) if (remainingReaders.get(v) === 1 && !pinned.has(v) && (v.producer || external.has(v))) freed += bytesOf(v);
+    for (const v of inputs.get(g)!) if (remainingReaders.get(v) === 1 && !pinned.has(v) && (v.producer || external.has(v))) freed += bytes(v);
     return [Math.max(peak, live + allocated), allocated - freed, position.get(g)!];
   };
   const better = (a: [number, number, number], b: [number, number, number]) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
@@ -91,7 +94,7 @@ export function scheduleForMemory(groups: readonly FusedGroup[], pinned: Readonl
       if (w === 0) ready.push(c);
     }
   }
-  const originalPeakBytes = peakLiveBytes(groups, pinned, external);
-  const peakBytes = peakLiveBytes(order, pinned, external);
+  const originalPeakBytes = peakLiveBytes(groups, pinned, external, sizes);
+  const peakBytes = peakLiveBytes(order, pinned, external, sizes);
   return peakBytes < originalPeakBytes ? { order, peakBytes, originalPeakBytes } : { order: [...groups], peakBytes: originalPeakBytes, originalPeakBytes };
 }

@@ -1,5 +1,5 @@
-import type { DType, Graph, StaticShape } from '../../ir/index.js';
-import { UsageError } from '../../ir/index.js';
+import type { Dim, DType, Graph, StaticShape } from '../../ir/index.js';
+import { isSymbolName, UsageError } from '../../ir/index.js';
 import type { TrainingProgram } from '../../ir/training_plan.js';
 import { TRAINING_FORMAT } from '../../ir/training_plan.js';
 import { grad } from '../autodiff/index.js';
@@ -11,6 +11,7 @@ import type { Module } from '../dsl/module.js';
 import type { Tensor } from '../dsl/tensor.js';
 import { STEP_STATE, Trace } from '../dsl/trace.js';
 import type { Optimizer } from '../optim/optimizers.js';
+import type { ParameterGradient } from '../optim/apply.js';
 import { applyOptimizer } from '../optim/apply.js';
 
 export interface ExampleSpec {
@@ -29,6 +30,11 @@ export interface TrainingSpec {
   readonly batchSize: number;
   /** Batch of the evaluation plan (default: batchSize). */
   readonly evalBatchSize?: number;
+  /**
+   * The batch as a symbolic dim of this name (e.g. 'batch'): both plans compiled once run at any
+   * batch size (the Trainer feeds batchSize rows, and the evaluation's last batch as it is).
+   */
+  readonly batchDim?: string;
   /** Seeds parameter initialization (parameters not yet initialized) and dropout. */
   readonly seed?: number;
   /** Measure accuracy (classification: argmax vs labels or one-hot targets; binary: sign). */
@@ -47,19 +53,39 @@ export interface TrainingCompileOptions {
   readonly memoryBudget?: number;
 }
 
-const INPUT = 'x';
-const TARGET = 'y';
+/** The names of a training graph's data inputs: the batch of examples and its targets. */
+export const INPUT = 'x';
+export const TARGET = 'y';
 
 function prepare(spec: TrainingSpec): void {
   if (!Number.isInteger(spec.batchSize) || spec.batchSize < 1) throw new UsageError(`batchSize ${spec.batchSize} must be a positive integer`);
+  if (spec.batchDim !== undefined && !isSymbolName(spec.batchDim)) throw new UsageError(`batchDim '${spec.batchDim}' is not a name a dim can have (letters, digits, _)`);
   for (const p of spec.model.parameters()) if (!p.initialized) p.initialize(spec.seed ?? 0);
 }
 
-function inputs(trace: Trace, spec: TrainingSpec, batch: number): { x: Tensor; y: Tensor } {
+function inputs(trace: Trace, spec: TrainingSpec, batch: Dim): { x: Tensor; y: Tensor } {
   return {
     x: trace.input(INPUT, spec.input.dtype ?? 'f32', [batch, ...spec.input.shape]),
     y: trace.input(TARGET, spec.target.dtype ?? 'f32', [batch, ...spec.target.shape]),
   };
+}
+
+/**
+ * What every training graph starts with (this step, and the gradient phase of parallel training):
+ * the data inputs at `batch`, the forward in training mode, the mean loss (and the correct count)
+ * as outputs, and each trainable parameter with its gradient (null where the loss does not reach it).
+ */
+export function traceLossGradients(trace: Trace, spec: TrainingSpec, batch: Dim): ParameterGradient[] {
+  const { x, y } = inputs(trace, spec, batch);
+  const prediction = spec.model.call(x);
+  const loss = spec.loss(prediction, y, 'mean');
+  if (loss.rank !== 0) throw new UsageError(`the loss must be a scalar, got ${loss}`);
+  trace.output(loss, 'loss');
+  if (spec.accuracy) trace.output(correct(prediction, y).sum(), 'correct');
+  const trainable = [...trace.parameters].filter(([p]) => p.trainable);
+  const values = trainable.map(([, v]) => trace.wrap(v));
+  const grads = grad(loss, values);
+  return trainable.map(([parameter], i) => ({ parameter, value: values[i], grad: grads[i] }));
 }
 
 /**
@@ -70,22 +96,9 @@ function inputs(trace: Trace, spec: TrainingSpec, batch: number): { x: Tensor; y
 export function buildTrainingGraph(spec: TrainingSpec): { graph: Graph; optimizerStates: string[]; gradientNames: string[] } {
   prepare(spec);
   const trace = new Trace('train_step', { mode: 'train', seed: spec.seed ?? 0 });
-  const { x, y } = inputs(trace, spec, spec.batchSize);
-  const prediction = spec.model.call(x);
-  const loss = spec.loss(prediction, y, 'mean');
-  if (loss.rank !== 0) throw new UsageError(`the loss must be a scalar, got ${loss}`);
-  trace.output(loss, 'loss');
-  if (spec.accuracy) trace.output(correct(prediction, y).sum(), 'correct');
-
-  const trainable = [...trace.parameters].filter(([p]) => p.trainable);
-  const grads = grad(loss, trainable.map(([, v]) => trace.wrap(v)));
+  const gradients = traceLossGradients(trace, spec, spec.batchDim ?? spec.batchSize);
   const step = trace.stepCounter();
-  const result = applyOptimizer(
-    trace,
-    spec.optimizer,
-    trainable.map(([parameter, v], i) => ({ parameter, value: trace.wrap(v), grad: grads[i] })),
-    step,
-  );
+  const result = applyOptimizer(trace, spec.optimizer, gradients, step);
   trace.updateState(step, step.add(1));
   trace.output(result.gradNorm, 'gradNorm');
   trace.output(result.finite, 'finite');
@@ -97,7 +110,7 @@ export function buildTrainingGraph(spec: TrainingSpec): { graph: Graph; optimize
 export function buildEvalGraph(spec: TrainingSpec): Graph {
   prepare(spec);
   const trace = new Trace('eval_step', { mode: 'eval', seed: spec.seed ?? 0 });
-  const { x, y } = inputs(trace, spec, spec.evalBatchSize ?? spec.batchSize);
+  const { x, y } = inputs(trace, spec, spec.batchDim ?? spec.evalBatchSize ?? spec.batchSize);
   const prediction = spec.model.call(x);
   trace.output(prediction, 'prediction');
   trace.output(spec.loss(prediction, y, 'none'), 'loss');
@@ -123,6 +136,7 @@ export function compileTraining(spec: TrainingSpec, compileOptions: TrainingComp
     eval: evaluation,
     batchSize: spec.batchSize,
     evalBatchSize: spec.evalBatchSize ?? spec.batchSize,
+    ...(spec.batchDim ? { batchDim: spec.batchDim } : {}),
     input: { name: INPUT, dtype: spec.input.dtype ?? 'f32', exampleShape: [...spec.input.shape] },
     target: { name: TARGET, dtype: spec.target.dtype ?? 'f32', exampleShape: [...spec.target.shape] },
     accuracy: spec.accuracy ?? false,

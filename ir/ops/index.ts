@@ -9,8 +9,9 @@ import './sorting.js';
 import './resize.js';
 import './random.js';
 import './normalization.js';
+import './attention.js';
 
 export { BINARY_OPS, UNARY_OPS } from './elementwise.js';
 export { REDUCE_OPS, reducedAxes, reducedShape } from './reduce.js';
-export { resolveReshape, sliceAxis } from './layout.js';
-export type { AxisSlice } from './layout.js';
+export { resolveReshape, sliceAxis, sliceAxisDim } from './layout.js';
+export type { AxisSlice, SymbolicAxisSlice } from './layout.js';

@@ -2,42 +2,37 @@ import type { DType } from '../dtype.js';
 import { DTypeError, ShapeError } from '../errors.js';
 import { registerOp } from '../registry.js';
 import type { Dim, Shape } from '../shape.js';
-import { broadcastShapes, formatShape, isStaticShape, normalizeAxis, numel } from '../shape.js';
+import { addDims, ceilDivDims, dimProduct, exactDivDims, maxDims, minDims, mulDims, subDims } from '../dim_expr.js';
+import { broadcastShapes, dimsMayBeEqual, formatShape, normalizeAxis, shapeNumel } from '../shape.js';
 
 /**
  * Layout ops: they move or select elements without arithmetic. All are `injective`: fusion turns
  * them into index arithmetic inside their consumer.
  */
 
-/** Resolves a reshape target: at most one -1, inferred from the element count when static. */
+/**
+ * Resolves a reshape target: at most one -1, inferred from the element count (an expression
+ * when symbolic: [N,3,4] → [N,-1] gives [N,12], [N,3] → [-1] gives [3*N]). Counts that are
+ * provably different are an error; symbolic ones that may agree are trusted.
+ */
 export function resolveReshape(input: Shape, target: readonly Dim[], where: string): Dim[] {
   const minus = target.filter((d) => d === -1).length;
   if (minus > 1) throw new ShapeError(`${where}: target shape ${formatShape(target)} has more than one -1`);
   if (target.some((d) => typeof d === 'number' && (d < -1 || !Number.isInteger(d)))) {
     throw new ShapeError(`${where}: target shape ${formatShape(target)} has an invalid dim`);
   }
-  const known = target.filter((d): d is number => typeof d === 'number' && d !== -1);
-  const knownCount = known.reduce((a, b) => a * b, 1);
-  if (!isStaticShape(input) || target.some((d) => typeof d === 'string')) {
-    if (minus === 0) return [...target];
-    // Symbolic: -1 can only be resolved when the symbols cancel.
-    const symsIn = input.filter((d) => typeof d === 'string');
-    const symsOut = target.filter((d) => typeof d === 'string');
-    const staticIn = input.filter((d): d is number => typeof d === 'number').reduce((a, b) => a * b, 1);
-    // -1 is the lone symbol only when the static dims account for each other exactly.
-    if (symsOut.length === 0 && symsIn.length === 1 && staticIn === knownCount) return target.map((d) => (d === -1 ? symsIn[0] : d));
-    if (symsIn.length === symsOut.length && symsIn.every((s, i) => s === symsOut[i])) {
-      if (staticIn % knownCount !== 0) throw new ShapeError(`${where}: cannot reshape ${formatShape(input)} to ${formatShape(target)}`);
-      return target.map((d) => (d === -1 ? staticIn / knownCount : d));
-    }
-    throw new ShapeError(`${where}: cannot infer -1 in ${formatShape(target)} from symbolic ${formatShape(input)}`);
-  }
-  const total = numel(input);
+  const total = shapeNumel(input);
+  const knownCount = dimProduct(target.filter((d) => d !== -1));
+  const symbolic = typeof total !== 'number' || typeof knownCount !== 'number';
   if (minus === 1) {
-    if (knownCount === 0 || total % knownCount !== 0) throw new ShapeError(`${where}: cannot reshape ${formatShape(input)} (${total} elements) to ${formatShape(target)}`);
-    return target.map((d) => (d === -1 ? total / knownCount : d));
+    const inferred = knownCount === 0 ? undefined : exactDivDims(total, knownCount);
+    if (inferred === undefined) {
+      if (symbolic) throw new ShapeError(`${where}: cannot infer -1 in ${formatShape(target)} from symbolic ${formatShape(input)}`);
+      throw new ShapeError(`${where}: cannot reshape ${formatShape(input)} (${total} elements) to ${formatShape(target)}`);
+    }
+    return target.map((d) => (d === -1 ? inferred : d));
   }
-  if (knownCount !== total) throw new ShapeError(`${where}: cannot reshape ${formatShape(input)} (${total} elements) to ${formatShape(target)} (${knownCount})`);
+  if (!dimsMayBeEqual(total, knownCount)) throw new ShapeError(`${where}: cannot reshape ${formatShape(input)} (${total} elements) to ${formatShape(target)} (${knownCount})`);
   return [...target];
 }
 
@@ -83,12 +78,12 @@ registerOp({
       if (t.dtype !== first.dtype) throw new DTypeError(`${where}: input ${i} has dtype ${t.dtype}, input 0 has ${first.dtype}`);
       if (t.shape.length !== rank) throw new ShapeError(`${where}: input ${i} has rank ${t.shape.length}, input 0 has ${rank}`);
       t.shape.forEach((d, j) => {
-        if (j !== axis && d !== first.shape[j] && typeof d === 'number' && typeof first.shape[j] === 'number') {
+        if (j !== axis && !dimsMayBeEqual(d, first.shape[j])) {
           throw new ShapeError(`${where}: input ${i} ${formatShape(t.shape)} does not match input 0 ${formatShape(first.shape)} off axis ${axis}`);
         }
       });
       const d = t.shape[axis];
-      total = typeof total === 'number' && typeof d === 'number' ? total + d : `${total}+${d}`;
+      total = addDims(total, d);
     }
     const shape = [...first.shape];
     shape[axis] = total;
@@ -119,6 +114,35 @@ export function sliceAxis(dim: number, start: number, end: number, step: number,
   return { start: s, step, size };
 }
 
+/** A slice of a symbolic axis: start and size as expressions of the dim. */
+export interface SymbolicAxisSlice {
+  readonly start: Dim;
+  readonly step: number;
+  readonly size: Dim;
+}
+
+/** An index past any symbolic size (ONNX's INT64_MAX "to the end", here or negated). */
+const FAR = 2 ** 31;
+
+/** sliceAxis for a dim that may be symbolic: the same rules as expressions (min/max where they do not fold). */
+export function sliceAxisDim(dim: Dim, start: number, end: number, step: number, where: string): SymbolicAxisSlice {
+  if (typeof dim === 'number') return sliceAxis(dim, start, end, step, where);
+  if (step === 0 || !Number.isInteger(step)) throw new ShapeError(`${where}: slice step must be a non-zero integer, got ${step}`);
+  const at = (v: number, low: Dim, high: Dim): Dim => {
+    if (v >= FAR) return high;
+    if (v <= -FAR) return low;
+    return v < 0 ? maxDims(addDims(dim, v), low) : minDims(v, high);
+  };
+  if (step > 0) {
+    const s = at(start, 0, dim);
+    const e = at(end, 0, dim);
+    return { start: s, step, size: maxDims(0, ceilDivDims(subDims(e, s), step)) };
+  }
+  const s = at(start, -1, subDims(dim, 1));
+  const e = at(end, -1, subDims(dim, 1));
+  return { start: s, step, size: maxDims(0, ceilDivDims(subDims(s, e), -step)) };
+}
+
 /** slice(starts, ends, axes, steps): ends past the dim clamp; negative indices count from the end. */
 registerOp({
   name: 'slice',
@@ -140,9 +164,7 @@ registerOp({
       const axis = normalizeAxis(a, rank, where);
       if (seen.has(axis)) throw new ShapeError(`${where}: axis ${a} sliced twice`);
       seen.add(axis);
-      const dim = x.shape[axis];
-      if (typeof dim !== 'number') throw new ShapeError(`${where}: cannot slice symbolic dim '${dim}'`);
-      shape[axis] = sliceAxis(dim, starts[i], ends[i], steps[i], where).size;
+      shape[axis] = sliceAxisDim(x.shape[axis], starts[i], ends[i], steps[i], where).size;
     });
     return [{ dtype: x.dtype, shape }];
   },
@@ -219,10 +241,7 @@ registerOp({
     if (pads.length !== 2 * rank) throw new ShapeError(`${where}: pads has ${pads.length} entries, expected ${2 * rank} for rank ${rank}`);
     if (!['constant', 'reflect', 'edge', 'wrap'].includes(attrs.mode as string)) throw new ShapeError(`${where}: unknown pad mode '${attrs.mode}'`);
     const shape = x.shape.map((d, i) => {
-      if (typeof d !== 'number') {
-        if (pads[i] === 0 && pads[i + rank] === 0) return d;
-        throw new ShapeError(`${where}: cannot pad symbolic dim '${d}'`);
-      }
+      if (typeof d !== 'number') return addDims(d, pads[i] + pads[i + rank]);
       const n = d + pads[i] + pads[i + rank];
       if (n < 0) throw new ShapeError(`${where}: padding makes dim ${i} negative`);
       return n;
@@ -241,7 +260,7 @@ registerOp({
     const reps = attrs.repeats as number[];
     if (reps.length !== x.shape.length) throw new ShapeError(`${where}: repeats has ${reps.length} entries for rank ${x.shape.length}`);
     if (reps.some((r) => r < 0)) throw new ShapeError(`${where}: repeats [${reps.join(',')}] has a negative entry`);
-    return [{ dtype: x.dtype, shape: x.shape.map((d, i) => (typeof d === 'number' ? d * reps[i] : reps[i] === 1 ? d : `${d}*${reps[i]}`)) }];
+    return [{ dtype: x.dtype, shape: x.shape.map((d, i) => mulDims(d, reps[i])) }];
   },
 });
 

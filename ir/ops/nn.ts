@@ -4,10 +4,11 @@ import type { Attrs } from '../graph.js';
 import type { AttrSpec } from '../registry.js';
 import { registerOp } from '../registry.js';
 import type { Dim } from '../shape.js';
-import { formatShape } from '../shape.js';
+import { dimsMayBeEqual, formatShape } from '../shape.js';
 import type { TensorType } from '../tensor.js';
 import type { WindowGeometry } from './sliding_window.js';
-import { derivedDim, slidingOutputDims, transposedOutputSize, windowGeometry } from './sliding_window.js';
+import { mulDims } from '../dim_expr.js';
+import { slidingOutputDims, transposedOutputDim, transposedOutputSize, windowConstraints, windowGeometry } from './sliding_window.js';
 
 export { resolveAutoPad, resolveConvTransposePads, slidingOutputSize, transposedOutputSize, windowExtent, windowGeometry } from './sliding_window.js';
 export type { AutoPad, WindowGeometry } from './sliding_window.js';
@@ -38,7 +39,7 @@ function requireBatchedImage(x: TensorType, where: string, role: string): void {
 
 /** Checks a numeric dim equals an expected one (symbolic dims are trusted until bound). */
 function requireDim(actual: Dim, expected: Dim, where: string, what: string): void {
-  if (typeof actual === 'number' && typeof expected === 'number' && actual !== expected) {
+  if (!dimsMayBeEqual(actual, expected)) {
     throw new ShapeError(`${where}: ${what} is ${actual}, expected ${expected}`);
   }
 }
@@ -91,6 +92,7 @@ registerOp({
     requireBias(bias, outChannels, x, where);
     return [{ dtype: x.dtype, shape: [x.shape[0], outChannels, ...slidingOutputDims('conv', x.shape.slice(2), geometry, false, where)] }];
   },
+  constraints: ([x, w], attrs, { where }) => windowConstraints('conv', x.shape.slice(2), convOperands(x, w, attrs, where).geometry, where),
 });
 
 /** Checks convTranspose operands (w is [C_in, C_out/group, k...]); returns geometry and C_out. */
@@ -103,7 +105,7 @@ export function convTransposeOperands(x: TensorType, w: TensorType, attrs: Attrs
   const [cIn, mPerGroup] = w.shape;
   requireDim(x.shape[1], cIn, where, 'input channel count (weight dim 0)');
   if (typeof cIn === 'number' && cIn % group !== 0) throw new ShapeError(`${where}: ${cIn} input channels do not divide into ${group} groups`);
-  const outChannels = typeof mPerGroup === 'number' ? mPerGroup * group : group === 1 ? mPerGroup : derivedDim('convTranspose', mPerGroup, `g${group}`);
+  const outChannels = mulDims(mPerGroup, group);
   return { geometry: windowGeometry(attrs, staticKernel(w, where), where, true), outChannels };
 }
 
@@ -122,7 +124,7 @@ registerOp({
     const outputPadding = (attrs.outputPadding as number[]).length ? (attrs.outputPadding as number[]) : spatial.map(() => 0);
     if (outputPadding.length !== spatial.length) throw new ShapeError(`${where}: outputPadding has ${outputPadding.length} values, expected ${spatial.length}`);
     const out = spatial.map((d, axis) => {
-      if (typeof d === 'string') return derivedDim('convTranspose', d, `s${geometry.strides[axis]}k${geometry.kernel[axis]}`);
+      if (typeof d === 'string') return transposedOutputDim(d, geometry, axis, outputPadding[axis]);
       const size = transposedOutputSize(d, geometry, axis, outputPadding[axis]);
       if (size < 1) throw new ShapeError(`${where}: spatial axis ${axis} has output size ${size}`);
       return size;
@@ -156,6 +158,7 @@ registerOp({
     if (x.dtype === 'bool') throw new DTypeError(`${where}: cannot max-pool a bool tensor`);
     return [pooledType('maxPool', x, attrs, where)];
   },
+  constraints: ([x], attrs, { where }) => windowConstraints('maxPool', x.shape.slice(2), poolGeometry(x, attrs, where), where),
 });
 
 /** avgPool: the mean over each window; the divisor counts pads only with countIncludePad. */
@@ -168,6 +171,7 @@ registerOp({
     requireFloat(x, where, 'input');
     return [pooledType('avgPool', x, attrs, where)];
   },
+  constraints: ([x], attrs, { where }) => windowConstraints('avgPool', x.shape.slice(2), poolGeometry(x, attrs, where), where),
 });
 
 /** lpPool: (Σ |x|^p)^(1/p) over each window (pads contribute nothing). */
@@ -181,6 +185,7 @@ registerOp({
     if (!((attrs.p as number) > 0)) throw new ShapeError(`${where}: p ${attrs.p as number} must be > 0`);
     return [pooledType('lpPool', x, attrs, where)];
   },
+  constraints: ([x], attrs, { where }) => windowConstraints('lpPool', x.shape.slice(2), poolGeometry(x, attrs, where), where),
 });
 
 /** The spatial dims of a forward input named by a gradient op's `inputShape`-like attribute. */

@@ -2,6 +2,7 @@ import { isFloat } from '../dtype.js';
 import { DTypeError, ShapeError, UnsupportedOpError } from '../errors.js';
 import type { Attrs } from '../graph.js';
 import { registerOp } from '../registry.js';
+import { floorDivDims, mulDims } from '../dim_expr.js';
 import type { Dim } from '../shape.js';
 import { formatShape } from '../shape.js';
 
@@ -71,10 +72,14 @@ function checkedLists(rank: number, attrs: Attrs, where: string): { scales: read
   return { scales, sizes, roi };
 }
 
-function outputDim(d: Dim, axis: number, scales: readonly number[], sizes: readonly number[]): Dim {
+function outputDim(d: Dim, axis: number, scales: readonly number[], sizes: readonly number[], where = 'resize'): Dim {
   if (sizes.length) return sizes[axis];
   if (typeof d === 'number') return Math.floor(d * scales[axis]);
-  return scales[axis] === 1 ? d : `resize(${d};x${scales[axis]})`;
+  // A symbolic size scales exactly by a whole factor or its inverse (upsampling ×2, pooling-like ÷2).
+  const scale = scales[axis];
+  if (Number.isInteger(scale)) return mulDims(d, scale);
+  if (Number.isInteger(1 / scale)) return floorDivDims(d, 1 / scale);
+  throw new ShapeError(`${where}: cannot scale the symbolic dim '${d}' by ${scale} (whole factors and their inverses only); give it a size`);
 }
 
 /** Concrete per-axis parameters of a resize from x's static shape. */
@@ -116,7 +121,7 @@ registerOp({
     if (mode !== 'nearest' && !isFloat(x.dtype)) throw new DTypeError(`${where}: ${mode} resize needs a float input, got ${x.dtype}`);
     if (x.shape.length === 0) throw new ShapeError(`${where}: cannot resize a scalar`);
     const { scales, sizes } = checkedLists(x.shape.length, attrs, where);
-    const shape = x.shape.map((d, axis) => outputDim(d, axis, scales, sizes));
+    const shape = x.shape.map((d, axis) => outputDim(d, axis, scales, sizes, where));
     if (shape.some((d) => typeof d === 'number' && d < 1)) throw new ShapeError(`${where}: output shape ${formatShape(shape)} of input ${formatShape(x.shape)} has an empty axis`);
     return [{ dtype: x.dtype, shape }];
   },

@@ -1,5 +1,7 @@
 import { ShapeError } from '../errors.js';
 import type { Attrs } from '../graph.js';
+import { addDims, ceilDivDims, floorDivDims, minDims, mulDims, subDims } from '../dim_expr.js';
+import type { DimConstraint } from '../registry.js';
 import type { Dim } from '../shape.js';
 
 /**
@@ -63,25 +65,41 @@ export function transposedOutputSize(input: number, g: WindowGeometry, axis: num
   return g.strides[axis] * (input - 1) + outputPadding + windowExtent(g, axis) - g.padsBegin[axis] - g.padsEnd[axis];
 }
 
-/** A symbolic output dim: a name that records its derivation (re-inferred once dims are bound). */
-export function derivedDim(op: string, input: Dim, axisGeometry: string): Dim {
-  return `${op}(${input};${axisGeometry})`;
+/**
+ * Output size of a sliding window along one axis whose input size is symbolic: the same formula
+ * as `slidingOutputSize` as an expression (ceil mode: the last window must start inside the
+ * input or its begin padding, hence the min).
+ */
+export function slidingOutputDim(input: Dim, g: WindowGeometry, axis: number, ceilMode: boolean): Dim {
+  if (typeof input === 'number') return slidingOutputSize(input, g, axis, ceilMode);
+  const span = subDims(addDims(input, g.padsBegin[axis] + g.padsEnd[axis]), windowExtent(g, axis));
+  const stride = g.strides[axis];
+  if (!ceilMode) return addDims(floorDivDims(span, stride), 1);
+  return minDims(addDims(ceilDivDims(span, stride), 1), ceilDivDims(addDims(input, g.padsBegin[axis]), stride));
 }
 
-function axisSignature(g: WindowGeometry, axis: number): string {
-  return `k${g.kernel[axis]}s${g.strides[axis]}d${g.dilations[axis]}p${g.padsBegin[axis]}+${g.padsEnd[axis]}`;
+/** Output size of convTranspose along one axis, for a size or an expression. */
+export function transposedOutputDim(input: Dim, g: WindowGeometry, axis: number, outputPadding: number): Dim {
+  if (typeof input === 'number') return transposedOutputSize(input, g, axis, outputPadding);
+  return addDims(mulDims(g.strides[axis], subDims(input, 1)), outputPadding + windowExtent(g, axis) - g.padsBegin[axis] - g.padsEnd[axis]);
 }
 
-/** Spatial output dims of a forward sliding window; symbolic inputs give derived symbols. */
+/** The constraints of a forward window over symbolic spatial dims: each padded axis at least the window's extent. */
+export function windowConstraints(op: string, spatial: readonly Dim[], g: WindowGeometry, where: string): DimConstraint[] {
+  return spatial.flatMap((d, axis) =>
+    typeof d === 'string'
+      ? [{ dim: subDims(addDims(d, g.padsBegin[axis] + g.padsEnd[axis]), windowExtent(g, axis)), min: 0, what: `${where}: spatial axis ${axis} of size ${d} (pads ${g.padsBegin[axis]}+${g.padsEnd[axis]}) must be at least the ${op} window extent ${windowExtent(g, axis)}` }]
+      : [],
+  );
+}
+
+/** Spatial output dims of a forward sliding window; symbolic inputs give expressions of them. */
 export function slidingOutputDims(op: string, spatial: readonly Dim[], g: WindowGeometry, ceilMode: boolean, where: string): Dim[] {
   return spatial.map((d, axis) => {
-    if (typeof d === 'string') {
-      const identity = windowExtent(g, axis) === 1 && g.strides[axis] === 1 && g.padsBegin[axis] === 0 && g.padsEnd[axis] === 0;
-      return identity ? d : derivedDim(op, d, axisSignature(g, axis));
-    }
+    if (typeof d === 'string') return slidingOutputDim(d, g, axis, ceilMode);
     const out = slidingOutputSize(d, g, axis, ceilMode);
     if (out < 1) {
-      throw new ShapeError(`${where}: spatial axis ${axis} of size ${d} (pads ${g.padsBegin[axis]}+${g.padsEnd[axis]}) is smaller than the window extent ${windowExtent(g, axis)}`);
+      throw new ShapeError(`${where}: spatial axis ${axis} of size ${d} (pads ${g.padsBegin[axis]}+${g.padsEnd[axis]}) is smaller than the ${op} window extent ${windowExtent(g, axis)}`);
     }
     return out;
   });

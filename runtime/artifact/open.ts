@@ -51,7 +51,7 @@ export interface OpenArtifactOptions {
   readonly writeStates?: StatesWriter;
 }
 
-function formatType(t: { readonly dtype: string; readonly shape: readonly number[] }): string {
+function formatType(t: { readonly dtype: string; readonly shape: readonly (number | string)[] }): string {
   return `${t.dtype}[${t.shape.join(',')}]`;
 }
 

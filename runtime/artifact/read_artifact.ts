@@ -25,7 +25,8 @@ export async function readArtifact(source: ArtifactSource): Promise<ArtifactFile
   const kernels: PlanKernel[] = planFile.kernels.map((k, i) => {
     const wgsl = contents.get(k.source);
     if (!wgsl) throw new ArtifactError(`${PLAN_FILE}: kernels[${i}] '${k.name}' reads '${k.source}', which ${MANIFEST_FILE} does not list`);
-    return { name: k.name, wgsl: new TextDecoder().decode(wgsl), entryPoint: k.entryPoint, workgroupSize: k.workgroupSize, bindingCount: k.bindingCount };
+    const kernel: PlanKernel = { name: k.name, wgsl: new TextDecoder().decode(wgsl), entryPoint: k.entryPoint, workgroupSize: k.workgroupSize, bindingCount: k.bindingCount };
+    return k.sizeSlots ? { ...kernel, sizeSlots: k.sizeSlots } : kernel;
   });
   return { manifest, planFile, kernels, contents };
 }

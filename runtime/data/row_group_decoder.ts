@@ -1,6 +1,4 @@
 import type { AsyncBuffer, DecodedArray, FileMetaData } from 'hyparquet';
-import { asyncBufferFromFile, parquetMetadataAsync, parquetRead } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
 import { DataError } from '../../ir/errors.js';
 import type { ColumnSpec, ParquetSchema, TensorColumns } from './parquet_schema.js';
 import { ELEMENT_BYTES, tensorWidth } from './parquet_schema.js';
@@ -27,6 +25,15 @@ interface OpenShard {
 
 const ROWS = { f32: Float32Array, i32: Int32Array, u32: Uint32Array } as const;
 
+/**
+ * hyparquet and its codecs, imported when the first shard is opened: ~45 modules that every
+ * importer of the runtime would otherwise load (a cold start's import time) to run no dataset.
+ */
+let parquetModules: Promise<[typeof import('hyparquet'), typeof import('hyparquet-compressors')]> | undefined;
+function parquet(): Promise<[typeof import('hyparquet'), typeof import('hyparquet-compressors')]> {
+  return (parquetModules ??= Promise.all([import('hyparquet'), import('hyparquet-compressors')]));
+}
+
 /** Opened shards (their footers parsed once), by path. */
 export class ShardFiles {
   readonly #open = new Map<string, Promise<OpenShard>>();
@@ -44,6 +51,7 @@ export class ShardFiles {
 
 /** Reads a shard's footer; a DataError naming the file when it is missing or not Parquet. */
 export async function openShard(file: string): Promise<OpenShard> {
+  const [{ asyncBufferFromFile, parquetMetadataAsync }] = await parquet();
   let source: AsyncBuffer;
   try {
     source = await asyncBufferFromFile(file);
@@ -87,6 +95,7 @@ export async function decodeRowGroup(files: ShardFiles, file: string, group: num
 
 /** One column's values for rows [start, start + rows) of the file, one entry per row. */
 async function readColumn(source: AsyncBuffer, meta: FileMetaData, start: number, rows: number, column: string, where: string): Promise<ArrayLike<unknown>> {
+  const [{ parquetRead }, { compressors }] = await parquet();
   const values: unknown[] = new Array(rows);
   let filled = 0;
   try {

@@ -1,6 +1,7 @@
 import { UsageError } from '../../ir/errors.js';
 import type { PhasedPlan, PlanPhase } from '../../ir/phased_plan.js';
-import type { Plan, PlanRegion, PlanTensor } from '../../ir/plan.js';
+import type { PlanRegion, StaticPlan, StaticPlanTensor } from '../../ir/plan.js';
+import { asStaticPlan } from '../../ir/plan_binding.js';
 import type { HostTensor } from '../../ir/tensor.js';
 import { BufferLedger } from '../buffer_ledger.js';
 import type { DawnDevice } from '../device.js';
@@ -13,6 +14,7 @@ import { Program, type RegionBuffers } from '../program.js';
 import { type ReadbackEntry, type ReadbackSource, RunHandle, type UploadLease } from '../run_handle.js';
 import { StagingPool } from '../staging_pool.js';
 import { UploadPool } from '../upload_pool.js';
+import { stageInputs } from '../input_staging.js';
 import { SegmentClock, type SegmentTimes } from './segment_clock.js';
 
 /**
@@ -53,8 +55,6 @@ export interface PhaseRun {
   deviceTimes(): Promise<SegmentTimes | undefined>;
 }
 
-const STAGED_UPLOAD_BYTES = 256 * 1024;
-
 export class PhasedExecutable {
   readonly phased: PhasedPlan;
   readonly device: DawnDevice;
@@ -89,7 +89,8 @@ export class PhasedExecutable {
   /** Checks the carrier plan against the device, allocates the regions, uploads constants and states, compiles every kernel. */
   static async load(phased: PhasedPlan, device: DawnDevice): Promise<PhasedExecutable> {
     device.assertUsable(`phased plan '${phased.name}'`);
-    const plan = phased.plan;
+    // Typed static, but a phased plan may come from anywhere: a symbolic size is an ArtifactError here.
+    const plan = asStaticPlan(phased.plan);
     const sizes = checkPlan(plan, device);
     const ledger = new BufferLedger(device.device, device.ledger);
     try {
@@ -122,7 +123,7 @@ export class PhasedExecutable {
   }
 
   /** The phase input or output named `name` as its plan tensor. */
-  tensorOf(phase: PlanPhase, name: string, list: 'inputs' | 'outputs'): PlanTensor {
+  tensorOf(phase: PlanPhase, name: string, list: 'inputs' | 'outputs'): StaticPlanTensor {
     const io = phase[list].find((e) => e.name === name);
     if (!io) throw new UsageError(`phased plan '${this.phased.name}', phase '${phase.name}': no ${list === 'inputs' ? 'input' : 'output'} '${name}' (${phase[list].map((e) => e.name).join(', ')})`);
     return this.phased.plan.tensors[io.tensor];
@@ -164,7 +165,7 @@ export class PhasedExecutable {
       let captured!: ReturnType<typeof popCapturedErrors>;
       try {
         const encoder = gpu.createCommandEncoder();
-        if (k === 0) upload = this.#stageInputs(uploads, encoder);
+        if (k === 0) upload = stageInputs({ queue: this.device.device.queue, regions: this.#regions, uploads: this.#uploads }, uploads, encoder);
         timing?.mark(encoder, 2 * k);
         this.#program(phase, start, end, last).encode(encoder);
         timing?.mark(encoder, 2 * k + 1);
@@ -278,7 +279,7 @@ export class PhasedExecutable {
     let program = this.#programs.get(key);
     if (!program) {
       const plan = this.phased.plan;
-      const slice: Plan = { ...plan, name: `${plan.name}/${phase.name}`, steps: plan.steps.slice(start, end), stateUpdates: last ? phase.stateUpdates : [] };
+      const slice: StaticPlan = { ...plan, name: `${plan.name}/${phase.name}`, steps: plan.steps.slice(start, end), stateUpdates: last ? phase.stateUpdates : [] };
       program = new Program(this.device.device, slice, this.#regions, this.#kernels, this.#ledger, this.device.limits.minStorageBufferOffsetAlignment ?? 256);
       this.#programs.set(key, program);
     }
@@ -299,30 +300,6 @@ export class PhasedExecutable {
       isDisposed: () => this.#disposed,
       observed: (ms, pollMs) => estimate?.learn(ms, pollMs),
     };
-  }
-
-  /** Small inputs by writeBuffer; large ones through a mapped upload buffer copied first thing (as Executable does). */
-  #stageInputs(uploads: readonly { tensor: PlanTensor; data: ArrayBufferView<ArrayBuffer> }[], encoder: GPUCommandEncoder): UploadLease | undefined {
-    const queue = this.device.device.queue;
-    const total = uploads.reduce((sum, u) => sum + roundUp4(u.data.byteLength), 0);
-    if (total < STAGED_UPLOAD_BYTES) {
-      for (const { tensor, data } of uploads) if (data.byteLength > 0) queue.writeBuffer(this.#regions[tensor.region], tensor.offset, data);
-      return undefined;
-    }
-    const buffer = this.#uploads.take(total);
-    const mapped = new Uint8Array(buffer.getMappedRange());
-    let offset = 0;
-    for (const { data } of uploads) {
-      mapped.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), offset);
-      offset += roundUp4(data.byteLength);
-    }
-    buffer.unmap();
-    offset = 0;
-    for (const { tensor, data } of uploads) {
-      if (data.byteLength > 0) encoder.copyBufferToBuffer(buffer, offset, this.#regions[tensor.region], tensor.offset, roundUp4(data.byteLength));
-      offset += roundUp4(data.byteLength);
-    }
-    return { pool: this.#uploads, buffer };
   }
 }
 

@@ -1,6 +1,6 @@
 import { allocHost } from '../../ir/dtype.js';
 import type { PipelineStage } from '../../ir/parallel_program.js';
-import type { Plan } from '../../ir/plan.js';
+import type { StaticPlan } from '../../ir/plan.js';
 import { numel } from '../../ir/shape.js';
 import type { HostTensor } from '../../ir/tensor.js';
 
@@ -25,7 +25,7 @@ export function encodeStates(states: Readonly<Record<string, HostTensor>>, names
 }
 
 /** A buffer to receive `names`' states of `plan` into, and how to read them out of it. */
-export function decodeStates(plan: Plan, names: readonly string[]): { bytes: Uint8Array; decode: () => Record<string, HostTensor> } {
+export function decodeStates(plan: StaticPlan, names: readonly string[]): { bytes: Uint8Array; decode: () => Record<string, HostTensor> } {
   const tensors = names.map((n) => plan.tensors[plan.states.find((s) => plan.tensors[s.tensor].name === n)!.tensor]);
   const hosts = tensors.map((t) => allocHost(t.dtype, numel(t.shape)));
   const bytes = new Uint8Array(hosts.reduce((s, d) => s + d.byteLength, 0));

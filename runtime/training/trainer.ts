@@ -2,6 +2,7 @@ import type { TensorData } from '../../ir/dtype.js';
 import { allocHost } from '../../ir/dtype.js';
 import { InputError, NumericError, UsageError } from '../../ir/errors.js';
 import type { HostTensor } from '../../ir/tensor.js';
+import { numel, staticShape } from '../../ir/shape.js';
 import type { TrainingProgram } from '../../ir/training_plan.js';
 import { TRAINING_FORMAT } from '../../ir/training_plan.js';
 import type { DawnDevice } from '../device.js';
@@ -108,6 +109,16 @@ export class Trainer {
     return this.#steps;
   }
 
+  /**
+   * A batch's inputs by name: all its rows for a plan of fixed batch size (a short batch padded),
+   * the first `count` rows only where the batch is a symbolic dim (the plan runs at that size).
+   */
+  #rows(batch: { x: TensorData; y: TensorData }, count: number): Record<string, TensorData> {
+    const { input, target } = this.program;
+    if (!this.program.batchDim) return { [input.name]: batch.x, [target.name]: batch.y };
+    return { [input.name]: batch.x.subarray(0, count * numel(input.exampleShape)), [target.name]: batch.y.subarray(0, count * numel(target.exampleShape)) };
+  }
+
   #allocBatch(rows: number): { x: TensorData; y: TensorData } {
     const { input, target } = this.program;
     const elements = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -161,7 +172,7 @@ export class Trainer {
       batch.y.fill(0);
       await data.read(Array.from({ length: count }, (_, i) => start + i), batch.x, batch.y);
       const outputs = ['loss', ...(this.program.accuracy ? ['correct'] : [])];
-      const handle = this.evaluator.dispatch({ [this.program.input.name]: batch.x, [this.program.target.name]: batch.y }, { outputs });
+      const handle = this.evaluator.dispatch(this.#rows(batch, count), { outputs });
       pending.push(
         handle.read().then((out) => {
           for (let i = 0; i < count; i++) {
@@ -183,17 +194,17 @@ export class Trainer {
     const per = this.program.input.exampleShape.reduce((a, b) => a * b, 1);
     if (x.length !== count * per) throw new InputError(`predict: ${x.length} values for ${count} examples of ${per}`);
     const spec = this.evaluator.outputs.find((o) => o.name === 'prediction')!;
-    const perOut = spec.shape.slice(1).reduce((a, b) => a * b, 1);
+    const perOut = numel(staticShape(spec.shape.slice(1), `predict: output '${spec.name}' per example`));
     const out = allocHost(spec.dtype, count * perOut);
     const batch = this.#allocBatch(rows);
     for (let start = 0; start < count; start += rows) {
       const n = Math.min(rows, count - start);
       batch.x.fill(0);
       batch.x.set(x.subarray(start * per, (start + n) * per) as never);
-      const result = await this.evaluator.run({ [this.program.input.name]: batch.x, [this.program.target.name]: batch.y }, { outputs: ['prediction'] });
+      const result = await this.evaluator.run(this.#rows(batch, n), { outputs: ['prediction'] });
       out.set(result.prediction.data.subarray(0, n * perOut) as never, start * perOut);
     }
-    return { dtype: spec.dtype, shape: [count, ...spec.shape.slice(1)], data: out };
+    return { dtype: spec.dtype, shape: [count, ...staticShape(spec.shape.slice(1), 'predict')], data: out };
   }
 
   /**

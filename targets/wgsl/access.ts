@@ -1,4 +1,4 @@
-import type { DType, StaticShape } from '../../ir/index.js';
+import type { DType, Shape } from '../../ir/index.js';
 import type { Expr } from './expr.js';
 import type { KernelBuilder, TensorAccess } from './kernel_builder.js';
 
@@ -8,13 +8,13 @@ let nextAccessId = 0;
  * A derived access: `compute(coords)` runs once per distinct coordinates in a scope (memoized
  * through the builder), so an access read twice costs one computation.
  */
-export function derivedAccess(b: KernelBuilder, dtype: DType, shape: StaticShape, compute: (coords: readonly string[]) => Expr): TensorAccess {
+export function derivedAccess(b: KernelBuilder, dtype: DType, shape: Shape, compute: (coords: readonly string[]) => Expr): TensorAccess {
   const id = nextAccessId++;
   return { dtype, shape, at: (coords) => b.memo(`a${id}(${coords.join(',')})`, () => b.let(compute(coords))) };
 }
 
 /** Maps coordinates of a broadcast result back to an input of lower rank or size-1 dims. */
-export function broadcastCoords(coords: readonly string[], inputShape: StaticShape): string[] {
+export function broadcastCoords(coords: readonly string[], inputShape: Shape): string[] {
   const offset = coords.length - inputShape.length;
   return inputShape.map((d, i) => (d === 1 ? '0u' : coords[i + offset]));
 }
@@ -25,6 +25,6 @@ export function readBroadcast(input: TensorAccess, coords: readonly string[]): E
 }
 
 /** An access that re-indexes another: coordinates of the result → coordinates of the source. */
-export function reindex(source: TensorAccess, shape: StaticShape, map: (coords: readonly string[]) => readonly string[]): TensorAccess {
+export function reindex(source: TensorAccess, shape: Shape, map: (coords: readonly string[]) => readonly string[]): TensorAccess {
   return { dtype: source.dtype, shape, at: (coords) => source.at(map(coords)) };
 }

@@ -1,9 +1,11 @@
-import { ShapeError } from '../../ir/index.js';
+import type { Dim } from '../../ir/index.js';
 
-/** Splits a 1-D count of workgroups into a 2-D grid when it exceeds the per-dimension limit. */
-export function gridFor(workgroups: number, maxPerDim: number): [number, number, number] {
-  if (workgroups <= maxPerDim) return [workgroups, workgroups === 0 ? 0 : 1, workgroups === 0 ? 0 : 1];
-  const y = Math.ceil(workgroups / maxPerDim);
-  if (y > maxPerDim) throw new ShapeError(`kernel needs ${workgroups} workgroups, more than ${maxPerDim}² the device allows`);
-  return [Math.ceil(workgroups / y), y, 1];
+/**
+ * A tiled kernel's grid, or null when a static count exceeds the device's per-axis limit (the
+ * template then declines). A symbolic count is checked by the runtime once it is known.
+ */
+export function tiledGrid(grid: readonly [Dim, Dim, Dim], maxPerDim: number): [Dim, Dim, Dim] | null {
+  return grid.some((g) => typeof g === 'number' && g > maxPerDim) ? null : [grid[0], grid[1], grid[2]];
 }
+
+export { gridFor } from '../../ir/grid.js';

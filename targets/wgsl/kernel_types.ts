@@ -1,5 +1,5 @@
-import type { Node, Value } from '../../ir/index.js';
-import type { BuiltKernel } from './kernel_builder.js';
+import type { DimFacts, Node, Value } from '../../ir/index.js';
+import type { BuiltKernel, SizeUniforms } from './kernel_builder.js';
 import type { TiledConvConfig, TiledMatmulConfig, Vec4MatmulConfig } from './templates/tile_configs.js';
 
 /**
@@ -39,10 +39,14 @@ export interface CodegenOptions extends TileConfigChoices {
   readonly templates?: boolean;
   /** In-place outputs: output value id → the input value id whose binding it writes through. */
   readonly aliases?: ReadonlyMap<number, number>;
+  /** Which sizes kernels read from their uniform (default 'symbolic': only symbolic ones). */
+  readonly sizeUniforms?: SizeUniforms;
+  /** What is known of the symbolic dims (bounds, divisors): templates ask it before relying on a size. */
+  readonly dimFacts?: DimFacts;
 }
 
 /** What a template needs to know of the device and the plan beyond its group and tile config. */
-export type TemplateTarget = Pick<CodegenOptions, 'maxWorkgroupsPerDimension' | 'subgroupMinSize' | 'aliases'>;
+export type TemplateTarget = Pick<CodegenOptions, 'maxWorkgroupsPerDimension' | 'subgroupMinSize' | 'aliases' | 'sizeUniforms' | 'dimFacts'>;
 
 /**
  * A kernel template: a specialized kernel for the groups it matches (typically by anchor op and
@@ -53,6 +57,7 @@ export type TemplateTarget = Pick<CodegenOptions, 'maxWorkgroupsPerDimension' | 
  */
 export interface KernelTemplate {
   readonly name: string;
-  matches(group: KernelGroup): boolean;
+  /** Whether the template takes the group; `facts` says what is known of its symbolic dims. */
+  matches(group: KernelGroup, facts?: DimFacts): boolean;
   generate(group: KernelGroup, target: TemplateTarget, config: TileConfigChoices): GeneratedKernel | null;
 }

@@ -1,4 +1,4 @@
-import type { DType, Node, StaticShape } from '../../ir/index.js';
+import type { DType, Node, Shape } from '../../ir/index.js';
 import { Registry, UnsupportedOpError } from '../../ir/index.js';
 import type { KernelBuilder, TensorAccess } from './kernel_builder.js';
 
@@ -6,7 +6,7 @@ export interface LowerContext {
   readonly b: KernelBuilder;
   readonly node: Node;
   readonly inputs: readonly TensorAccess[];
-  readonly outputs: readonly { readonly dtype: DType; readonly shape: StaticShape }[];
+  readonly outputs: readonly { readonly dtype: DType; readonly shape: Shape }[];
   /** "op 'name'" for error messages. */
   readonly where: string;
 }

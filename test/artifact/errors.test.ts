@@ -85,7 +85,7 @@ describe('artifact: damage is reported by file and requirement', () => {
     const planBump = await copyArtifact(good, 'bump-plan');
     await editJson(join(planBump, 'plan.json'), (p) => (p.version = 7));
     await rehash(planBump, 'plan.json');
-    await expectRejected(planBump, /^plan\.json: version 7: plan format version 7 is newer than this runtime reads \(1\)/);
+    await expectRejected(planBump, /^plan\.json: version 7: plan format version 7 is newer than this runtime reads \(2\)/);
   });
 
   it('a missing file is named, the manifest included', async () => {

@@ -1,4 +1,4 @@
-import type { Graph, HostTensor } from '../../ir/index.js';
+import type { Dim, Graph, HostTensor } from '../../ir/index.js';
 import { GraphBuilder, hostTensor } from '../../ir/index.js';
 import { randomTensor } from '../helpers/random.js';
 
@@ -7,9 +7,10 @@ import { randomTensor } from '../helpers/random.js';
 const scalar = (b: GraphBuilder, value: number, name: string) => b.constant(hostTensor('f32', [], [value]), name);
 
 /** x[5,8] → relu(x·W1 + b1)·W2 + b2, plus an i32 argMax and a bool mask: every host array type. */
-export function mlpGraph(): Graph {
+/** `batch` may be a symbolic dim ('batch'): the same model for any number of rows. */
+export function mlpGraph(batch: Dim = 5): Graph {
   const b = new GraphBuilder('mlp');
-  const x = b.input('x', 'f32', [5, 8]);
+  const x = b.input('x', 'f32', [batch, 8]);
   const w1 = b.constant(randomTensor('f32', [8, 17], 1, -0.5, 0.5), 'fc1.weight');
   const b1 = b.constant(randomTensor('f32', [17], 2), 'fc1.bias');
   const w2 = b.constant(randomTensor('f32', [17, 3], 3, -0.5, 0.5), 'fc2.weight');

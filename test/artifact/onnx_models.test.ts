@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LIGHT_MODELS, LIGHT_MODELS_DIR } from '../../bench/models/light_models.js';
 import { emitArtifact } from '../../compiler/artifact/index.js';
+import { staticShape } from '../../ir/index.js';
 import { compileModelFile } from '../../bin/model_file.js';
 import type { HostTensor } from '../../runtime/index.js';
 import { Executable, getDefaultDevice, loadArtifact } from '../../runtime/index.js';
@@ -31,8 +32,9 @@ describe('artifact: whole ONNX models', () => {
     const inputs: Record<string, HostTensor> = {};
     plan.inputs.forEach((io, i) => {
       const t = plan.tensors[io.tensor];
+      const shape = staticShape(t.shape, `input '${io.name}'`);
       // Integer inputs are indices: keep them small enough for any table.
-      inputs[io.name] = t.dtype === 'f32' ? randomTensor('f32', t.shape, 100 + i) : randomTensor(t.dtype, t.shape, 100 + i, 0, 1);
+      inputs[io.name] = t.dtype === 'f32' ? randomTensor('f32', shape, 100 + i) : randomTensor(t.dtype, shape, 100 + i, 0, 1);
     });
 
     const exe = await Executable.load(plan, device);

@@ -49,6 +49,23 @@ await model.exportStates('out.safetensors');
 export { value };
 `;
 
+/** A model compiled with its batch symbolic: every size at run time, `number` in the types. */
+const SYMBOLIC_USAGE = `
+import type { Dims } from './model.js';
+import { load, shapes } from './model.js';
+const model = await load();
+const out = await model.run({ x: new Float32Array(40) });
+const rows: number = out.logits.shape[0];
+const classes: 3 = out.logits.shape[1];
+const dims: Dims = { batch: 7 };
+const named: 'batch' = shapes.inputs.x[0];
+// @ts-expect-error: the batch is not known to be 5
+const five: 5 = out.logits.shape[0];
+// @ts-expect-error: the model has no dim 'seq'
+const wrongDims: Dims = { batch: 1, seq: 2 };
+export { rows, classes, dims, named, five, wrongDims };
+`;
+
 function diagnostics(files: string[]): string[] {
   const options: ts.CompilerOptions = {
     target: ts.ScriptTarget.ES2022,
@@ -81,8 +98,11 @@ describe('artifact: generated types', () => {
     await emitArtifact(compile(mlpGraph()), declarations);
     await rm(join(declarations, 'model.ts'));
     await writeFile(join(declarations, 'use.ts'), USAGE);
-    // One program for all three: loading the runtime's sources is most of the cost.
-    const files = [join(inference, 'use.ts'), join(inference, 'model.ts'), join(training, 'use.ts'), join(training, 'model.ts'), join(declarations, 'use.ts')];
+    const symbolic = await tempDir('types-symbolic');
+    await emitArtifact(compile(mlpGraph('batch')), symbolic);
+    await writeFile(join(symbolic, 'use.ts'), SYMBOLIC_USAGE);
+    // One program for all of them: loading the runtime's sources is most of the cost.
+    const files = [join(inference, 'use.ts'), join(inference, 'model.ts'), join(training, 'use.ts'), join(training, 'model.ts'), join(declarations, 'use.ts'), join(symbolic, 'use.ts'), join(symbolic, 'model.ts')];
     expect(diagnostics(files)).toEqual([]);
   });
 });

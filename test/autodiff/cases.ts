@@ -85,6 +85,9 @@ export const CASES: readonly GradCase[] = [
   { op: 'matmul', inputs: [m([2, 3]), m([3])], label: '1-D right' },
   { op: 'matmul', inputs: [m([3]), m([3])], label: 'dot' },
   { op: 'matmul', inputs: [m([2, 1, 2, 3]), m([3, 3, 2])], label: 'broadcast batch' },
+  // q [2,3,4], k [2,4,5] (transposed keys), v [2,5,2], scale, mask broadcast over the batch.
+  { op: 'attention', inputs: [m([2, 3, 4], { lo: -1, hi: 1 }), m([2, 4, 5], { lo: -1, hi: 1 }), m([2, 5, 2]), m([], { lo: 0.3, hi: 0.7 }), m([3, 5], { lo: -1, hi: 1 })] },
+  { op: 'attention', inputs: [m([3, 2], { lo: -1, hi: 1 }), m([2, 4], { lo: -1, hi: 1 }), m([4, 3]), m([1], { lo: 0.3, hi: 0.7 })], label: 'no mask' },
 
   // Layout.
   { op: 'reshape', inputs: [m([2, 3])], attrs: { shape: [3, -1] } },

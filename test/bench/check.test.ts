@@ -11,6 +11,7 @@ import type { CaseResult } from '../../bench/protocol.js';
 import { buildReport } from '../../bench/report.js';
 import { formatTable } from '../../bench/table.js';
 import { judgeTargets } from '../../bench/targets.js';
+import { formatKernelTable } from '../../bench/kernel_table.js';
 
 const t = (...values: number[]) => ({ shape: [values.length], data: Float32Array.from(values) });
 
@@ -74,15 +75,15 @@ const wrong = { y: t(1, 2, 4) };
 const nan = { y: t(1, Number.NaN, 3) };
 
 describe('bench verdicts', () => {
-  it('a correct dawnflow 3× faster than every correct WebGPU peer meets the target', () => {
+  it('a correct dawnflow 6× faster than every correct WebGPU peer meets the 5× target', () => {
     const s = scenario();
     const sq = s.byName('inference', 'squeezenet');
     s.measured(sq, 'ort-node-cpu', 50, right);
-    s.measured(sq, 'dawnflow', 10, right);
+    s.measured(sq, 'dawnflow', 5, right);
     s.measured(sq, 'ort-web-webgpu', 30, right);
     s.measured(sq, 'ort-node-webgpu', 40, right);
     s.failed(sq, 'tfjs-webgpu', 'n/a', 'tfjs has no ONNX import');
-    expect(s.verdict('squeezenet')).toEqual({ target: expect.any(String), measured: '×3.00 vs ort-web-webgpu', met: true });
+    expect(s.verdict('squeezenet')).toEqual({ target: expect.any(String), measured: '×6.00 vs ort-web-webgpu', met: true });
   });
 
   it('dawnflow outputs that fail the check are a miss whatever their speed, NaN included', () => {
@@ -105,13 +106,13 @@ describe('bench verdicts', () => {
     const s = scenario();
     const sq = s.byName('inference', 'squeezenet');
     s.measured(sq, 'ort-node-cpu', 50, right);
-    s.measured(sq, 'dawnflow', 10, right);
+    s.measured(sq, 'dawnflow', 5, right);
     s.measured(sq, 'ort-node-webgpu', 40, right);
     s.failed(sq, 'ort-web-webgpu', 'failed', 'the peer does not load: no adapter');
     // tfjs-webgpu reported nothing for this case at all.
     const v = s.verdict('squeezenet');
     expect(v.met).toBeUndefined();
-    expect(v.measured).toBe('×4.00 vs ort-node-webgpu; not compared: ort-web-webgpu missing (failed: the peer does not load: no adapter); tfjs-webgpu missing (failed: no result: its process reported nothing for this case)');
+    expect(v.measured).toBe('×8.00 vs ort-node-webgpu; not compared: ort-web-webgpu missing (failed: the peer does not load: no adapter); tfjs-webgpu missing (failed: no result: its process reported nothing for this case)');
   });
 
   it('a missing peer does not save a miss against a correct one', () => {
@@ -127,13 +128,23 @@ describe('bench verdicts', () => {
     const s = scenario();
     const sq = s.byName('inference', 'resnet50');
     s.measured(sq, 'ort-node-cpu', 500, right);
-    s.measured(sq, 'dawnflow', 100, right);
-    s.measured(sq, 'ort-web-webgpu', 50, wrong);
+    s.measured(sq, 'dawnflow', 50, right);
+    s.measured(sq, 'ort-web-webgpu', 20, wrong);
     s.measured(sq, 'ort-node-webgpu', 400, right);
     s.failed(sq, 'tfjs-webgpu', 'n/a', 'tfjs has no ONNX import');
     const v = s.verdict('resnet50');
     expect(v.met).toBeUndefined();
-    expect(v.measured).toMatch(/^×4.00 vs ort-node-webgpu; not compared: ort-web-webgpu outputs mismatch the reference/);
+    expect(v.measured).toMatch(/^×8.00 vs ort-node-webgpu; not compared: ort-web-webgpu outputs mismatch the reference/);
+  });
+
+  it('resnet50 within 8× of onnxruntime-node CPU: 7.5× slower meets it, 10× slower misses', () => {
+    for (const [ms, met, measured] of [[300, true, '×0.13 vs ort-node-cpu'], [400, false, '×0.10 vs ort-node-cpu']] as const) {
+      const s = scenario();
+      const rn = s.byName('inference', 'resnet50');
+      s.measured(rn, 'ort-node-cpu', 40, right);
+      s.measured(rn, 'dawnflow', ms, right);
+      expect(s.verdict('resnet50 vs CPU')).toEqual({ target: 'resnet50 vs CPU: dawnflow within 8× of ort-node-cpu', measured, met });
+    }
   });
 
   it('no verdict without a reference to check against, or without dawnflow', () => {
@@ -183,10 +194,33 @@ describe('bench table and JSON', () => {
     expect(table).toContain('n/a for tfjs-webgpu: tfjs has no ONNX import');
 
     const json = jsonRows(rows);
-    expect(json).toHaveLength(5);
+    expect(json).toHaveLength(PEERS.length);
     expect(json.find((r) => r.peer === 'ort-web-webgpu')).toEqual({ bench: 'inference', case: 'squeezenet', peer: 'ort-web-webgpu', unit: 'ms', status: 'missing', value: null, outcome: 'unavailable', reason: 'no WebGPU in this Node' });
     expect(json.find((r) => r.peer === 'ort-node-webgpu')).toMatchObject({ status: 'missing', value: null, outcome: 'failed' });
     expect(json.find((r) => r.peer === 'tfjs-webgpu')).toMatchObject({ status: 'n/a', value: null });
     expect(json.find((r) => r.peer === 'dawnflow')).toMatchObject({ status: 'measured', value: 10, outputsMatch: false, dawnflowSpeedup: null });
+  });
+});
+
+describe('dawnflow kernels in the bench', () => {
+  it('state each profiled kernel\'s GFLOP/s and its share of the run\'s FMA peak, in the table and the JSON', () => {
+    const s = scenario();
+    const rn = s.byName('inference', 'resnet50');
+    const fma = s.byName('device-peak', 'fma-f32');
+    s.results.push({ bench: 'device-peak', case: fma.case, peer: 'dawnflow', unit: 'GFLOP/s', status: 'ok', value: 100, medianMs: 1, runs: 3, setupMs: 1 });
+    s.measured(rn, 'ort-node-cpu', 40, right);
+    s.measured(rn, 'dawnflow', 100, right);
+    const kernels = [
+      { kernel: 'conv+relu', label: "conv 'c1', relu 'r1'", ms: 2, flops: 50e6 },
+      { kernel: 'relu+maxPool', label: "relu 'r', maxPool 'p'", ms: 0.5 },
+    ];
+    const i = s.results.findIndex((r) => r.case === 'resnet50' && r.peer === 'dawnflow');
+    s.results[i] = { ...(s.results[i] as Extract<CaseResult, { status: 'ok' }>), kernels };
+    const rows = s.report();
+    const table = formatKernelTable(rows);
+    // 50 MFLOP in 2 ms = 25 GFLOP/s = 25% of a 100 GFLOP/s peak; the pooling kernel counts no flops.
+    expect(table).toMatch(/inference resnet50\n\s+2\.000 ms\s+25\.0 GFLOP\/s\s+25\.0% of peak {2}conv\+relu: conv 'c1', relu 'r1'\n\s+0\.500 ms {34}relu\+maxPool/);
+    const row = jsonRows(rows).find((r) => r.case === 'resnet50' && r.peer === 'dawnflow');
+    expect(row).toMatchObject({ kernels: [{ kernel: 'conv+relu', gflops: 25, percentOfPeak: 25 }, { kernel: 'relu+maxPool', ms: 0.5 }] });
   });
 });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -105,14 +105,65 @@ describe('dawnflow run', () => {
       expect(table.entries).toEqual({});
       const header = r.out.find((l) => l.startsWith('device time per step'));
       expect(header).toMatch(/ms in \d+ steps/);
-      const rows = r.out.filter((l) => / ms +[\d.]+% +step +\d+ /.test(l));
+      const rows = r.out.filter((l) => / ms +[\d.]+%.* +step +\d+ /.test(l));
       expect(rows.length).toBeGreaterThan(0);
       const times = rows.map((l) => Number(l.trim().split(' ')[0]));
+      // The matmul steps state their rate and its share of the FMA peak measured with the profile.
+      const peak = Number(/f32 FMA peak measured now: ([\d.]+) GFLOP\/s/.exec(r.out.join('\n'))?.[1]);
+      expect(peak).toBeGreaterThan(0);
+      const rated = rows.filter((l) => /GFLOP\/s/.test(l));
+      expect(rated.length).toBeGreaterThan(0);
+      for (const l of rated) {
+        const [, ms, gflops, share] = /^\s*([\d.]+) ms .* ([\d.e+-]+) GFLOP\/s +([\d.e+-]+)% of peak/.exec(l)!;
+        expect(Number(gflops)).toBeGreaterThan(0);
+        expect(Number(share)).toBeCloseTo((100 * Number(gflops)) / peak, 0);
+        expect(Number(ms)).toBeGreaterThan(0);
+      }
       expect(times.every((t) => Number.isFinite(t) && t >= 0)).toBe(true);
       expect([...times].sort((a, b) => b - a)).toEqual(times);
     } finally {
       if (previous === undefined) delete process.env.DAWNFLOW_TUNING_CACHE;
       else process.env.DAWNFLOW_TUNING_CACHE = previous;
+    }
+  });
+
+  it('keeps compiled plans in the plan cache: the second run of a model loads its plan, same outputs; other shapes or a damaged entry compile again', async () => {
+    const saved = { cache: process.env.DAWNFLOW_PLAN_CACHE, dir: process.env.DAWNFLOW_CACHE_DIR };
+    process.env.DAWNFLOW_PLAN_CACHE = 'on';
+    process.env.DAWNFLOW_CACHE_DIR = path('cache');
+    const fromCache = (r: { err: string[] }) => r.err.some((l) => l.includes('came from the plan cache'));
+    try {
+      const run = async (name: string, x: string) => {
+        const r = await cli('run', path('model.onnx'), '-i', `x=${x}`, '-o', path(name));
+        expect(r.code).toBe(0);
+        return { r, prob: Array.from(readNpy(readFileSync(join(path(name), 'out_prob_0.npy'))).data as Float32Array) };
+      };
+      const first = await run('cached-1', path('x.npy'));
+      expect(fromCache(first.r)).toBe(false);
+      const second = await run('cached-2', path('x.npy'));
+      expect(fromCache(second.r)).toBe(true);
+      expect(second.prob).toEqual(first.prob);
+      // The int64 output keeps its element type through the cached plan.
+      expect(parseNpy(readFileSync(join(path('cached-2'), 'class.npy'))).descr).toBe('<i8');
+      const want = expected();
+      second.prob.forEach((v, i) => expect(v).toBeCloseTo(Number(want['out/prob:0'].data[i]), 5));
+      // Another batch size is another plan.
+      writeFileSync(path('x3.npy'), encodeNpy(randomTensor('f32', [3, 4], 8)));
+      expect(fromCache((await run('cached-3', path('x3.npy'))).r)).toBe(false);
+      expect(fromCache((await run('cached-4', path('x3.npy'))).r)).toBe(true);
+      // A damaged entry fails its checksums: compiled again (and stored again), never a wrong result.
+      const entries = readdirSync(path('cache/plans'));
+      expect(entries).toHaveLength(2);
+      for (const e of entries) writeFileSync(join(path('cache/plans'), e, 'weights.safetensors'), 'damaged');
+      const again = await run('cached-5', path('x.npy'));
+      expect(fromCache(again.r)).toBe(false);
+      expect(again.prob).toEqual(first.prob);
+      expect(fromCache((await run('cached-6', path('x.npy'))).r)).toBe(true);
+    } finally {
+      for (const [name, value] of [['DAWNFLOW_PLAN_CACHE', saved.cache], ['DAWNFLOW_CACHE_DIR', saved.dir]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
     }
   });
 

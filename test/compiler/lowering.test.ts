@@ -64,7 +64,8 @@ describe('the lowering list', () => {
     // No name is both a stage and a graph pass: --print-ir-after needs one meaning per name.
     expect(STAGE_NAMES.filter((n) => PASS_NAMES.includes(n))).toEqual([]);
 
-    const heard = events(smallGraph());
+    // Every pass runs (fuseAttention only when asked for: see the options test below).
+    const heard = events(smallGraph(), { fuseAttention: true });
     const passes = PIPELINE.map((p) => p.name);
     // The graph passes run inside 'optimize', so they are heard before it ends.
     expect(heard.map((e) => e.name)).toEqual(['verify', 'specialize', ...passes, ...STAGE_NAMES.slice(2)]);
@@ -262,7 +263,8 @@ describe('printAfter', () => {
   it("'all' prints after every stage and every pass that ran", () => {
     const printed: string[] = [];
     compile(smallGraph(), { disablePasses: ['foldConstants'], onStage: printAfter(['all'], (t) => printed.push(t)) });
-    expect(printed).toHaveLength(STAGE_NAMES.length + PIPELINE.length - 1);
+    // Less foldConstants, less fuseAttention (off unless asked for).
+    expect(printed).toHaveLength(STAGE_NAMES.length + PIPELINE.length - 2);
   });
 
   it('an unknown name is a UsageError listing the stages and the passes', () => {
@@ -313,7 +315,8 @@ describe('options that switch stages off', () => {
 
   it('disablePasses skips those passes (every occurrence), all of them, or names an unknown one', () => {
     const passesHeard = (options: CompileOptions) => events(smallGraph(), options).filter((e) => e.kind === 'graph pass').map((e) => e.name);
-    expect(passesHeard({ disablePasses: ['simplifyAlgebra'] })).toEqual(PIPELINE.map((p) => p.name).filter((n) => n !== 'simplifyAlgebra'));
+    expect(passesHeard({ disablePasses: ['simplifyAlgebra'], fuseAttention: true })).toEqual(PIPELINE.map((p) => p.name).filter((n) => n !== 'simplifyAlgebra'));
+    expect(passesHeard({})).toEqual(PIPELINE.map((p) => p.name).filter((n) => n !== 'fuseAttention'));
     expect(passesHeard({ disablePasses: 'all' })).toEqual([]);
     expect(() => compile(smallGraph(), { disablePasses: ['simplify'] })).toThrowError(UsageError);
   });

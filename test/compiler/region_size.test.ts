@@ -73,7 +73,7 @@ describe('one region-size rule', () => {
         for (const region of REGIONS) {
           const inRegion = plan.tensors.filter((t) => t.region === region);
           // The compiler's region ends where its last slot does...
-          const lastSlotEnd = Math.max(0, ...inRegion.map((t) => t.offset + slot(t.bytes, align)));
+          const lastSlotEnd = Math.max(0, ...inRegion.map((t) => t.offset + slot(t.bytes as number, align)));
           expect(plan.regionBytes[region], region).toBe(lastSlotEnd);
           for (const t of inRegion) expect(t.offset % align, `${t.name} offset`).toBe(0);
           // ...and the runtime allocates exactly that (a buffer of one word where the region is empty).

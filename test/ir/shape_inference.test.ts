@@ -44,8 +44,10 @@ describe('reshape inference', () => {
 
   it('does not mistake -1 for the symbol when static dims do not cancel', () => {
     // [N,3] → [-1] is N·3 elements, not N; [N,6] → [-1,3] is 2N rows.
-    expectFailure('reshape', [['f32', ['N', 3]]], { shape: [-1] }, ShapeError, /cannot infer -1/);
-    expectFailure('reshape', [['f32', ['N', 6]]], { shape: [-1, 3] }, ShapeError, /cannot infer -1/);
+    expect(shapeOf('reshape', [['f32', ['N', 3]]], { shape: [-1] })).toEqual(['3*N']);
+    expect(shapeOf('reshape', [['f32', ['N', 6]]], { shape: [-1, 3] })).toEqual(['2*N', 3]);
+    expect(shapeOf('reshape', [['f32', ['B', 'S', 8]]], { shape: [-1, 8] })).toEqual(['B*S', 8]);
+    expectFailure('reshape', [['f32', ['N', 3]]], { shape: [-1, 2] }, ShapeError, /cannot infer -1/);
   });
 });
 
@@ -106,7 +108,13 @@ describe('slice inference clamps like numpy', () => {
     expectFailure('slice', [['f32', [10, 4]]], { starts: [0, 0], ends: [5, 5], axes: [1, -1] }, ShapeError, /sliced twice/);
     expectFailure('slice', [['f32', [10]]], { starts: [0], ends: [5, 6] }, ShapeError, /same length/);
     expectFailure('slice', [['f32', [10]]], { starts: [0], ends: [5], axes: [1] }, ShapeError, /axis 1 is out of range/);
-    expectFailure('slice', [['f32', ['N']]], { starts: [0], ends: [5] }, ShapeError, /symbolic dim 'N'/);
+  });
+
+  it('slices symbolic dims into expressions', () => {
+    expect(shapeOf('slice', [['f32', ['N', 4]]], { starts: [1], ends: [2 ** 40] })).toEqual(['N-1', 4]);
+    expect(shapeOf('slice', [['f32', ['N']]], { starts: [0], ends: [-1] })).toEqual(['N-1']);
+    expect(shapeOf('slice', [['f32', ['N']]], { starts: [0], ends: [5] })).toEqual(['min(5,N)']);
+    expect(shapeOf('slice', [['f32', ['S']]], { starts: [-(2 ** 40)], ends: [2 ** 40], steps: [2] })).toEqual(['floor((S+1)/2)']);
   });
 });
 
@@ -133,7 +141,7 @@ describe('expand, squeeze, unsqueeze, pad, tile, range, fill inference', () => {
     expectFailure('pad', [['f32', [3, 5]]], { pads: [1, 1] }, ShapeError, /pads has 2 entries, expected 4/);
     expectFailure('pad', [['f32', [3]]], { pads: [1, 1], mode: 'mirror' }, ShapeError, /unknown pad mode 'mirror'/);
     expectFailure('pad', [['f32', [3]]], { pads: [-2, -2] }, ShapeError, /negative/);
-    expectFailure('pad', [['f32', ['N']]], { pads: [1, 0] }, ShapeError, /symbolic dim 'N'/);
+    expect(shapeOf('pad', [['f32', ['N']]], { pads: [1, 2] })).toEqual(['N+3']);
     expectFailure('tile', [['f32', [3, 2]]], { repeats: [2] }, ShapeError, /repeats has 1 entries for rank 2/);
     expectFailure('tile', [['f32', [3]]], { repeats: [-1] }, ShapeError, /negative/);
     expectFailure('range', [], { start: 0, limit: 5, delta: 0 }, ShapeError, /delta must not be 0/);

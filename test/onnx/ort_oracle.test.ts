@@ -4,7 +4,7 @@ import { compile } from '../../compiler/compile.js';
 import { importOnnx } from '../../compiler/onnx/import.js';
 import type { HostTensor } from '../../ir/index.js';
 import type { DawnDevice } from '../../runtime/index.js';
-import { Executable, getDefaultDevice } from '../../runtime/index.js';
+import { Executable, getDefaultDevice, shaderModuleCount } from '../../runtime/index.js';
 import { randomTensor } from '../helpers/random.js';
 import type { ModelSpec } from './helpers/onnx_builder.js';
 import { BOOL, F32, int64s, modelBytes, node, tensor, valueInfo } from './helpers/onnx_builder.js';
@@ -69,6 +69,24 @@ async function compareWithOrt(spec: ModelSpec, inputs: Record<string, HostTensor
   for (const out of spec.outputs) expectMatch(ours[out.name!], theirs[out.name!], out.name!);
 }
 
+/** One plan compiled with the model's dims symbolic, run at each size; no shader module is made after its load. */
+async function compareAtSizes(bytes: Uint8Array, runs: readonly Record<string, HostTensor>[]): Promise<void> {
+  const plan = compile(importOnnx(bytes).graph, { limits: device.limits });
+  expect(plan.symbolic, 'the plan keeps the dims symbolic').toBeDefined();
+  const exe = await Executable.load(plan, device);
+  const loaded = shaderModuleCount();
+  try {
+    for (const inputs of runs) {
+      const [ours, theirs] = [await exe.run(inputs), await runOrt(bytes, inputs)];
+      const size = JSON.stringify(Object.values(inputs)[0].shape);
+      for (const name of Object.keys(theirs)) expectMatch(ours[name], theirs[name], `${name} at ${size}`);
+    }
+    expect(shaderModuleCount() - loaded).toBe(0);
+  } finally {
+    exe.dispose();
+  }
+}
+
 function mlp(batch: number | string): ModelSpec {
   return {
     opset: 17,
@@ -98,6 +116,36 @@ describe('dawnflow matches onnxruntime-node on whole models', () => {
     for (const batch of [3, 17]) {
       await compareWithOrt(spec, { x: randomTensor('f32', [batch, 16], batch) }, { batch });
     }
+  }, SLOW);
+
+  it('a model with a symbolic batch dim, compiled once for every batch size (1, 7, 61)', async () => {
+    const bytes = modelBytes(mlp('batch'));
+    await compareAtSizes(bytes, [1, 7, 61].map((n) => ({ x: randomTensor('f32', [n, 16], 50 + n) })));
+  }, SLOW);
+
+  it('a CNN with symbolic H and W (SAME padding at stride 1, explicit at stride 2), compiled once: 1×1, 11×7, 30×24', async () => {
+    const spec: ModelSpec = {
+      opset: 17,
+      nodes: [
+        node('Conv', ['x', 'c1w', 'c1b'], ['c1'], { auto_pad: 'SAME_UPPER', kernel_shape: [3, 3] }),
+        node('Relu', ['c1'], ['r1']),
+        node('MaxPool', ['r1'], ['p1'], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }),
+        node('Conv', ['p1', 'c2w'], ['c2'], { strides: [2, 2], pads: [1, 1, 1, 1] }),
+        node('Relu', ['c2'], ['r2']),
+        node('GlobalAveragePool', ['r2'], ['g']),
+        node('Flatten', ['g'], ['f']),
+        node('Gemm', ['f', 'fcw', 'fcb'], ['y'], { transB: 1 }),
+      ],
+      inputs: [valueInfo('x', F32, [2, 3, 'H', 'W'])],
+      outputs: [valueInfo('y', F32, [2, 10])],
+      initializers: [weight('c1w', [8, 3, 3, 3]), weight('c1b', [8]), weight('c2w', [16, 8, 3, 3], 0.3), weight('fcw', [10, 16]), weight('fcb', [10])],
+    };
+    const sizes = [
+      [1, 1],
+      [11, 7],
+      [30, 24],
+    ];
+    await compareAtSizes(modelBytes(spec), sizes.map(([h, w]) => ({ x: randomTensor('f32', [2, 3, h, w], 60 + h) })));
   }, SLOW);
 
   it('a small CNN with BatchNorm, pooling and SAME padding', async () => {

@@ -105,6 +105,17 @@ const CASES: readonly GoldenCase[] = [
     },
   },
   {
+    name: 'attention',
+    template: 'attention',
+    anchor: 'attention',
+    build: (b) => {
+      // 5 keys: a partial block of 8; a residual add as the epilogue.
+      const q = input(b, 'q', [2, 3, 4]);
+      const y = b.op('attention', [q, input(b, 'k', [2, 4, 5]), input(b, 'v', [2, 5, 4]), input(b, 'scale', []), input(b, 'mask', [3, 5])]);
+      b.output(b.op('add', [y, q]), 'y');
+    },
+  },
+  {
     name: 'generic_elementwise_broadcast',
     template: null,
     build: (b) => {

@@ -53,6 +53,10 @@ const ONNX_COUNTERPART: Readonly<Record<string, string | NoOnnxOp | OnnxGap>> = 
   convGradInput: { none: GRADIENT_OP }, convGradWeight: { none: GRADIENT_OP }, maxPoolGrad: { none: GRADIENT_OP }, avgPoolGrad: { none: GRADIENT_OP },
   gatherElements: 'GatherElements', gatherND: 'GatherND', scatterElements: 'ScatterElements', scatterND: 'ScatterND',
   oneHot: 'OneHot', trilu: 'Trilu', topK: 'TopK', hardmax: 'Hardmax', resize: 'Resize', layerNorm: 'LayerNormalization',
+  attention: {
+    gap: 'Attention',
+    reason: 'the fuseAttention pass builds it from the MatMul → Softmax → MatMul chain exporters write; ONNX Attention (opset 23) and its KV-cache inputs are not imported yet',
+  },
   randomBits: { none: 'raw Philox words keyed by a tensor: ONNX random ops take a seed attribute and give floats' },
   randomUniform: {
     gap: 'RandomUniform',

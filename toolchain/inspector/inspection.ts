@@ -1,5 +1,5 @@
-import type { Graph, Plan, PlanRequirements } from '../../ir/index.js';
-import { formatType } from '../../ir/index.js';
+import type { Graph, Plan, PlanRequirements, StaticPlan } from '../../ir/index.js';
+import { asStaticPlan, bindPlan, formatType } from '../../ir/index.js';
 import type { CompileResult } from '../../compiler/compile.js';
 import type { PlanSummary } from '../../compiler/report/plan_report.js';
 import { type GraphView, graphView, nodeFlops, type NodeView, nodeView } from './views.js';
@@ -63,6 +63,8 @@ export interface InspectionSummary {
   readonly memory: { readonly naiveBytes: number; readonly arenaBytes: number; readonly lowerBoundBytes: number };
   readonly schedulePeakBytes: number | null;
   readonly originalOrderPeakBytes: number | null;
+  /** Kernels that recompute values to meet a memory budget (`--memory-budget`; 0 without one). */
+  readonly recomputedKernels: number;
   /** Live arena bytes before step 0, at each step, and after the last. */
   readonly liveBytesPerStep: readonly number[];
 }
@@ -89,7 +91,12 @@ function kernelViews(plan: Plan): KernelView[] {
   }));
 }
 
-function boundTensors(plan: Plan, ids: readonly number[]): BoundTensor[] {
+/** The plan with numbers: a symbolic plan at the sizes its report was computed at (its representative binding). */
+function sizedPlan(plan: Plan): StaticPlan {
+  return plan.symbolic ? bindPlan(plan, plan.symbolic.representative, { maxWorkgroupsPerDimension: 65535 }) : asStaticPlan(plan);
+}
+
+function boundTensors(plan: StaticPlan, ids: readonly number[]): BoundTensor[] {
   return ids.map((id) => {
     const t = plan.tensors[id];
     return { name: t.name || `t${id}`, type: formatType(t), region: t.region, offset: t.offset, bytes: t.bytes };
@@ -101,7 +108,7 @@ function boundTensors(plan: Plan, ids: readonly number[]): BoundTensor[] {
  * 0) to its last (outputs and state updates: after the last step). Tensors sharing storage (a
  * view, an in-place result) are one block over their joint lifetime.
  */
-export function memoryBlocks(plan: Plan): MemoryBlock[] {
+export function memoryBlocks(plan: StaticPlan): MemoryBlock[] {
   const end = plan.steps.length;
   const span = new Map<number, { start: number; end: number }>();
   const touch = (id: number, step: number) => {
@@ -147,7 +154,7 @@ function liveBytes(blocks: readonly MemoryBlock[], steps: number): number[] {
   return live;
 }
 
-function planSteps(plan: Plan, groups?: CompileResult['report']['groups']): StepView[] {
+function planSteps(plan: StaticPlan, groups?: CompileResult['report']['groups']): StepView[] {
   const grouped = groups !== undefined && groups.length === plan.steps.length;
   return plan.steps.map((s, i) => {
     const tensors = boundTensors(plan, s.tensors);
@@ -166,7 +173,8 @@ function planSteps(plan: Plan, groups?: CompileResult['report']['groups']): Step
 
 /** A model or module compiled by `inspectPlan`: `before` is the graph as imported, the summary is `inspect --json`'s. */
 export function inspectionOfCompile(source: Inspection['source'], before: Graph, result: CompileResult, summary: PlanSummary): Inspection {
-  const { plan, report } = result;
+  const { report } = result;
+  const plan = sizedPlan(result.plan);
   return {
     source,
     name: plan.name,
@@ -176,6 +184,7 @@ export function inspectionOfCompile(source: Inspection['source'], before: Graph,
       memory: summary.memory,
       schedulePeakBytes: summary.schedulePeakBytes,
       originalOrderPeakBytes: summary.originalOrderPeakBytes,
+      recomputedKernels: summary.recomputedKernels,
       liveBytesPerStep: summary.liveBytesPerStep,
     },
     requirements: plan.requirements,
@@ -187,7 +196,8 @@ export function inspectionOfCompile(source: Inspection['source'], before: Graph,
 }
 
 /** An artifact: its plan only (the graph stays with the compiler). */
-export function inspectionOfPlan(source: Inspection['source'], plan: Plan): Inspection {
+export function inspectionOfPlan(source: Inspection['source'], symbolicOrStatic: Plan): Inspection {
+  const plan = sizedPlan(symbolicOrStatic);
   const blocks = memoryBlocks(plan);
   return {
     source,
@@ -195,9 +205,10 @@ export function inspectionOfPlan(source: Inspection['source'], plan: Plan): Insp
     summary: {
       kernels: plan.steps.length,
       kernelsUnfused: null,
-      memory: { ...plan.memory },
+      memory: { naiveBytes: plan.memory.naiveBytes, arenaBytes: plan.memory.arenaBytes, lowerBoundBytes: plan.memory.lowerBoundBytes },
       schedulePeakBytes: null,
       originalOrderPeakBytes: null,
+      recomputedKernels: plan.memory.recomputedKernels ?? 0,
       liveBytesPerStep: liveBytes(blocks, plan.steps.length),
     },
     requirements: plan.requirements,

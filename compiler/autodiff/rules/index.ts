@@ -6,3 +6,4 @@ import './layout.js';
 import './nn.js';
 import './indexing.js';
 import './normalization.js';
+import './attention.js';

@@ -1,5 +1,5 @@
 import type { Dim, HostTensor, Value } from '../../../ir/index.js';
-import { numel, ShapeError, stridesOf, UnsupportedOpError } from '../../../ir/index.js';
+import { numel, shapeNumel, ShapeError, stridesOf, UnsupportedOpError } from '../../../ir/index.js';
 import type { ImportContext, OnnxNodeView, TrainingImport } from '../context.js';
 import { ConstantRequiredError, dtypedArray } from '../context.js';
 import { dtypeOfOnnx } from '../dtypes.js';
@@ -76,7 +76,8 @@ function shape(node: OnnxNodeView, ctx: ImportContext): Value[] {
 
 function size(node: OnnxNodeView, ctx: ImportContext): Value[] {
   const x = input(node, 0);
-  return [ctx.scalar(numel(staticShape(node, x)), 'i32')];
+  // A symbolic shape's element count is a dim expression, carried like Shape's values.
+  return [ctx.shapeValue([shapeNumel(x.type.shape)], true)];
 }
 
 function range(node: OnnxNodeView, ctx: ImportContext): Value[] {

@@ -27,8 +27,19 @@ function windowAttrs(node: OnnxNodeView, x: Value, kernel: readonly number[]): {
   const dilations = node.attrs.ints('dilations', []);
   const autoPad = autoPadOf(node);
   const explicit = node.attrs.ints('pads', []);
-  const pads = autoPad === 'NOTSET' ? explicit : resolveAutoPad(autoPad, spatialDims(node, x), kernel, strides, dilations, explicit);
+  const pads = autoPad === 'NOTSET' ? explicit : resolveAutoPad(autoPad, autoPadSpatial(node, x, autoPad, strides), kernel, strides, dilations, explicit);
   return { strides, dilations, pads };
+}
+
+/**
+ * The spatial sizes auto_pad is resolved against. With stride 1, SAME pads are extent − 1
+ * whatever the size, so a symbolic axis takes any stand-in; with a larger stride they depend on
+ * the size (its parity), which a symbolic dim does not have: a typed error names the node.
+ */
+function autoPadSpatial(node: OnnxNodeView, x: Value, autoPad: AutoPad, strides: readonly number[]): number[] {
+  const spatial = x.type.shape.slice(2);
+  if (autoPad === 'VALID' || spatial.every((d, a) => typeof d === 'number' || (strides[a] ?? 1) === 1)) return spatial.map((d) => (typeof d === 'number' ? d : 1));
+  return spatialDims(node, x);
 }
 
 /** The IR conv of x and w with the node's window attributes (also used by ConvInteger, QLinearConv). */

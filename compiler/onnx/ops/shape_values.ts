@@ -1,5 +1,17 @@
 import type { Dim, Value } from '../../../ir/index.js';
+import { addDims, floorDivDims, maxDims, minDims, mulDims, subDims } from '../../../ir/index.js';
 import type { ImportContext, OnnxNodeView } from '../context.js';
+
+/** Integer arithmetic exporters apply to shape values (batch·heads, seq + past, hidden / heads). */
+const ARITHMETIC: Readonly<Record<string, (a: Dim, b: Dim) => Dim | undefined>> = {
+  Add: addDims,
+  Sub: subDims,
+  Mul: mulDims,
+  // ONNX integer division truncates toward zero: the floor for the sizes met here (never negative).
+  Div: (a, b) => ((typeof a === 'number' && a < 0) || (typeof b === 'number' && b <= 0) ? undefined : floorDivDims(a, b)),
+  Max: (a, b) => maxDims(a, b),
+  Min: (a, b) => minDims(a, b),
+};
 
 /**
  * Shape arithmetic over symbolic dims. `Shape` of a tensor with a symbolic batch dim gives a
@@ -13,6 +25,21 @@ export function symbolicShapeOp(node: OnnxNodeView, ctx: ImportContext): (Value 
   const dims = ctx.knownDims(x);
   if (!x || !dims) return undefined;
   const scalarIn = x.type.shape.length === 0;
+  const arithmetic = ARITHMETIC[node.opType];
+  if (arithmetic) {
+    const other = ctx.knownDims(node.inputs[1]);
+    const y = node.inputs[1];
+    if (!other || !y || node.inputs.length !== 2 || x.type.shape.length > 1 || y.type.shape.length > 1) return undefined;
+    const n = Math.max(dims.length, other.length);
+    if ((dims.length !== n && dims.length !== 1) || (other.length !== n && other.length !== 1)) return undefined;
+    const out: Dim[] = [];
+    for (let i = 0; i < n; i++) {
+      const d = arithmetic(dims[dims.length === 1 ? 0 : i], other[other.length === 1 ? 0 : i]);
+      if (d === undefined) return undefined;
+      out.push(d);
+    }
+    return [ctx.shapeValue(out, scalarIn && y.type.shape.length === 0)];
+  }
   switch (node.opType) {
     case 'Identity':
     case 'Cast':

@@ -1,5 +1,5 @@
 import type { Dim, DType, Value } from '../../../ir/index.js';
-import { formatShape, ModelFormatError, ShapeError, UnsupportedOpError } from '../../../ir/index.js';
+import { dimProduct as productOfDims, formatShape, ModelFormatError, ShapeError, UnsupportedOpError } from '../../../ir/index.js';
 import type { ImportContext, OnnxNodeView } from '../context.js';
 
 /** Helpers the op families share: required inputs, static shapes, axes, casts. */
@@ -55,13 +55,9 @@ export function reshape(ctx: ImportContext, v: Value, shape: readonly Dim[]): Va
   return same ? v : ctx.op('reshape', [v], { shape: [...shape] });
 }
 
-/** Product of dims; symbolic when one symbolic dim remains (a lone symbol times 1). */
-export function dimProduct(node: OnnxNodeView, dims: readonly Dim[]): Dim {
-  const symbols = dims.filter((d) => typeof d === 'string');
-  const known = dims.filter((d): d is number => typeof d === 'number').reduce((a, b) => a * b, 1);
-  if (symbols.length === 0) return known;
-  if (symbols.length === 1 && known === 1) return symbols[0];
-  throw new UnsupportedOpError(`${node.where}: needs the product of dims ${formatShape(dims)}, which are symbolic`);
+/** Product of dims: a size, or an expression of the symbolic ones (N·C·H). */
+export function dimProduct(_node: OnnxNodeView, dims: readonly Dim[]): Dim {
+  return productOfDims(dims);
 }
 
 /** Axes for reductions over the trailing dims from `axis`. */

@@ -9,3 +9,4 @@ import './sorting.js';
 import './resize.js';
 import './random.js';
 import './normalization.js';
+import './attention.js';

@@ -1,5 +1,5 @@
-import type { DType } from '../../../ir/index.js';
-import { normalizeAxis, numel } from '../../../ir/index.js';
+import type { Dim, DType } from '../../../ir/index.js';
+import { maxDims, normalizeAxis, shapeNumel, subDims } from '../../../ir/index.js';
 import type { ScatterReduction } from '../../../ir/ops/indexing.js';
 import { derivedAccess } from '../access.js';
 import type { Expr } from '../expr.js';
@@ -23,10 +23,10 @@ const WRAP_CLAMP_INDEX = `fn wrap_clamp_index(i: i32, n: i32) -> u32 {
 `;
 
 /** The u32 coordinate an index selects along an axis of size `dim`, always inside it. */
-export function clampedIndex(b: KernelBuilder, index: Expr, dim: number): string {
-  if (index.type === 'u32') return b.let(expr(`min(${index.code}, ${Math.max(dim - 1, 0)}u)`, 'u32'), 'x').code;
+export function clampedIndex(b: KernelBuilder, index: Expr, dim: Dim): string {
+  if (index.type === 'u32') return b.let(expr(`min(${index.code}, ${b.size(maxDims(subDims(dim, 1), 0))})`, 'u32'), 'x').code;
   const helper = b.helper('wrap_clamp_index', WRAP_CLAMP_INDEX);
-  return b.let(expr(`${helper}(${index.code}, ${dim}i)`, 'u32'), 'x').code;
+  return b.let(expr(`${helper}(${index.code}, ${b.sizeAs(dim, 'i32').code})`, 'u32'), 'x').code;
 }
 
 function combine(reduction: ScatterReduction, current: Expr, update: Expr): string {
@@ -60,7 +60,8 @@ registerLowering('gatherElements', ({ b, node, inputs: [data, indices], outputs:
 registerLowering('gatherND', ({ b, node, inputs: [data, indices], outputs: [out] }) => {
   const batchDims = node.attrs.batchDims as number;
   const q = indices.shape.length;
-  const m = indices.shape[q - 1];
+  // The index tuple's length is static (checked by the op's shape inference).
+  const m = indices.shape[q - 1] as number;
   return [
     derivedAccess(b, out.dtype, out.shape, (coords) => {
       const tuple = coords.slice(0, q - 1);
@@ -93,9 +94,9 @@ registerLowering('scatterElements', ({ b, node, inputs: [data, indices, updates]
       const acc = b.variable(data.at(coords), 'acc');
       // An update lands at its own coordinates off the axis, so only the updates along this
       // element's axis line can hit it, and only if that line exists in the (smaller) updates.
-      const lineExists = updates.shape.flatMap((d, i) => (i !== axis && d < data.shape[i] ? [`${coords[i]} < ${d}u`] : []));
+      const lineExists = updates.shape.flatMap((d, i) => (i !== axis && mayBeSmaller(d, data.shape[i]) ? [`${coords[i]} < ${b.size(d)}`] : []));
       guarded(b, lineExists, () => {
-        b.loop(updates.shape[axis], (i) => {
+        b.loopDim(updates.shape[axis], (i) => {
           const at = [...coords];
           at[axis] = i;
           const target = clampedIndex(b, indices.at(at), data.shape[axis]);
@@ -110,11 +111,11 @@ registerLowering('scatterElements', ({ b, node, inputs: [data, indices, updates]
 registerLowering('scatterND', ({ b, node, inputs: [data, indices, updates], outputs: [out] }) => {
   const reduction = node.attrs.reduction as ScatterReduction;
   const tupleShape = indices.shape.slice(0, -1);
-  const k = indices.shape[indices.shape.length - 1];
+  const k = indices.shape[indices.shape.length - 1] as number;
   return [
     derivedAccess(b, out.dtype, out.shape, (coords) => {
       const acc = b.variable(data.at(coords), 'acc');
-      b.loop(numel(tupleShape), (p) => {
+      b.loopDim(shapeNumel(tupleShape), (p) => {
         const tuple = unravel(b, p, tupleShape);
         const hits = Array.from({ length: k }, (_, t) => `(${clampedIndex(b, indices.at([...tuple, `${t}u`]), data.shape[t])} == ${coords[t]})`);
         applyIf(b, hits.join(' & '), acc, combine(reduction, acc, updates.at([...tuple, ...coords.slice(k)])));
@@ -138,6 +139,11 @@ registerLowering('oneHot', ({ b, node, inputs: [indices], outputs: [out] }) => {
     }),
   ];
 });
+
+/** Whether a dim of the updates may be smaller than data's (static: compared; symbolic: unless the same). */
+function mayBeSmaller(d: Dim, of: Dim): boolean {
+  return typeof d === 'number' && typeof of === 'number' ? d < of : d !== of;
+}
 
 function zeroOf(dtype: DType): string {
   return literal(0, dtype).code;

@@ -1,4 +1,5 @@
-import type { Attrs, DType, StaticShape } from '../../../ir/index.js';
+import type { Attrs, Dim, DType, Shape } from '../../../ir/index.js';
+import { addDims, exactDivDims, mulDims, ShapeError } from '../../../ir/index.js';
 import type { WindowGeometry } from '../../../ir/ops/nn.js';
 import { windowGeometry } from '../../../ir/ops/nn.js';
 import { derivedAccess } from '../access.js';
@@ -7,7 +8,7 @@ import { convert, expr, literal } from '../expr.js';
 import type { KernelBuilder, TensorAccess } from '../kernel_builder.js';
 import type { LowerContext } from '../lowering.js';
 import { registerLowering } from '../lowering.js';
-import { allOf, masked, opaqueBound, toAccumulator, windowLoops, windowReaching, windowTap } from './window.js';
+import { allOf, masked, toAccumulator, windowLoops, windowReaching, windowTap } from './window.js';
 
 /**
  * Convolutions and pools, the simple way: each output element loops over its window (or, for
@@ -18,8 +19,18 @@ import { allOf, masked, opaqueBound, toAccumulator, windowLoops, windowReaching,
 
 const f32 = (v: number) => literal(v, 'f32').code;
 
-/** Trip counts of 1 stay constant (the loop folds away); others are opaque to the compiler. */
-const loopBound = (count: number): number | string => (count === 1 ? 1 : opaqueBound(count));
+/** A weight's kernel extent: static in every graph dawnflow builds (a symbolic one is a ShapeError). */
+function staticKernel(dims: readonly Dim[], where: string): number[] {
+  if (dims.some((d) => typeof d !== 'number')) throw new ShapeError(`${where}: the kernel shape [${dims.join(',')}] must be static`);
+  return dims as number[];
+}
+
+/** Channels per group: the count divided by the groups (exactly, or a ShapeError). */
+function perGroup(channels: Dim, groups: number, where: string): Dim {
+  const q = exactDivDims(channels, groups);
+  if (q === undefined) throw new ShapeError(`${where}: ${channels} channels do not divide into ${groups} groups`);
+  return q;
+}
 
 /** Accumulates into a fresh `var` and returns the final value in the output dtype. */
 function accumulate(b: KernelBuilder, init: Expr, out: DType, body: (acc: string) => void): Expr {
@@ -28,9 +39,9 @@ function accumulate(b: KernelBuilder, init: Expr, out: DType, body: (acc: string
   return convert(acc, out);
 }
 
-function channelBase(b: KernelBuilder, channel: string, perGroupOut: number, perGroupIn: number, groups: number): string {
+function channelBase(b: KernelBuilder, channel: string, perGroupOut: Dim, perGroupIn: Dim, groups: number): string {
   if (groups === 1) return '0u';
-  return b.let(expr(`(${channel} / ${perGroupOut}u) * ${perGroupIn}u`, 'u32'), 'cb').code;
+  return b.let(expr(`(${channel} / ${b.size(perGroupOut)}) * ${b.size(perGroupIn)}`, 'u32'), 'cb').code;
 }
 
 function add(base: string, offset: string): string {
@@ -39,16 +50,16 @@ function add(base: string, offset: string): string {
 
 /** conv: y[n, m, o] = bias[m] + Σ_{c, k} x[n, g·Cg + c, o·s − pb + k·d] · w[m, c, k]. */
 registerLowering('conv', ({ b, node, inputs: [x, w, bias], outputs: [out], where }) => {
-  const g = windowGeometry(node.attrs, w.shape.slice(2), where);
+  const g = windowGeometry(node.attrs, staticKernel(w.shape.slice(2), where), where);
   const groups = node.attrs.group as number;
   const inPerGroup = w.shape[1];
-  const outPerGroup = out.shape[1] / groups;
+  const outPerGroup = perGroup(out.shape[1], groups, where);
   return [
     derivedAccess(b, out.dtype, out.shape, ([n, m, ...o]) => {
       const init = bias ? toAccumulator(bias.at([m]), out.dtype) : literal(0, 'f32');
       return accumulate(b, init, out.dtype, (acc) => {
         const base = channelBase(b, m, outPerGroup, inPerGroup, groups);
-        b.loop(loopBound(inPerGroup), (c) => {
+        b.loopDim(inPerGroup, (c) => {
           windowLoops(b, g.kernel, (k) => {
             const tap = windowTap(b, g, o, k, x.shape.slice(2), out.shape.slice(2));
             const product = expr(`${toAccumulator(x.at([n, add(base, c), ...tap.coords]), out.dtype).code} * ${toAccumulator(w.at([m, c, ...k]), out.dtype).code}`, 'f32');
@@ -64,17 +75,17 @@ registerLowering('conv', ({ b, node, inputs: [x, w, bias], outputs: [out], where
  * The transposed convolution as a gather: out[n, m, i] = bias[m] + Σ over taps k whose window
  * o reaches i (o·s − pb + k·d = i) of x[n, c, o] · w[c, m mod Mg, k], c in m's group.
  */
-function gatherTransposed(b: KernelBuilder, x: TensorAccess, w: TensorAccess, bias: TensorAccess | undefined, attrs: Attrs, outShape: StaticShape, out: DType, where: string): TensorAccess {
-  const g = windowGeometry(attrs, w.shape.slice(2), where, true);
+function gatherTransposed(b: KernelBuilder, x: TensorAccess, w: TensorAccess, bias: TensorAccess | undefined, attrs: Attrs, outShape: Shape, out: DType, where: string): TensorAccess {
+  const g = windowGeometry(attrs, staticKernel(w.shape.slice(2), where), where, true);
   const groups = attrs.group as number;
   const outPerGroup = w.shape[1];
-  const inPerGroup = x.shape[1] / groups;
+  const inPerGroup = perGroup(x.shape[1], groups, where);
   return derivedAccess(b, out, outShape, ([n, m, ...i]) => {
     const init = bias ? toAccumulator(bias.at([m]), out) : literal(0, 'f32');
     return accumulate(b, init, out, (acc) => {
       const base = channelBase(b, m, outPerGroup, inPerGroup, groups);
-      const local = groups === 1 ? m : b.let(expr(`${m} % ${outPerGroup}u`, 'u32'), 'ml').code;
-      b.loop(loopBound(inPerGroup), (c) => {
+      const local = groups === 1 ? m : b.let(expr(`${m} % ${b.size(outPerGroup)}`, 'u32'), 'ml').code;
+      b.loopDim(inPerGroup, (c) => {
         windowLoops(b, g.kernel, (k) => {
           const win = windowReaching(b, g, i, k, x.shape.slice(2));
           const channel = add(base, c);
@@ -96,16 +107,16 @@ registerLowering('convGradInput', ({ b, node, inputs: [dy, w], outputs: [out], w
 
 /** dw[m, c, k] = Σ_{n, o} dy[n, m, o] · x[n, g·Cg + c, o·s − pb + k·d]. */
 registerLowering('convGradWeight', ({ b, node, inputs: [x, dy], outputs: [out], where }) => {
-  const g = windowGeometry(node.attrs, out.shape.slice(2), where);
+  const g = windowGeometry(node.attrs, staticKernel(out.shape.slice(2), where), where);
   const groups = node.attrs.group as number;
   const inPerGroup = out.shape[1];
-  const outPerGroup = out.shape[0] / groups;
+  const outPerGroup = perGroup(out.shape[0], groups, where);
   const outSpatial = dy.shape.slice(2);
   return [
     derivedAccess(b, out.dtype, out.shape, ([m, c, ...k]) =>
       accumulate(b, literal(0, 'f32'), out.dtype, (acc) => {
         const channel = add(channelBase(b, m, outPerGroup, inPerGroup, groups), c);
-        b.loop(loopBound(x.shape[0]), (n) => {
+        b.loopDim(x.shape[0], (n) => {
           windowLoops(b, outSpatial, (o) => {
             const tap = windowTap(b, g, o, k, x.shape.slice(2), outSpatial);
             const product = expr(`${toAccumulator(dy.at([n, m, ...o]), out.dtype).code} * ${toAccumulator(x.at([n, channel, ...tap.coords]), out.dtype).code}`, 'f32');
@@ -172,12 +183,12 @@ registerLowering('lpPool', (ctx) => {
 });
 
 /** Row-major flat index of spatial coordinates (u32). */
-function flatSpatial(coords: readonly string[], spatial: readonly number[]): string {
-  let stride = 1;
+function flatSpatial(b: KernelBuilder, coords: readonly string[], spatial: readonly Dim[]): string {
+  let stride: Dim = 1;
   const terms: string[] = [];
   for (let a = spatial.length - 1; a >= 0; a--) {
-    terms.push(stride === 1 ? coords[a] : `${coords[a]} * ${stride}u`);
-    stride *= spatial[a];
+    terms.push(stride === 1 ? coords[a] : `${coords[a]} * ${b.size(stride)}`);
+    stride = mulDims(stride, spatial[a]);
   }
   return terms.join(' + ');
 }
@@ -194,7 +205,7 @@ registerLowering('maxPoolGrad', (ctx) => {
   return [
     derivedAccess(b, out.dtype, out.shape, ([n, c, ...i]) =>
       accumulate(b, literal(0, 'f32'), out.dtype, (acc) => {
-        const self = b.let(expr(flatSpatial(i, inSpatial), 'u32'), 'self').code;
+        const self = b.let(expr(flatSpatial(b, i, inSpatial), 'u32'), 'self').code;
         windowLoops(b, g.kernel, (k) => {
           const win = windowReaching(b, g, i, k, outSpatial);
           const best = b.variable(literal(-Infinity, 'f32'), 'best');
@@ -204,7 +215,7 @@ registerLowering('maxPoolGrad', (ctx) => {
             const v = b.let(toAccumulator(x.at([n, c, ...tap.coords]), out.dtype)).code;
             const take = b.let(expr(allOf([tap.valid, `${v} > ${best.code}`])!, 'bool'), 'take').code;
             b.line(`${best.code} = select(${best.code}, ${v}, ${take});`);
-            b.line(`${bestAt.code} = select(${bestAt.code}, ${flatSpatial(tap.coords, inSpatial)}, ${take});`);
+            b.line(`${bestAt.code} = select(${bestAt.code}, ${flatSpatial(b, tap.coords, inSpatial)}, ${take});`);
           });
           const grad = toAccumulator(dy.at([n, c, ...win.coords]), out.dtype);
           b.line(`${acc} += ${masked(grad, allOf([win.valid, `${bestAt.code} == ${self}`])).code};`);
@@ -215,12 +226,12 @@ registerLowering('maxPoolGrad', (ctx) => {
 });
 
 /** Per-axis count of a window's taps that are inside the input (or its padded extent). */
-function axisCount(b: KernelBuilder, g: WindowGeometry, axis: number, o: string, inSize: number, countPads: boolean): string {
+function axisCount(b: KernelBuilder, g: WindowGeometry, axis: number, o: string, inSize: Dim, countPads: boolean): string {
   const count = b.variable(literal(0, 'f32'), 'n');
-  const limit = countPads ? inSize + g.padsEnd[axis] : inSize;
-  b.loop(loopBound(g.kernel[axis]), (k) => {
+  const limit = b.sizeAs(countPads ? addDims(inSize, g.padsEnd[axis]) : inSize, 'i32').code;
+  b.loopDim(g.kernel[axis], (k) => {
     const p = b.let(expr(`i32(${o} * ${g.strides[axis]}u + ${k} * ${g.dilations[axis]}u) - ${g.padsBegin[axis]}i`, 'i32'), 'p').code;
-    const inside = countPads ? `${p} < ${limit}i` : `${p} >= 0i && ${p} < ${limit}i`;
+    const inside = countPads ? `${p} < ${limit}` : `${p} >= 0i && ${p} < ${limit}`;
     b.line(`${count.code} += select(0.0f, 1.0f, ${inside});`);
   });
   return count.code;

@@ -1,4 +1,4 @@
-import { normalizeAxis, numel } from '../../../ir/index.js';
+import { normalizeAxis, shapeNumel } from '../../../ir/index.js';
 import { derivedAccess, readBroadcast } from '../access.js';
 import type { WgslType } from '../expr.js';
 import { convert, expr, literal } from '../expr.js';
@@ -16,7 +16,7 @@ registerLowering('layerNorm', ({ b, node, inputs: [x, scale, bias], outputs: [ou
   const axis = normalizeAxis(node.attrs.axis as number, x.shape.length, where);
   const epsilon = node.attrs.epsilon as number;
   const sizes = x.shape.slice(axis);
-  const count = numel(sizes);
+  const count = shapeNumel(sizes);
   // f16 rows accumulate in f32.
   const t: WgslType = x.dtype === 'f16' ? 'f32' : (x.dtype as WgslType);
   const id = nextLayerNormId++;
@@ -28,7 +28,7 @@ registerLowering('layerNorm', ({ b, node, inputs: [x, scale, bias], outputs: [ou
       const mean = b.memo(`${rowKey}.mean`, () => {
         const sum = b.variable(literal(0, t), 'rowSum');
         forEachCoord(b, sizes, (vars) => b.line(`${sum.code} = ${sum.code} + ${row(vars).code};`));
-        return b.let(expr(`(${sum.code} / ${literal(count, t).code})`, t), 'mean');
+        return b.let(expr(`(${sum.code} / ${b.sizeAs(count, t).code})`, t), 'mean');
       });
       const invStd = b.memo(`${rowKey}.invStd`, () => {
         const squares = b.variable(literal(0, t), 'rowSquares');
@@ -36,7 +36,7 @@ registerLowering('layerNorm', ({ b, node, inputs: [x, scale, bias], outputs: [ou
           const d = b.let(expr(`(${row(vars).code} - ${mean.code})`, t));
           b.line(`${squares.code} = ${squares.code} + ${d.code} * ${d.code};`);
         });
-        const variance = `${squares.code} / ${literal(count, t).code}`;
+        const variance = `${squares.code} / ${b.sizeAs(count, t).code}`;
         return b.let(expr(`(${literal(1, t).code} / sqrt(${variance} + ${literal(epsilon, t).code}))`, t), 'invStd');
       });
       const normalizedCoords = coords.slice(axis);

@@ -46,7 +46,7 @@ function philoxAt(ctx: LowerContext, coords: readonly string[]): string {
   const key = inputs[0];
   const k0 = key.at(['0u']).code;
   const k1 = key.at(['1u']).code;
-  const index = linearIndex(coords, outputs[0].shape);
+  const index = linearIndex(b, coords, outputs[0].shape);
   return `philox_word0(${k0}, ${k1}, ${index}, ${literal(node.attrs.salt as number, 'u32').code})`;
 }
 

@@ -1,5 +1,5 @@
-import type { DType } from '../../../ir/index.js';
-import { normalizeAxis, numel, reducedAxes, REDUCE_OPS } from '../../../ir/index.js';
+import type { Dim, DType } from '../../../ir/index.js';
+import { normalizeAxis, reducedAxes, REDUCE_OPS, shapeNumel, subDims } from '../../../ir/index.js';
 import { derivedAccess } from '../access.js';
 import type { Expr, WgslType } from '../expr.js';
 import { convert, expr, literal } from '../expr.js';
@@ -58,14 +58,14 @@ function highest(b: KernelBuilder, t: WgslType): Expr {
 }
 
 /** Runs `body` once per coordinate combination of `sizes` (nested loops; size-1 dims need none). */
-export function forEachCoord(b: KernelBuilder, sizes: readonly number[], body: (vars: string[]) => void, done: string[] = []): void {
+export function forEachCoord(b: KernelBuilder, sizes: readonly Dim[], body: (vars: string[]) => void, done: string[] = []): void {
   if (done.length === sizes.length) {
     body(done);
     return;
   }
   const size = sizes[done.length];
   if (size === 1) forEachCoord(b, sizes, body, [...done, '0u']);
-  else b.loop(size, (i) => forEachCoord(b, sizes, body, [...done, i]));
+  else b.loopDim(size, (i) => forEachCoord(b, sizes, body, [...done, i]));
 }
 
 /**
@@ -90,7 +90,7 @@ interface Reducer {
   combine(b: KernelBuilder, acc: Expr, x: Expr): string;
   /** The result of an empty reduction, in the accumulator's type. */
   empty(b: KernelBuilder, t: WgslType): Expr;
-  finish?(acc: Expr, count: number): Expr;
+  finish?(b: KernelBuilder, acc: Expr, count: Dim): Expr;
 }
 
 /** max/min propagate NaN like numpy: WGSL's max/min may return either operand for NaN. */
@@ -107,7 +107,7 @@ const REDUCERS: Record<(typeof REDUCE_OPS)[number], Reducer> = {
     init: (_b, t) => literal(0, t),
     combine: (_b, acc, x) => `${acc.code} + ${x.code}`,
     // Integer division truncates toward zero, as ONNX ReduceMean on integers does.
-    finish: (acc, count) => expr(`(${acc.code} / ${literal(count, acc.type).code})`, acc.type),
+    finish: (b, acc, count) => expr(`(${acc.code} / ${b.sizeAs(count, acc.type).code})`, acc.type),
     empty: (b, t) => constant(b, isFloatType(t) ? NaN : 0, t),
   },
   reduceProd: { init: (_b, t) => literal(1, t), combine: (_b, acc, x) => `${acc.code} * ${x.code}`, empty: (_b, t) => literal(1, t) },
@@ -121,7 +121,7 @@ for (const op of REDUCE_OPS) {
     const axes = reducedAxes(x.shape.length, node.attrs.axes as number[], where);
     const keepdims = node.attrs.keepdims as boolean;
     const sizes = axes.map((d) => x.shape[d]);
-    const count = numel(sizes);
+    const count = shapeNumel(sizes);
     const accType = accumulatorType(x.dtype);
     return [
       derivedAccess(b, out.dtype, out.shape, (coords) => {
@@ -131,7 +131,7 @@ for (const op of REDUCE_OPS) {
           const value = convert(x.at(inputCoords(x.shape.length, axes, keepdims, coords, vars)), accType);
           b.line(`${acc.code} = ${reducer.combine(b, acc, value)};`);
         });
-        return convert(reducer.finish ? reducer.finish(acc, count) : acc, out.dtype);
+        return convert(reducer.finish ? reducer.finish(b, acc, count) : acc, out.dtype);
       }),
     ];
   });
@@ -156,10 +156,10 @@ for (const op of ['argMax', 'argMin'] as const) {
     const cmp = `${op === 'argMax' ? '>' : '<'}${selectLast ? '=' : ''}`;
     return [
       derivedAccess(b, out.dtype, out.shape, (coords) => {
-        if (n <= 1) return literal(0, 'i32');
+        if (typeof n === 'number' && n <= 1) return literal(0, 'i32');
         const best = b.variable(op === 'argMax' ? lowest(b, t) : highest(b, t), 'best');
         const bestIndex = b.variable(literal(0, 'u32'), 'bestIndex');
-        b.loop(n, (i) => {
+        b.loopDim(n, (i) => {
           const value = b.let(convert(x.at(inputCoords(x.shape.length, [axis], keepdims, coords, [i])), t));
           let beats = `${value.code} ${cmp} ${best.code}`;
           if (isFloatType(t)) {
@@ -196,12 +196,12 @@ for (const op of ['softmax', 'logSoftmax'] as const) {
         const rowKey = `softmax${id}(${withAxis(coords, axis, '_').join(',')})`;
         const max = b.memo(`${rowKey}.max`, () => {
           const m = b.variable(lowest(b, t), 'rowMax');
-          b.loop(n, (i) => b.line(`${m.code} = max(${m.code}, ${read(withAxis(coords, axis, i)).code});`));
+          b.loopDim(n, (i) => b.line(`${m.code} = max(${m.code}, ${read(withAxis(coords, axis, i)).code});`));
           return m;
         });
         const sum = b.memo(`${rowKey}.sum`, () => {
           const s = b.variable(literal(0, t), 'rowSum');
-          b.loop(n, (i) => b.line(`${s.code} = ${s.code} + exp(${read(withAxis(coords, axis, i)).code} - ${max.code});`));
+          b.loopDim(n, (i) => b.line(`${s.code} = ${s.code} + exp(${read(withAxis(coords, axis, i)).code} - ${max.code});`));
           return s;
         });
         const shifted = `(${read(coords).code} - ${max.code})`;
@@ -227,7 +227,7 @@ registerLowering('cumSum', ({ b, node, inputs: [x], outputs: [out], where }) => 
     derivedAccess(b, out.dtype, out.shape, (coords) => {
       const j = coords[axis];
       const first = reverse ? (exclusive ? `(${j} + 1u)` : j) : '0u';
-      const count = reverse ? (exclusive ? `(${n - 1}u - ${j})` : `(${n}u - ${j})`) : exclusive ? j : `(${j} + 1u)`;
+      const count = reverse ? (exclusive ? `(${b.size(subDims(n, 1))} - ${j})` : `(${b.size(n)} - ${j})`) : exclusive ? j : `(${j} + 1u)`;
       const acc = b.variable(literal(0, t), 'acc');
       b.loop(count, (i) => {
         const at = first === '0u' ? i : `(${first} + ${i})`;

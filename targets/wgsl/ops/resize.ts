@@ -1,4 +1,5 @@
-import type { Attrs } from '../../../ir/index.js';
+import type { Attrs, Dim } from '../../../ir/index.js';
+import { isStaticShape, subDims, UnsupportedOpError } from '../../../ir/index.js';
 import type { CoordinateTransformationMode, ResizeAxis } from '../../../ir/ops/resize.js';
 import { coordinateMode, nearestMode, resizeAxes, resizeMode } from '../../../ir/ops/resize.js';
 import { derivedAccess } from '../access.js';
@@ -67,14 +68,41 @@ function cubicWeights(b: KernelBuilder, r: string, a: number): string[] {
   return [far(`(${r} + 1.0f)`), near(r), near(`(1.0f - ${r})`), far(`(2.0f - ${r})`)].map((w) => b.let(expr(w, 'f32'), 'cw').code);
 }
 
+/**
+ * An axis of a resize whose input size may be symbolic: the sizes as dims, and for symbolic ones
+ * the numbers (unused: the modes that would read them are refused) set to NaN.
+ */
+interface DimResizeAxis extends ResizeAxis {
+  readonly inDim: Dim;
+}
+
+/** Modes whose coordinate map reads only the scale: the ones a symbolic size can take. */
+const SCALE_ONLY_MODES: readonly CoordinateTransformationMode[] = ['half_pixel', 'asymmetric', 'pytorch_half_pixel', 'tf_half_pixel_for_nn'];
+
+function resizeAxesOf(inShape: readonly Dim[], outShape: readonly Dim[], attrs: Attrs, where: string): DimResizeAxis[] {
+  if (isStaticShape(inShape)) return resizeAxes(inShape, attrs, where).map((a) => ({ ...a, inDim: a.inSize }));
+  const transform = coordinateMode(attrs, where);
+  const scales = attrs.scales as readonly number[];
+  if (!SCALE_ONLY_MODES.includes(transform) || scales.length === 0 || (attrs.sizes as readonly number[]).length > 0) {
+    throw new UnsupportedOpError(`${where}: a resize of symbolic dims needs scales and a coordinate mode of ${SCALE_ONLY_MODES.join(', ')} (got '${transform}')`);
+  }
+  return inShape.map((d, axis) => {
+    const scale = scales[axis];
+    const identity = scale === 1 && transform !== 'tf_half_pixel_for_nn';
+    const size = (v: Dim) => (typeof v === 'number' ? v : NaN);
+    return { inSize: size(d), outSize: size(outShape[axis]), scale, roiStart: 0, roiEnd: 1, identity, inDim: d };
+  });
+}
+
 /** Taps of one axis, as in the reference: base = ceil(at) − 1 so the ratio lies in (0, 1]. */
-function axisTaps(b: KernelBuilder, x: string, axis: ResizeAxis, attrs: Attrs, where: string): AxisTaps {
+function axisTaps(b: KernelBuilder, x: string, axis: DimResizeAxis, attrs: Attrs, where: string): AxisTaps {
   const transform = coordinateMode(attrs, where);
   const at = b.let(expr(originalCoordinate(x, axis, transform), 'f32'), 'xo').code;
   const outside = transform === 'tf_crop_and_resize' ? `(${at} < 0.0f || ${at} > ${f(axis.inSize - 1)})` : null;
   const base = b.let(expr(`i32(ceil(${at})) - 1i`, 'i32'), 'base').code;
   const ratio = b.let(expr(`${at} - f32(${base})`, 'f32'), 'r').code;
-  const clampIndex = (i: string) => b.let(expr(`u32(clamp(${i}, 0i, ${axis.inSize - 1}i))`, 'u32'), 'ix').code;
+  const last = b.sizeAs(subDims(axis.inDim, 1), 'i32').code;
+  const clampIndex = (i: string) => b.let(expr(`u32(clamp(${i}, 0i, ${last}))`, 'u32'), 'ix').code;
   const mode = resizeMode(attrs, where);
   if (mode === 'nearest') {
     const nearest = nearestMode(attrs, where);
@@ -94,7 +122,7 @@ function axisTaps(b: KernelBuilder, x: string, axis: ResizeAxis, attrs: Attrs, w
   });
   if (attrs.excludeOutside === true) {
     // Taps outside the input get weight 0; the rest are renormalized to sum to 1.
-    const kept = weights.map((w, j) => b.let(expr(`select(0.0f, ${w}, ${indices[j]} >= 0i && ${indices[j]} < ${axis.inSize}i)`, 'f32'), 'ew').code);
+    const kept = weights.map((w, j) => b.let(expr(`select(0.0f, ${w}, ${indices[j]} >= 0i && ${indices[j]} < ${b.sizeAs(axis.inDim, 'i32').code})`, 'f32'), 'ew').code);
     const total = b.let(expr(kept.join(' + '), 'f32'), 'ws').code;
     weights = kept.map((w) => b.let(expr(`${w} / ${total}`, 'f32'), 'nw').code);
   }
@@ -103,7 +131,7 @@ function axisTaps(b: KernelBuilder, x: string, axis: ResizeAxis, attrs: Attrs, w
 
 registerLowering('resize', ({ b, node, inputs: [x], outputs: [out], where }) => {
   const attrs = node.attrs;
-  const axes = resizeAxes(x.shape, attrs, where);
+  const axes = resizeAxesOf(x.shape, out.shape, attrs, where);
   return [
     derivedAccess(b, out.dtype, out.shape, (coords) => {
       const perAxis: AxisTaps[] = axes.map((axis, a) => (axis.identity ? { coords: [coords[a]], weights: null, outside: null } : axisTaps(b, coords[a], axis, attrs, where)));

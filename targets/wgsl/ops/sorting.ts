@@ -1,4 +1,4 @@
-import { normalizeAxis } from '../../../ir/index.js';
+import { maxDims, normalizeAxis, subDims } from '../../../ir/index.js';
 import { derivedAccess } from '../access.js';
 import type { Expr } from '../expr.js';
 import { convert, expr, literal } from '../expr.js';
@@ -44,14 +44,14 @@ let nextSelection = 0;
  */
 function selectByRank(b: KernelBuilder, x: TensorAccess, coords: readonly string[], axis: number, rank: string, largest: boolean): Expr {
   const n = x.shape[axis];
-  const none = `${n}u`;
+  const none = b.size(n);
   const [above, below] = largest ? ['>', '<'] : ['<', '>'];
   const pickedKey = b.variable(literal(0, 'u32'), 'pk');
   const pickedIndex = b.variable(expr(none, 'u32'), 'pi');
   b.loop(`${rank} + 1u`, () => {
     const bestKey = b.variable(literal(0, 'u32'), 'bk');
     const bestIndex = b.variable(expr(none, 'u32'), 'bi');
-    b.loop(n, (i) => {
+    b.loopDim(n, (i) => {
       const at = [...coords];
       at[axis] = i;
       const key = orderKey(b, x.at(at)).code;
@@ -68,7 +68,7 @@ function selectByRank(b: KernelBuilder, x: TensorAccess, coords: readonly string
     b.line(`${pickedIndex.code} = ${bestIndex.code};`);
   });
   // Always a valid index (rank < k <= n); the min only keeps the reads provably in bounds.
-  return b.let(expr(`min(${pickedIndex.code}, ${Math.max(n - 1, 0)}u)`, 'u32'), 'sel');
+  return b.let(expr(`min(${pickedIndex.code}, ${b.size(maxDims(subDims(n, 1), 0))})`, 'u32'), 'sel');
 }
 
 registerLowering('topK', ({ b, node, inputs: [x], outputs: [values, indices], where }) => {

@@ -1,4 +1,5 @@
-import type { DType } from '../../../ir/index.js';
+import type { Dim, DType } from '../../../ir/index.js';
+import { addDims, mulDims, proveLessEqual, subDims } from '../../../ir/index.js';
 import type { WindowGeometry } from '../../../ir/ops/nn.js';
 import type { Expr } from '../expr.js';
 import { convert, expr, literal } from '../expr.js';
@@ -12,30 +13,19 @@ import type { KernelBuilder } from '../kernel_builder.js';
  */
 
 /**
- * A loop bound the shader compiler cannot see through. Lavapipe fully unrolls loops with small
- * constant trip counts, and nested window loops unrolled that way took ~20x longer to compile
- * (seconds per kernel) for no gain worth it in a fallback kernel. `nwg.z` is the dispatch's
- * z extent, always 1 for the one-invocation-per-element entry point (codegen.ts) that runs
- * these lowerings as group anchors.
+ * Nested `for` loops over every tap of a kernel; body gets one u32 loop index per axis. The
+ * bounds are opaque to the shader compiler (KernelBuilder.loop), so nested taps stay loops.
  */
-export function opaqueBound(count: number): string {
-  return `${count}u * nwg.z`;
-}
-
-/**
- * Nested `for` loops over every tap of a kernel; body gets one u32 loop index per axis.
- * `opaque` bounds (see opaqueBound) need the generic entry point.
- */
-export function kernelLoops(b: KernelBuilder, kernel: readonly number[], body: (k: string[]) => void, outer: string[] = [], opaque = false): void {
+export function kernelLoops(b: KernelBuilder, kernel: readonly Dim[], body: (k: string[]) => void, outer: string[] = []): void {
   if (outer.length === kernel.length) return body(outer);
   const axis = outer.length;
-  if (kernel[axis] === 1) return kernelLoops(b, kernel, body, [...outer, '0u'], opaque);
-  b.loop(opaque ? opaqueBound(kernel[axis]) : kernel[axis], (k) => kernelLoops(b, kernel, body, [...outer, k], opaque));
+  if (kernel[axis] === 1) return kernelLoops(b, kernel, body, [...outer, '0u']);
+  b.loopDim(kernel[axis], (k) => kernelLoops(b, kernel, body, [...outer, k]));
 }
 
-/** kernelLoops with opaque bounds, for the lowerings the generic entry point runs. */
-export function windowLoops(b: KernelBuilder, kernel: readonly number[], body: (k: string[]) => void): void {
-  kernelLoops(b, kernel, body, [], true);
+/** kernelLoops, for the lowerings the generic entry point runs. */
+export function windowLoops(b: KernelBuilder, kernel: readonly Dim[], body: (k: string[]) => void): void {
+  kernelLoops(b, kernel, body);
 }
 
 /** `a && b && ...` of the flags that are not statically true (null = always true). */
@@ -63,7 +53,7 @@ export interface Tap {
  * The input position of tap k of the window at output position o, per axis
  * p = o·s − padBegin + k·d, for an input of `inSpatial` and `outSpatial` windows.
  */
-export function windowTap(b: KernelBuilder, g: WindowGeometry, o: readonly string[], k: readonly string[], inSpatial: readonly number[], outSpatial: readonly number[]): Tap {
+export function windowTap(b: KernelBuilder, g: WindowGeometry, o: readonly string[], k: readonly string[], inSpatial: readonly Dim[], outSpatial: readonly Dim[]): Tap {
   const coords: string[] = [];
   const valid: (string | null)[] = [];
   const padded: (string | null)[] = [];
@@ -72,20 +62,24 @@ export function windowTap(b: KernelBuilder, g: WindowGeometry, o: readonly strin
     const d = g.dilations[a];
     const pb = g.padsBegin[a];
     const size = inSpatial[a];
-    const maxPos = (outSpatial[a] - 1) * s + (g.kernel[a] - 1) * d - pb;
+    const paddedSize = addDims(size, g.padsEnd[a]);
+    // The furthest position any tap reaches; tests it provably passes are left out.
+    const maxPos = addDims(mulDims(subDims(outSpatial[a], 1), s), (g.kernel[a] - 1) * d - pb);
+    const inside = proveLessEqual(addDims(maxPos, 1), size);
+    const insidePadded = proveLessEqual(addDims(maxPos, 1), paddedSize);
     const offset = `${s === 1 ? oa : `${oa} * ${s}u`}${k[a] === '0u' ? '' : d === 1 ? ` + ${k[a]}` : ` + ${k[a]} * ${d}u`}`;
     if (pb === 0) {
       // Never below zero: stay in u32 and only the upper bound may need a test.
       const p = b.let(expr(offset, 'u32'), 'p').code;
-      coords.push(maxPos < size ? p : b.let(expr(`min(${p}, ${size - 1}u)`, 'u32'), 'q').code);
-      valid.push(maxPos < size ? null : `${p} < ${size}u`);
-      padded.push(maxPos < size + g.padsEnd[a] ? null : `${p} < ${size + g.padsEnd[a]}u`);
+      coords.push(inside ? p : b.let(expr(`min(${p}, ${b.size(subDims(size, 1))})`, 'u32'), 'q').code);
+      valid.push(inside ? null : `${p} < ${b.size(size)}`);
+      padded.push(insidePadded ? null : `${p} < ${b.size(paddedSize)}`);
       return;
     }
     const p = b.let(expr(`i32(${offset}) - ${pb}i`, 'i32'), 'p').code;
-    coords.push(b.let(expr(`u32(clamp(${p}, 0i, ${size - 1}i))`, 'u32'), 'q').code);
-    valid.push(maxPos < size ? `${p} >= 0i` : `${p} >= 0i && ${p} < ${size}i`);
-    padded.push(maxPos < size + g.padsEnd[a] ? null : `${p} < ${size + g.padsEnd[a]}i`);
+    coords.push(b.let(expr(`u32(clamp(${p}, 0i, ${b.sizeAs(subDims(size, 1), 'i32').code}))`, 'u32'), 'q').code);
+    valid.push(inside ? `${p} >= 0i` : `${p} >= 0i && ${p} < ${b.sizeAs(size, 'i32').code}`);
+    padded.push(insidePadded ? null : `${p} < ${b.sizeAs(paddedSize, 'i32').code}`);
   });
   return { coords, valid: allOf(valid), insidePadded: allOf(padded) };
 }
@@ -101,7 +95,7 @@ export interface Window {
  * The window whose tap k reads input position i: per axis o = (i + padBegin − k·d) / s when
  * that divides exactly and 0 ≤ o < outSpatial. The gather form of a transposed convolution.
  */
-export function windowReaching(b: KernelBuilder, g: WindowGeometry, i: readonly string[], k: readonly string[], outSpatial: readonly number[]): Window {
+export function windowReaching(b: KernelBuilder, g: WindowGeometry, i: readonly string[], k: readonly string[], outSpatial: readonly Dim[]): Window {
   const coords: string[] = [];
   const valid: string[] = [];
   i.forEach((ia, a) => {
@@ -112,10 +106,10 @@ export function windowReaching(b: KernelBuilder, g: WindowGeometry, i: readonly 
     const pad = pb === 0 ? '' : ` ${pb < 0 ? '-' : '+'} ${Math.abs(pb)}i`;
     const t = b.let(expr(`i32(${ia})${pad}${shift}`, 'i32'), 't').code;
     const o = s === 1 ? t : b.let(expr(`${t} / ${s}i`, 'i32'), 'o').code;
-    coords.push(b.let(expr(`u32(clamp(${o}, 0i, ${outSpatial[a] - 1}i))`, 'u32'), 'w').code);
+    coords.push(b.let(expr(`u32(clamp(${o}, 0i, ${b.sizeAs(subDims(outSpatial[a], 1), 'i32').code}))`, 'u32'), 'w').code);
     valid.push(`${t} >= 0i`);
     if (s !== 1) valid.push(`${t} % ${s}i == 0i`);
-    valid.push(`${o} < ${outSpatial[a]}i`);
+    valid.push(`${o} < ${b.sizeAs(outSpatial[a], 'i32').code}`);
   });
   return { coords, valid: allOf(valid) };
 }

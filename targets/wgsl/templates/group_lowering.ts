@@ -1,4 +1,4 @@
-import type { Node, StaticShape, Value } from '../../../ir/index.js';
+import type { Node, Value } from '../../../ir/index.js';
 import type { Expr } from '../expr.js';
 import { convert, literal } from '../expr.js';
 import type { KernelBuilder, TensorAccess } from '../kernel_builder.js';
@@ -32,7 +32,7 @@ export function lowerNodes(b: KernelBuilder, group: KernelGroup, anchor: Node | 
     let a = accesses.get(v);
     if (!a) {
       if (inGroup.has(v)) throw new Error(`codegen: ${v} used before it is computed`);
-      a = b.loadAccess(v.id, v.type.dtype, v.type.shape as StaticShape);
+      a = b.loadAccess(v.id, v.type.dtype, v.type.shape);
       accesses.set(v, a);
     }
     return a;
@@ -47,7 +47,7 @@ export function lowerNodes(b: KernelBuilder, group: KernelGroup, anchor: Node | 
       b,
       node,
       inputs: node.inputs.map(access),
-      outputs: node.outputs.map((v) => ({ dtype: v.type.dtype, shape: v.type.shape as StaticShape })),
+      outputs: node.outputs.map((v) => ({ dtype: v.type.dtype, shape: v.type.shape })),
       where,
     });
     node.outputs.forEach((v, i) => accesses.set(v, lowered[i]));
@@ -61,7 +61,7 @@ export function lowerAroundAnchor(b: KernelBuilder, group: KernelGroup, anchor: 
   let anchorInputs: TensorAccess[] = [];
   const accesses = lowerNodes(b, group, anchor, (inputs) => {
     anchorInputs = inputs;
-    return { dtype: out.type.dtype, shape: out.type.shape as StaticShape, at: () => convert(current, out.type.dtype) };
+    return { dtype: out.type.dtype, shape: out.type.shape, at: () => convert(current, out.type.dtype) };
   });
   return {
     anchorInputs,

@@ -1,4 +1,5 @@
 import type { KernelTemplate } from '../kernel_types.js';
+import { ATTENTION_TEMPLATE } from './attention.js';
 import { ROW_TEMPLATE } from './row_template.js';
 import { TILED_CONV_TEMPLATE } from './tiled_conv.js';
 import { TILED_CONV_GRAD_WEIGHT_TEMPLATE } from './tiled_conv_grad_weight.js';
@@ -12,4 +13,11 @@ import { VEC4_MATMUL_TEMPLATE } from './vec4_matmul.js';
  * K and N multiples of 4) before the scalar matmul, which takes every other matmul anchor and
  * whatever the vec4 one declines.
  */
-export const TEMPLATES: readonly KernelTemplate[] = [VEC4_MATMUL_TEMPLATE, TILED_MATMUL_TEMPLATE, ROW_TEMPLATE, TILED_CONV_GRAD_WEIGHT_TEMPLATE, TILED_CONV_TEMPLATE];
+export const TEMPLATES: readonly KernelTemplate[] = [
+  VEC4_MATMUL_TEMPLATE,
+  TILED_MATMUL_TEMPLATE,
+  ROW_TEMPLATE,
+  TILED_CONV_GRAD_WEIGHT_TEMPLATE,
+  TILED_CONV_TEMPLATE,
+  ATTENTION_TEMPLATE,
+];

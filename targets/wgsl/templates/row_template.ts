@@ -1,7 +1,7 @@
-import type { StaticShape } from '../../../ir/index.js';
-import { normalizeAxis, numel, stridesOf } from '../../../ir/index.js';
+import { ceilDivDims, normalizeAxis, shapeNumel } from '../../../ir/index.js';
 import { toStorage } from '../expr.js';
-import { KernelBuilder, linearIndex, unravel } from '../kernel_builder.js';
+import type { SizeUniforms } from '../kernel_builder.js';
+import { dimStrides, KernelBuilder, linearIndex, unravel } from '../kernel_builder.js';
 import { gridFor } from '../grid.js';
 import type { GeneratedKernel, KernelGroup, KernelTemplate } from '../kernel_types.js';
 import { lowerGroup } from './group_lowering.js';
@@ -25,27 +25,27 @@ const ROW_OPS: Readonly<Record<string, (attrs: Readonly<Record<string, unknown>>
 export function matchesRowTemplate(group: KernelGroup): boolean {
   const anchor = group.anchor;
   if (!anchor || !(anchor.op in ROW_OPS) || group.outputs.length !== 1) return false;
-  const out = anchor.outputs[0].type.shape as StaticShape;
-  const root = group.outputs[0].type.shape as StaticShape;
-  return root.length === out.length && root.every((d, i) => d === out[i]) && numel(out) > 0;
+  const out = anchor.outputs[0].type.shape;
+  const root = group.outputs[0].type.shape;
+  return root.length === out.length && root.every((d, i) => d === out[i]) && shapeNumel(out) !== 0;
 }
 
-export function generateRowKernel(group: KernelGroup, maxWorkgroupsPerDimension: number): GeneratedKernel {
+export function generateRowKernel(group: KernelGroup, maxWorkgroupsPerDimension: number, sizeUniforms?: SizeUniforms): GeneratedKernel {
   const anchor = group.anchor!;
   const root = group.outputs[0];
-  const shape = root.type.shape as StaticShape;
+  const shape = root.type.shape;
   const rowAxes = ROW_OPS[anchor.op](anchor.attrs, shape.length);
   const outerAxes = shape.map((_, i) => i).filter((i) => !rowAxes.includes(i));
   const outerShape = outerAxes.map((i) => shape[i]);
   const rowShape = rowAxes.map((i) => shape[i]);
-  const rows = numel(outerShape);
+  const rows = shapeNumel(outerShape);
   const wg = 64;
 
-  const b = new KernelBuilder();
+  const b = new KernelBuilder(undefined, sizeUniforms);
   const rootAccess = lowerGroup(b, group);
   const outName = b.bind(root.id, root.type.dtype);
   b.line(`let row = gid.x + gid.y * (nwg.x * ${wg}u);`);
-  b.line(`if (row >= ${rows}u) { return; }`);
+  b.line(`if (row >= ${b.size(rows)}) { return; }`);
   const outer = unravel(b, 'row', outerShape);
   const place = (inner: readonly string[]) => {
     const coords = new Array<string>(shape.length);
@@ -55,18 +55,20 @@ export function generateRowKernel(group: KernelGroup, maxWorkgroupsPerDimension:
   };
   // Warm the row statistics in the outer scope.
   rootAccess.at(place(rowAxes.map(() => '0u')));
-  const strides = stridesOf(shape);
-  b.loop(numel(rowShape), (j) => {
+  const strides = dimStrides(shape);
+  b.loopDim(shapeNumel(rowShape), (j) => {
     const inner = unravel(b, j, rowShape);
     const coords = place(inner);
     const value = rootAccess.at(coords);
-    b.line(`${outName}[${linearIndex(coords, shape, strides)}] = ${toStorage(value, root.type.dtype)};`);
+    b.line(`${outName}[${linearIndex(b, coords, shape, strides)}] = ${toStorage(value, root.type.dtype)};`);
   });
-  return b.finish(group.nodes.map((n) => n.op).join('+'), 'per-element', [wg, 1, 1], gridFor(Math.ceil(rows / wg), maxWorkgroupsPerDimension));
+  const name = group.nodes.map((n) => n.op).join('+');
+  if (typeof rows === 'number') return b.finish(name, 'per-element', [wg, 1, 1], gridFor(Math.ceil(rows / wg), maxWorkgroupsPerDimension));
+  return b.finish(name, 'per-element', [wg, 1, 1], [ceilDivDims(rows, wg), 1, 1], true);
 }
 
 export const ROW_TEMPLATE: KernelTemplate = {
   name: 'row_template',
   matches: matchesRowTemplate,
-  generate: (group, target) => generateRowKernel(group, target.maxWorkgroupsPerDimension),
+  generate: (group, target) => generateRowKernel(group, target.maxWorkgroupsPerDimension, target.sizeUniforms),
 };

@@ -1,5 +1,6 @@
-import type { Node, StaticShape } from '../../../ir/index.js';
-import { numel } from '../../../ir/index.js';
+import type { Dim, Node, Shape } from '../../../ir/index.js';
+import { ceilDivDims, mulDims, shapeNumel, subDims } from '../../../ir/index.js';
+import { tiledGrid } from '../grid.js';
 import type { WindowGeometry } from '../../../ir/ops/nn.js';
 import { windowGeometry } from '../../../ir/ops/nn.js';
 import type { Expr } from '../expr.js';
@@ -10,6 +11,7 @@ import type { GeneratedKernel, KernelGroup, KernelTemplate, TemplateTarget } fro
 import { kernelLoops, masked, toAccumulator, windowReaching, windowTap } from '../ops/window.js';
 import { epilogueInPlace, lowerAroundAnchor } from './group_lowering.js';
 import { sharedRows, subgroupShare } from './shared_rows.js';
+import { storeTileRows } from './tile_store.js';
 import type { TiledConvConfig } from './tile_configs.js';
 
 /**
@@ -59,11 +61,14 @@ interface ConvForm {
   /** The weight of output channel `m`, reduced channel `c`, tap `k`. */
   weight(w: TensorAccess, m: string, c: string, k: readonly string[]): Expr;
   /** Where output pixel `o` reads operand 0 at tap `k`: clamped coordinates and a validity mask. */
-  tap(b: KernelBuilder, o: readonly string[], k: readonly string[], inSpatial: readonly number[], outSpatial: readonly number[]): { coords: string[]; valid: string | null };
+  tap(b: KernelBuilder, o: readonly string[], k: readonly string[], inSpatial: readonly Dim[], outSpatial: readonly Dim[]): { coords: string[]; valid: string | null };
 }
 
+/** The template's view of a conv anchor, or null where it does not apply (symbolic channels or kernel: the generic kernel takes those). */
 function convForm(anchor: Node): ConvForm | null {
-  const w = anchor.inputs[1].type.shape as StaticShape;
+  const wShape = anchor.inputs[1].type.shape;
+  if (wShape.some((d) => typeof d !== 'number') || typeof anchor.outputs[0].type.shape[1] !== 'number') return null;
+  const w = wShape as readonly number[];
   const groups = anchor.attrs.group as number;
   const g = windowGeometry(anchor.attrs, w.slice(2), `${anchor.op} '${anchor.name}'`);
   if (anchor.op === 'conv') {
@@ -91,9 +96,9 @@ function convForm(anchor: Node): ConvForm | null {
 export function matchesTiledConv(group: KernelGroup): boolean {
   const anchor = group.anchor;
   if (!anchor || (anchor.op !== 'conv' && anchor.op !== 'convGradInput') || group.outputs.length !== 1) return false;
-  const out = anchor.outputs[0].type.shape as StaticShape;
-  const root = group.outputs[0].type.shape as StaticShape;
-  const fits = root.length === out.length && root.every((d, i) => d === out[i]) && numel(out) > 0 && anchor.outputs[0].type.dtype === 'f32';
+  const out = anchor.outputs[0].type.shape;
+  const root = group.outputs[0].type.shape;
+  const fits = root.length === out.length && root.every((d, i) => d === out[i]) && shapeNumel(out) !== 0 && anchor.outputs[0].type.dtype === 'f32';
   return fits && convForm(anchor) !== null;
 }
 
@@ -102,20 +107,20 @@ export function generateTiledConv(group: KernelGroup, config: TiledConvConfig | 
   const anchor = group.anchor as Node;
   const form = convForm(anchor);
   if (!form) return null;
-  const outShape = anchor.outputs[0].type.shape as StaticShape;
-  const xShape = anchor.inputs[0].type.shape as StaticShape;
+  const outShape = anchor.outputs[0].type.shape;
+  const xShape = anchor.inputs[0].type.shape;
   const { geometry: g, groups, rowsPerGroup: mg, reducedPerGroup: cg } = form;
   const [batch, channels, ...outSpatial] = outShape;
   const inSpatial = xShape.slice(2);
-  const pixels = numel(outSpatial);
-  const columns = batch * pixels;
+  const pixels = shapeNumel(outSpatial);
+  const columns = mulDims(batch, pixels);
   const chosen = config ?? defaultConvConfig(mg, subgroupMinSize);
   const { wgX, wgY, tm, tn } = chosen;
   const sg = subgroupShare(chosen.sg, wgX, wgY, subgroupMinSize);
-  const grid: [number, number, number] = [Math.ceil(columns / (wgX * tn)), Math.ceil(mg / (wgY * tm)), groups];
-  if (grid.some((d) => d > target.maxWorkgroupsPerDimension)) return null;
+  const grid = tiledGrid([ceilDivDims(columns, wgX * tn), Math.ceil(mg / (wgY * tm)), groups], target.maxWorkgroupsPerDimension);
+  if (!grid) return null;
 
-  const b = new KernelBuilder(target.aliases);
+  const b = new KernelBuilder(target.aliases, target.sizeUniforms);
   const lowered = lowerAroundAnchor(b, group, anchor);
   const [x, w, bias] = lowered.anchorInputs;
   const outName = b.bind(group.outputs[0].id, group.outputs[0].type.dtype);
@@ -129,7 +134,7 @@ export function generateTiledConv(group: KernelGroup, config: TiledConvConfig | 
   const cols = tileColumns(b, 'tile_p0', tn, wgX, columns, outSpatial).map(({ outer, local, coords }) => ({ n: outer, local, o: coords }));
   const acc = (i: number, j: number) => `acc_${i}_${j}`;
   for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) b.line(`var ${acc(i, j)}: f32 = 0.0f;`);
-  b.loop(cg, (c) => {
+  b.loopDim(cg, (c) => {
     const channel = cBase === '0u' ? c : `${cBase} + ${c}`;
     kernelLoops(b, g.kernel, (k) => {
       const ws = rows.values(rows.loadRows.map((m) => toAccumulator(form.weight(w, m, c, k), 'f32')), 'f32');
@@ -141,19 +146,17 @@ export function generateTiledConv(group: KernelGroup, config: TiledConvConfig | 
     });
   });
   const stored: string[][] = [];
-  for (let i = 0; i < tm; i++) {
-    for (let j = 0; j < tn; j++) {
-      b.block(`if (tile_m0 + ${i}u < ${mEnd} && tile_p0 + ${j * wgX}u < ${columns}u)`, () => {
-        const m = `(tile_m0 + ${i}u)`;
-        const { n, local, o } = cols[j];
-        const withBias = bias ? `${acc(i, j)} + ${toAccumulator(bias.at([m]), 'f32').code}` : acc(i, j);
-        lowered.setCurrent(expr(`(${withBias})`, 'f32'));
-        stored.push([n, m, ...o]);
-        const value = lowered.root.at([n, m, ...o]);
-        b.line(`${outName}[(${n} * ${channels}u + ${m}) * ${pixels}u + ${local}] = ${toStorage(value, group.outputs[0].type.dtype)};`);
-      });
-    }
-  }
+  storeTileRows(b, { rows: tm, cols: tn, type: 'f32', acc }, (i, j, value) => {
+    const m = `(tile_m0 + ${i})`;
+    b.block(`if (${m} < ${mEnd} && tile_p0 + ${j * wgX}u < ${b.size(columns)})`, () => {
+      const { n, local, o } = cols[j];
+      const withBias = bias ? `${value} + ${toAccumulator(bias.at([m]), 'f32').code}` : value;
+      lowered.setCurrent(expr(`(${withBias})`, 'f32'));
+      stored.push([n, m, ...o]);
+      const result = lowered.root.at([n, m, ...o]);
+      b.line(`${outName}[(${n} * ${b.size(channels)} + ${m}) * ${b.size(pixels)} + ${local}] = ${toStorage(result, group.outputs[0].type.dtype)};`);
+    });
+  });
   return { ...b.finish(group.nodes.map((nd) => nd.op).join('+'), 'tiled', [wgX, wgY, 1], grid), elementwiseInputs: epilogueInPlace(b, anchor, stored) };
 }
 
@@ -162,12 +165,12 @@ export function generateTiledConv(group: KernelGroup, config: TiledConvConfig | 
  * clamped into `columns` and split, once outside the reduction, into an outer index and the
  * coordinates of its place in `inner` (e.g. batch and output pixel).
  */
-export function tileColumns(b: KernelBuilder, first: string, tn: number, wgX: number, columns: number, inner: StaticShape): { flat: string; outer: string; local: string; coords: string[] }[] {
-  const size = numel(inner);
+export function tileColumns(b: KernelBuilder, first: string, tn: number, wgX: number, columns: Dim, inner: Shape): { flat: string; outer: string; local: string; coords: string[] }[] {
+  const size = shapeNumel(inner);
   return [...Array(tn).keys()].map((j) => {
-    const flat = b.let(expr(`min(${first} + ${j * wgX}u, ${columns - 1}u)`, 'u32'), 'col').code;
-    const outer = b.let(expr(`${flat} / ${size}u`, 'u32'), 'out').code;
-    const local = b.let(expr(`${flat} % ${size}u`, 'u32'), 'in').code;
+    const flat = b.let(expr(`min(${first} + ${j * wgX}u, ${b.size(subDims(columns, 1))})`, 'u32'), 'col').code;
+    const outer = b.let(expr(`${flat} / ${b.size(size)}`, 'u32'), 'out').code;
+    const local = b.let(expr(`${flat} % ${b.size(size)}`, 'u32'), 'in').code;
     return { flat, outer, local, coords: unravel(b, local, inner) };
   });
 }

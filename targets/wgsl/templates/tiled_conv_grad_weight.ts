@@ -1,5 +1,6 @@
-import type { Node, StaticShape } from '../../../ir/index.js';
-import { numel } from '../../../ir/index.js';
+import type { Node } from '../../../ir/index.js';
+import { ceilDivDims, shapeNumel } from '../../../ir/index.js';
+import { tiledGrid } from '../grid.js';
 import { windowGeometry } from '../../../ir/ops/nn.js';
 import { expr, toStorage } from '../expr.js';
 import { KernelBuilder } from '../kernel_builder.js';
@@ -7,6 +8,7 @@ import type { GeneratedKernel, KernelGroup, KernelTemplate, TemplateTarget } fro
 import { kernelLoops, masked, toAccumulator, windowTap } from '../ops/window.js';
 import { epilogueInPlace, lowerAroundAnchor } from './group_lowering.js';
 import { sharedRows, subgroupShare } from './shared_rows.js';
+import { storeTileRows } from './tile_store.js';
 import type { TiledConvConfig } from './tile_configs.js';
 import { tileColumns } from './tiled_conv.js';
 
@@ -22,9 +24,11 @@ import { tileColumns } from './tiled_conv.js';
 export function matchesTiledConvGradWeight(group: KernelGroup): boolean {
   const anchor = group.anchor;
   if (!anchor || anchor.op !== 'convGradWeight' || group.outputs.length !== 1 || anchor.attrs.group !== 1) return false;
-  const out = anchor.outputs[0].type.shape as StaticShape;
-  const root = group.outputs[0].type.shape as StaticShape;
-  return root.length === out.length && root.every((d, i) => d === out[i]) && numel(out) > 0 && anchor.outputs[0].type.dtype === 'f32';
+  const out = anchor.outputs[0].type.shape;
+  const root = group.outputs[0].type.shape;
+  // The weight gradient's shape is the weight's: static; the batch and pixels may be symbolic.
+  const staticWeight = out.every((d) => typeof d === 'number');
+  return staticWeight && root.length === out.length && root.every((d, i) => d === out[i]) && shapeNumel(out) !== 0 && anchor.outputs[0].type.dtype === 'f32';
 }
 
 /** The untuned choice: one subgroup per workgroup where there are subgroups. */
@@ -36,22 +40,22 @@ export function generateTiledConvGradWeight(group: KernelGroup, config: TiledCon
   const subgroupMinSize = target.subgroupMinSize ?? 0;
   const anchor = group.anchor as Node;
   const [xV, dyV] = anchor.inputs;
-  const outShape = anchor.outputs[0].type.shape as StaticShape;
-  const xShape = xV.type.shape as StaticShape;
-  const dyShape = dyV.type.shape as StaticShape;
+  const outShape = anchor.outputs[0].type.shape as readonly number[];
+  const xShape = xV.type.shape;
+  const dyShape = dyV.type.shape;
   const [channelsOut, channelsIn, ...kernel] = outShape;
   const g = windowGeometry(anchor.attrs, kernel, `${anchor.op} '${anchor.name}'`);
   const [batch, , ...outSpatial] = dyShape;
   const inSpatial = xShape.slice(2);
-  const taps = numel(kernel);
+  const taps = kernel.reduce((a, d) => a * d, 1);
   const columns = channelsIn * taps;
   const chosen = config ?? defaultConvGradWeightConfig(subgroupMinSize);
   const { wgX, wgY, tm, tn } = chosen;
   const sg = subgroupShare(chosen.sg, wgX, wgY, subgroupMinSize);
-  const grid: [number, number, number] = [Math.ceil(columns / (wgX * tn)), Math.ceil(channelsOut / (wgY * tm)), 1];
-  if (grid.some((d) => d > target.maxWorkgroupsPerDimension)) return null;
+  const grid = tiledGrid([ceilDivDims(columns, wgX * tn), ceilDivDims(channelsOut, wgY * tm), 1], target.maxWorkgroupsPerDimension);
+  if (!grid) return null;
 
-  const b = new KernelBuilder(target.aliases);
+  const b = new KernelBuilder(target.aliases, target.sizeUniforms);
   const lowered = lowerAroundAnchor(b, group, anchor);
   const [x, dy] = lowered.anchorInputs;
   const outName = b.bind(group.outputs[0].id, group.outputs[0].type.dtype);
@@ -63,7 +67,7 @@ export function generateTiledConvGradWeight(group: KernelGroup, config: TiledCon
   const cols = tileColumns(b, 'tile_q0', tn, wgX, columns, kernel).map(({ flat, outer, coords }) => ({ q: flat, c: outer, k: coords }));
   const acc = (i: number, j: number) => `acc_${i}_${j}`;
   for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) b.line(`var ${acc(i, j)}: f32 = 0.0f;`);
-  b.loop(batch, (n) => {
+  b.loopDim(batch, (n) => {
     kernelLoops(b, outSpatial, (o) => {
       const gs = rows.values(rows.loadRows.map((m) => toAccumulator(dy.at([n, m, ...o]), 'f32')), 'f32');
       const xs = cols.map(({ c, k }) => {
@@ -74,18 +78,16 @@ export function generateTiledConvGradWeight(group: KernelGroup, config: TiledCon
     });
   });
   const stored: string[][] = [];
-  for (let i = 0; i < tm; i++) {
-    for (let j = 0; j < tn; j++) {
-      b.block(`if (tile_m0 + ${i}u < ${channelsOut}u && tile_q0 + ${j * wgX}u < ${columns}u)`, () => {
-        const m = `(tile_m0 + ${i}u)`;
-        const { q, c, k } = cols[j];
-        lowered.setCurrent(expr(acc(i, j), 'f32'));
-        stored.push([m, c, ...k]);
-        const value = lowered.root.at([m, c, ...k]);
-        b.line(`${outName}[${m} * ${columns}u + ${q}] = ${toStorage(value, group.outputs[0].type.dtype)};`);
-      });
-    }
-  }
+  storeTileRows(b, { rows: tm, cols: tn, type: 'f32', acc }, (i, j, value) => {
+    const m = `(tile_m0 + ${i})`;
+    b.block(`if (${m} < ${channelsOut}u && tile_q0 + ${j * wgX}u < ${columns}u)`, () => {
+      const { q, c, k } = cols[j];
+      lowered.setCurrent(expr(value, 'f32'));
+      stored.push([m, c, ...k]);
+      const result = lowered.root.at([m, c, ...k]);
+      b.line(`${outName}[${m} * ${columns}u + ${q}] = ${toStorage(result, group.outputs[0].type.dtype)};`);
+    });
+  });
   return { ...b.finish(group.nodes.map((nd) => nd.op).join('+'), 'tiled', [wgX, wgY, 1], grid), elementwiseInputs: epilogueInPlace(b, anchor, stored) };
 }
 

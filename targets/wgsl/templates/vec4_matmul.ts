@@ -1,11 +1,13 @@
-import type { Node } from '../../../ir/index.js';
-import { numel } from '../../../ir/index.js';
+import type { DimFacts, Node } from '../../../ir/index.js';
+import { ceilDivDims, dimDivisibleBy, floorDivDims, mulDims, proveLessEqual, shapeNumel, subDims } from '../../../ir/index.js';
+import { tiledGrid } from '../grid.js';
 import { broadcastCoords } from '../access.js';
 import { expr, toStorage } from '../expr.js';
 import { KernelBuilder, linearIndex, unravel } from '../kernel_builder.js';
 import type { GeneratedKernel, KernelGroup, KernelTemplate, TemplateTarget } from '../kernel_types.js';
 import { lowerAroundAnchor } from './group_lowering.js';
 import { sharedRows, subgroupShare } from './shared_rows.js';
+import { storeTileRows } from './tile_store.js';
 import type { Vec4MatmulConfig } from './tile_configs.js';
 import { matchesTiledMatmul, matmulDims } from './tiled_matmul.js';
 
@@ -34,22 +36,25 @@ export function defaultVec4MatmulConfig(subgroupMinSize: number): Vec4MatmulConf
   return subgroupMinSize >= 8 ? SUBGROUP_VEC4_MATMUL_CONFIG : DEFAULT_VEC4_MATMUL_CONFIG;
 }
 
-/** On a group the tiled matmul template takes: whether its operands suit vec4 loads. */
-export function matchesVec4Matmul(group: KernelGroup): boolean {
+/**
+ * On a group the tiled matmul template takes: whether its operands suit vec4 loads. K and N must
+ * be multiples of 4: known for sizes, and for symbolic dims only from the facts (`--dim S=%4`).
+ */
+export function matchesVec4Matmul(group: KernelGroup, facts?: DimFacts): boolean {
   const anchor = group.anchor!;
   const inGroup = new Set(group.nodes.flatMap((n) => n.outputs));
   const [a, b] = anchor.inputs;
-  const k = a.type.shape[a.type.shape.length - 1] as number;
-  const n = b.type.shape[b.type.shape.length - 1] as number;
+  const k = a.type.shape[a.type.shape.length - 1];
+  const n = b.type.shape[b.type.shape.length - 1];
   return (
     a.type.dtype === 'f32' &&
     b.type.dtype === 'f32' &&
     group.outputs[0].type.dtype === 'f32' &&
     !inGroup.has(a) &&
     !inGroup.has(b) &&
-    k % 4 === 0 &&
-    n % 4 === 0 &&
-    k > 0
+    dimDivisibleBy(k, 4, facts) &&
+    dimDivisibleBy(n, 4, facts) &&
+    proveLessEqual(1, k, facts)
   );
 }
 
@@ -57,13 +62,14 @@ export function generateVec4Matmul(group: KernelGroup, config: Vec4MatmulConfig,
   const anchor = group.anchor as Node;
   const [aV, bV] = anchor.inputs;
   const { lhsShape: aShape, rhsShape: bShape, m, n, k, batchShape } = matmulDims(anchor);
-  const n4 = n / 4;
-  const k4 = k / 4;
+  // Multiples of 4 (matchesVec4Matmul): the floor is exact.
+  const n4 = floorDivDims(n, 4);
+  const k4 = floorDivDims(k, 4);
   const { wgX, wgY, tm, tn4 } = config;
-  const grid: [number, number, number] = [Math.ceil(n4 / (wgX * tn4)), Math.ceil(m / (wgY * tm)), numel(batchShape)];
-  if (grid.some((g) => g > target.maxWorkgroupsPerDimension)) return null;
+  const grid = tiledGrid([ceilDivDims(n4, wgX * tn4), ceilDivDims(m, wgY * tm), shapeNumel(batchShape)], target.maxWorkgroupsPerDimension);
+  if (!grid) return null;
 
-  const b = new KernelBuilder();
+  const b = new KernelBuilder(undefined, target.sizeUniforms);
   const root = group.outputs[0];
   const A = b.bindVec4(aV.id);
   const B = aV === bV ? A : b.bindVec4(bV.id);
@@ -78,19 +84,19 @@ export function generateVec4Matmul(group: KernelGroup, config: Vec4MatmulConfig,
   const batchCoords = batchShape.length ? unravel(b, 'wid.z', batchShape) : [];
   const aBatchShape = aShape.slice(0, -2);
   const bBatchShape = bShape.slice(0, -2);
-  const aBatch = aBatchShape.length ? linearIndex(broadcastCoords(batchCoords, aBatchShape), aBatchShape) : '0u';
-  const bBatch = bBatchShape.length ? linearIndex(broadcastCoords(batchCoords, bBatchShape), bBatchShape) : '0u';
+  const aBatch = aBatchShape.length ? linearIndex(b, broadcastCoords(batchCoords, aBatchShape), aBatchShape) : '0u';
+  const bBatch = bBatchShape.length ? linearIndex(b, broadcastCoords(batchCoords, bBatchShape), bBatchShape) : '0u';
   const rows = sharedRows(b, tm, subgroupShare(config.sg, wgX, wgY, target.subgroupMinSize ?? 0), (offset) =>
-    b.let(expr(`((${aBatch}) * ${m}u + min(tile_row0 + ${offset}, ${m - 1}u)) * ${k4}u`, 'u32'), 'ar').code,
+    b.let(expr(`((${aBatch}) * ${b.size(m)} + min(tile_row0 + ${offset}, ${b.size(subDims(m, 1))})) * ${b.size(k4)}`, 'u32'), 'ar').code,
   );
-  const bBase = b.let(expr(`(${bBatch}) * ${k4 * 4 * n4}u`, 'u32'), 'bb').code;
-  const cols = [...Array(tn4).keys()].map((j) => b.let(expr(`min(tile_col4 + ${j * wgX}u, ${n4 - 1}u)`, 'u32'), 'cj').code);
+  const bBase = b.let(expr(`(${bBatch}) * ${b.size(mulDims(mulDims(k4, 4), n4))}`, 'u32'), 'bb').code;
+  const cols = [...Array(tn4).keys()].map((j) => b.let(expr(`min(tile_col4 + ${j * wgX}u, ${b.size(subDims(n4, 1))})`, 'u32'), 'cj').code);
   const acc = (i: number, j: number) => `acc_${i}_${j}`;
   for (let i = 0; i < tm; i++) for (let j = 0; j < tn4; j++) b.line(`var ${acc(i, j)} = vec4<f32>(0.0f);`);
-  b.block(`for (var kq = 0u; kq < ${k4}u; kq++)`, () => {
+  b.block(`for (var kq = 0u; kq < ${b.bakes(k4) && k4 > 1 ? b.opaqueCount(k4) : b.size(k4)}; kq++)`, () => {
     // vec4 loads: the row values are vectors (the Expr type only matters to conversions, never made here).
     const as = rows.values(rows.loadRows.map((r) => expr(`${A}[${r} + kq]`, 'f32')), 'f32');
-    const bs = cols.map((c) => [0, 1, 2, 3].map((q) => b.let(expr(`${B}[${bBase} + (kq * 4u + ${q}u) * ${n4}u + ${c}]`, 'f32'), 'bq').code));
+    const bs = cols.map((c) => [0, 1, 2, 3].map((q) => b.let(expr(`${B}[${bBase} + (kq * 4u + ${q}u) * ${b.size(n4)} + ${c}]`, 'f32'), 'bq').code));
     for (let i = 0; i < tm; i++) {
       for (let j = 0; j < tn4; j++) {
         const [b0, b1, b2, b3] = bs[j];
@@ -100,23 +106,22 @@ export function generateVec4Matmul(group: KernelGroup, config: Vec4MatmulConfig,
       }
     }
   });
-  for (let i = 0; i < tm; i++) {
-    for (let j = 0; j < tn4; j++) {
-      b.block(`if (tile_row0 + ${i}u < ${m}u && tile_col4 + ${j * wgX}u < ${n4}u)`, () => {
-        const lanes = ['x', 'y', 'z', 'w'].map((lane, e) => {
-          lowered.setCurrent(expr(`${acc(i, j)}.${lane}`, 'f32'));
-          const coords = [...batchCoords, `(tile_row0 + ${i}u)`, `((tile_col4 + ${j * wgX}u) * 4u + ${e}u)`];
-          return toStorage(lowered.root.at(coords), 'f32');
-        });
-        b.line(`${out}[(wid.z * ${m}u + tile_row0 + ${i}u) * ${n4}u + tile_col4 + ${j * wgX}u] = vec4<f32>(${lanes.join(', ')});`);
+  storeTileRows(b, { rows: tm, cols: tn4, type: 'f32', width: 4, acc }, (i, j, value) => {
+    const row = `(tile_row0 + ${i})`;
+    b.block(`if (${row} < ${b.size(m)} && tile_col4 + ${j * wgX}u < ${b.size(n4)})`, () => {
+      const lanes = ['x', 'y', 'z', 'w'].map((lane, e) => {
+        lowered.setCurrent(expr(`${value}.${lane}`, 'f32'));
+        const coords = [...batchCoords, row, `((tile_col4 + ${j * wgX}u) * 4u + ${e}u)`];
+        return toStorage(lowered.root.at(coords), 'f32');
       });
-    }
-  }
+      b.line(`${out}[(wid.z * ${b.size(m)} + ${row}) * ${b.size(n4)} + tile_col4 + ${j * wgX}u] = vec4<f32>(${lanes.join(', ')});`);
+    });
+  });
   return b.finish(group.nodes.map((nd) => nd.op).join('+'), 'tiled', [wgX, wgY, 1], grid);
 }
 
 export const VEC4_MATMUL_TEMPLATE: KernelTemplate = {
   name: 'vec4_matmul',
-  matches: (group) => matchesTiledMatmul(group) && matchesVec4Matmul(group),
+  matches: (group, facts) => matchesTiledMatmul(group) && matchesVec4Matmul(group, facts),
   generate: (group, target, config) => generateVec4Matmul(group, config.vec4MatmulConfig?.(group) ?? defaultVec4MatmulConfig(target.subgroupMinSize ?? 0), target),
 };

@@ -4,7 +4,7 @@ import { compile } from '../../../compiler/compile.js';
 import { importOnnxModel } from '../../../compiler/onnx/import.js';
 import { decodeModel } from '../../../compiler/onnx/proto.js';
 import type { Graph, HostTensor, Plan } from '../../../ir/index.js';
-import { allocHost, InputError, isDawnflowError, numel } from '../../../ir/index.js';
+import { allocHost, InputError, isDawnflowError, numel, staticShape } from '../../../ir/index.js';
 import type { DawnDevice } from '../../../runtime/index.js';
 import { Executable } from '../../../runtime/index.js';
 import { interpret } from '../../../targets/reference/interpreter.js';
@@ -99,12 +99,13 @@ function inputsFor(exe: Executable, seed: number, zeroIntegers = false): Record<
   const out: Record<string, HostTensor> = {};
   let s = seed >>> 0 || 1;
   for (const spec of exe.inputs) {
-    const data = allocHost(spec.dtype, numel(spec.shape));
+    const shape = staticShape(spec.shape, spec.name);
+    const data = allocHost(spec.dtype, numel(shape));
     for (let i = 0; i < data.length; i++) {
       s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
       data[i] = spec.dtype === 'bool' ? s & 1 : spec.dtype === 'f32' ? (s / 2 ** 32) * 4 - 2 : zeroIntegers ? 0 : s % 5;
     }
-    out[spec.name] = { dtype: spec.dtype, shape: [...spec.shape], data };
+    out[spec.name] = { dtype: spec.dtype, shape: [...shape], data };
   }
   return out;
 }

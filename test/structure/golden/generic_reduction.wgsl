@@ -11,12 +11,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let c0 = (idx / 5u);
   let c1 = idx % 5u;
   var acc2: f32 = 0.0f;
-  for (var i3 = 0u; i3 < 6u; i3++) {
-    let t4 = buf0[c0 * 30u + i3 * 5u + c1];
-    let t5 = buf1[c0 * 30u + i3 * 5u + c1];
-    let t6 = (t4 * t5);
-    acc2 = acc2 + t6;
+  let n4 = 6u + (nwg.x >> 31u);
+  for (var i3 = 0u; i3 < n4; i3++) {
+    let t5 = buf0[c0 * 30u + i3 * 5u + c1];
+    let t6 = buf1[c0 * 30u + i3 * 5u + c1];
+    let t7 = (t5 * t6);
+    acc2 = acc2 + t7;
   }
-  let t7 = sqrt(acc2);
-  buf2[idx] = t7;
+  let t8 = sqrt(acc2);
+  buf2[idx] = t8;
 }

@@ -13,24 +13,25 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let row = gid.x + gid.y * (nwg.x * 64u);
   if (row >= 4u) { return; }
   var rowMax0: f32 = f32_from_bits(0xff800000u);
-  for (var i1 = 0u; i1 < 10u; i1++) {
-    let t2 = buf0[row * 10u + i1];
-    rowMax0 = max(rowMax0, t2);
+  let n2 = 10u + (nwg.x >> 31u);
+  for (var i1 = 0u; i1 < n2; i1++) {
+    let t3 = buf0[row * 10u + i1];
+    rowMax0 = max(rowMax0, t3);
   }
-  var rowSum3: f32 = 0.0f;
-  for (var i4 = 0u; i4 < 10u; i4++) {
-    let t5 = buf0[row * 10u + i4];
-    rowSum3 = rowSum3 + exp(t5 - rowMax0);
+  var rowSum4: f32 = 0.0f;
+  for (var i5 = 0u; i5 < n2; i5++) {
+    let t6 = buf0[row * 10u + i5];
+    rowSum4 = rowSum4 + exp(t6 - rowMax0);
   }
-  let t6 = buf0[row * 10u + 0u];
-  let t7 = (exp((t6 - rowMax0)) / rowSum3);
-  let t8 = buf1[row * 10u + 0u];
-  let t9 = (t7 * t8);
-  for (var i10 = 0u; i10 < 10u; i10++) {
-    let t11 = buf0[row * 10u + i10];
-    let t12 = (exp((t11 - rowMax0)) / rowSum3);
-    let t13 = buf1[row * 10u + i10];
-    let t14 = (t12 * t13);
-    buf2[row * 10u + i10] = t14;
+  let t7 = buf0[row * 10u + 0u];
+  let t8 = (exp((t7 - rowMax0)) / rowSum4);
+  let t9 = buf1[row * 10u + 0u];
+  let t10 = (t8 * t9);
+  for (var i11 = 0u; i11 < n2; i11++) {
+    let t12 = buf0[row * 10u + i11];
+    let t13 = (exp((t12 - rowMax0)) / rowSum4);
+    let t14 = buf1[row * 10u + i11];
+    let t15 = (t13 * t14);
+    buf2[row * 10u + i11] = t15;
   }
 }

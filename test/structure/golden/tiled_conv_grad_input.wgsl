@@ -5,7 +5,7 @@
 @group(0) @binding(2) var<storage, read_write> buf2: array<f32>;
 
 @compute @workgroup_size(64)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let tile_m0 = wid.z * 3u + (wid.y * 1u + lid.y) * 1u;
   let tile_p0 = wid.x * 256u + lid.x;
   let m0 = min(tile_m0 + 0u, (wid.z + 1u) * 3u - 1u);
@@ -33,51 +33,53 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   var acc_0_1: f32 = 0.0f;
   var acc_0_2: f32 = 0.0f;
   var acc_0_3: f32 = 0.0f;
-  for (var i21 = 0u; i21 < 8u; i21++) {
-    for (var i22 = 0u; i22 < 3u; i22++) {
-      for (var i23 = 0u; i23 < 3u; i23++) {
-        let t24 = buf1[i21 * 27u + m0 * 9u + i22 * 3u + i23];
-        let t25 = i32(c4) + 1i - i32(i22);
-        let w26 = u32(clamp(t25, 0i, 5i));
-        let t27 = i32(c5) + 1i - i32(i23);
+  let n22 = 8u + (nwg.x >> 31u);
+  for (var i21 = 0u; i21 < n22; i21++) {
+    let n24 = 3u + (nwg.x >> 31u);
+    for (var i23 = 0u; i23 < n24; i23++) {
+      for (var i25 = 0u; i25 < n24; i25++) {
+        let t26 = buf1[i21 * 27u + m0 * 9u + i23 * 3u + i25];
+        let t27 = i32(c4) + 1i - i32(i23);
         let w28 = u32(clamp(t27, 0i, 5i));
-        let t29 = buf0[i21 * 36u + w26 * 6u + w28];
-        let t30 = select(0.0f, t29, (t25 >= 0i) && (t25 < 6i) && (t27 >= 0i) && (t27 < 6i));
-        let t31 = i32(c9) + 1i - i32(i22);
-        let w32 = u32(clamp(t31, 0i, 5i));
-        let t33 = i32(c10) + 1i - i32(i23);
+        let t29 = i32(c5) + 1i - i32(i25);
+        let w30 = u32(clamp(t29, 0i, 5i));
+        let t31 = buf0[i21 * 36u + w28 * 6u + w30];
+        let t32 = select(0.0f, t31, (t27 >= 0i) && (t27 < 6i) && (t29 >= 0i) && (t29 < 6i));
+        let t33 = i32(c9) + 1i - i32(i23);
         let w34 = u32(clamp(t33, 0i, 5i));
-        let t35 = buf0[i21 * 36u + w32 * 6u + w34];
-        let t36 = select(0.0f, t35, (t31 >= 0i) && (t31 < 6i) && (t33 >= 0i) && (t33 < 6i));
-        let t37 = i32(c14) + 1i - i32(i22);
-        let w38 = u32(clamp(t37, 0i, 5i));
-        let t39 = i32(c15) + 1i - i32(i23);
+        let t35 = i32(c10) + 1i - i32(i25);
+        let w36 = u32(clamp(t35, 0i, 5i));
+        let t37 = buf0[i21 * 36u + w34 * 6u + w36];
+        let t38 = select(0.0f, t37, (t33 >= 0i) && (t33 < 6i) && (t35 >= 0i) && (t35 < 6i));
+        let t39 = i32(c14) + 1i - i32(i23);
         let w40 = u32(clamp(t39, 0i, 5i));
-        let t41 = buf0[i21 * 36u + w38 * 6u + w40];
-        let t42 = select(0.0f, t41, (t37 >= 0i) && (t37 < 6i) && (t39 >= 0i) && (t39 < 6i));
-        let t43 = i32(c19) + 1i - i32(i22);
-        let w44 = u32(clamp(t43, 0i, 5i));
-        let t45 = i32(c20) + 1i - i32(i23);
+        let t41 = i32(c15) + 1i - i32(i25);
+        let w42 = u32(clamp(t41, 0i, 5i));
+        let t43 = buf0[i21 * 36u + w40 * 6u + w42];
+        let t44 = select(0.0f, t43, (t39 >= 0i) && (t39 < 6i) && (t41 >= 0i) && (t41 < 6i));
+        let t45 = i32(c19) + 1i - i32(i23);
         let w46 = u32(clamp(t45, 0i, 5i));
-        let t47 = buf0[i21 * 36u + w44 * 6u + w46];
-        let t48 = select(0.0f, t47, (t43 >= 0i) && (t43 < 6i) && (t45 >= 0i) && (t45 < 6i));
-        acc_0_0 = acc_0_0 + t24 * t30;
-        acc_0_1 = acc_0_1 + t24 * t36;
-        acc_0_2 = acc_0_2 + t24 * t42;
-        acc_0_3 = acc_0_3 + t24 * t48;
+        let t47 = i32(c20) + 1i - i32(i25);
+        let w48 = u32(clamp(t47, 0i, 5i));
+        let t49 = buf0[i21 * 36u + w46 * 6u + w48];
+        let t50 = select(0.0f, t49, (t45 >= 0i) && (t45 < 6i) && (t47 >= 0i) && (t47 < 6i));
+        acc_0_0 = acc_0_0 + t26 * t32;
+        acc_0_1 = acc_0_1 + t26 * t38;
+        acc_0_2 = acc_0_2 + t26 * t44;
+        acc_0_3 = acc_0_3 + t26 * t50;
       }
     }
   }
-  if (tile_m0 + 0u < (wid.z + 1u) * 3u && tile_p0 + 0u < 36u) {
+  if ((tile_m0 + 0u) < (wid.z + 1u) * 3u && tile_p0 + 0u < 36u) {
     buf2[(out2 * 3u + (tile_m0 + 0u)) * 36u + in3] = (acc_0_0);
   }
-  if (tile_m0 + 0u < (wid.z + 1u) * 3u && tile_p0 + 64u < 36u) {
+  if ((tile_m0 + 0u) < (wid.z + 1u) * 3u && tile_p0 + 64u < 36u) {
     buf2[(out7 * 3u + (tile_m0 + 0u)) * 36u + in8] = (acc_0_1);
   }
-  if (tile_m0 + 0u < (wid.z + 1u) * 3u && tile_p0 + 128u < 36u) {
+  if ((tile_m0 + 0u) < (wid.z + 1u) * 3u && tile_p0 + 128u < 36u) {
     buf2[(out12 * 3u + (tile_m0 + 0u)) * 36u + in13] = (acc_0_2);
   }
-  if (tile_m0 + 0u < (wid.z + 1u) * 3u && tile_p0 + 192u < 36u) {
+  if ((tile_m0 + 0u) < (wid.z + 1u) * 3u && tile_p0 + 192u < 36u) {
     buf2[(out17 * 3u + (tile_m0 + 0u)) * 36u + in18] = (acc_0_3);
   }
 }

@@ -6,7 +6,7 @@
 @group(0) @binding(3) var<storage, read_write> buf3: array<f32>;
 
 @compute @workgroup_size(16, 4)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let tile_m0 = (wid.y * 4u + lid.y) * 4u;
   let tile_q0 = wid.x * 32u + lid.x;
   let m0 = min(tile_m0 + 0u, 3u);
@@ -31,74 +31,60 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   var acc_2_1: f32 = 0.0f;
   var acc_3_0: f32 = 0.0f;
   var acc_3_1: f32 = 0.0f;
-  for (var i14 = 0u; i14 < 2u; i14++) {
-    for (var i15 = 0u; i15 < 6u; i15++) {
-      for (var i16 = 0u; i16 < 6u; i16++) {
-        let t17 = buf1[i14 * 144u + m0 * 36u + i15 * 6u + i16];
-        let t18 = buf1[i14 * 144u + m1 * 36u + i15 * 6u + i16];
-        let t19 = buf1[i14 * 144u + m2 * 36u + i15 * 6u + i16];
-        let t20 = buf1[i14 * 144u + m3 * 36u + i15 * 6u + i16];
-        let p21 = i32(i15 + c7) - 1i;
-        let q22 = u32(clamp(p21, 0i, 5i));
-        let p23 = i32(i16 + c8) - 1i;
+  let n15 = 2u + (nwg.x >> 31u);
+  for (var i14 = 0u; i14 < n15; i14++) {
+    let n17 = 6u + (nwg.x >> 31u);
+    for (var i16 = 0u; i16 < n17; i16++) {
+      for (var i18 = 0u; i18 < n17; i18++) {
+        let t19 = buf1[i14 * 144u + m0 * 36u + i16 * 6u + i18];
+        let t20 = buf1[i14 * 144u + m1 * 36u + i16 * 6u + i18];
+        let t21 = buf1[i14 * 144u + m2 * 36u + i16 * 6u + i18];
+        let t22 = buf1[i14 * 144u + m3 * 36u + i16 * 6u + i18];
+        let p23 = i32(i16 + c7) - 1i;
         let q24 = u32(clamp(p23, 0i, 5i));
-        let t25 = buf0[i14 * 108u + out5 * 36u + q22 * 6u + q24];
-        let t26 = select(0.0f, t25, (p21 >= 0i && p21 < 6i) && (p23 >= 0i && p23 < 6i));
-        let p27 = i32(i15 + c12) - 1i;
-        let q28 = u32(clamp(p27, 0i, 5i));
-        let p29 = i32(i16 + c13) - 1i;
+        let p25 = i32(i18 + c8) - 1i;
+        let q26 = u32(clamp(p25, 0i, 5i));
+        let t27 = buf0[i14 * 108u + out5 * 36u + q24 * 6u + q26];
+        let t28 = select(0.0f, t27, (p23 >= 0i && p23 < 6i) && (p25 >= 0i && p25 < 6i));
+        let p29 = i32(i16 + c12) - 1i;
         let q30 = u32(clamp(p29, 0i, 5i));
-        let t31 = buf0[i14 * 108u + out10 * 36u + q28 * 6u + q30];
-        let t32 = select(0.0f, t31, (p27 >= 0i && p27 < 6i) && (p29 >= 0i && p29 < 6i));
-        acc_0_0 = fma(t17, t26, acc_0_0);
-        acc_0_1 = fma(t17, t32, acc_0_1);
-        acc_1_0 = fma(t18, t26, acc_1_0);
-        acc_1_1 = fma(t18, t32, acc_1_1);
-        acc_2_0 = fma(t19, t26, acc_2_0);
-        acc_2_1 = fma(t19, t32, acc_2_1);
-        acc_3_0 = fma(t20, t26, acc_3_0);
-        acc_3_1 = fma(t20, t32, acc_3_1);
+        let p31 = i32(i18 + c13) - 1i;
+        let q32 = u32(clamp(p31, 0i, 5i));
+        let t33 = buf0[i14 * 108u + out10 * 36u + q30 * 6u + q32];
+        let t34 = select(0.0f, t33, (p29 >= 0i && p29 < 6i) && (p31 >= 0i && p31 < 6i));
+        acc_0_0 = fma(t19, t28, acc_0_0);
+        acc_0_1 = fma(t19, t34, acc_0_1);
+        acc_1_0 = fma(t20, t28, acc_1_0);
+        acc_1_1 = fma(t20, t34, acc_1_1);
+        acc_2_0 = fma(t21, t28, acc_2_0);
+        acc_2_1 = fma(t21, t34, acc_2_1);
+        acc_3_0 = fma(t22, t28, acc_3_0);
+        acc_3_1 = fma(t22, t34, acc_3_1);
       }
     }
   }
-  if (tile_m0 + 0u < 4u && tile_q0 + 0u < 27u) {
-    let t33 = buf2[0u];
-    let t34 = (acc_0_0 * t33);
-    buf3[(tile_m0 + 0u) * 27u + col4] = t34;
-  }
-  if (tile_m0 + 0u < 4u && tile_q0 + 16u < 27u) {
-    let t35 = buf2[0u];
-    let t36 = (acc_0_1 * t35);
-    buf3[(tile_m0 + 0u) * 27u + col9] = t36;
-  }
-  if (tile_m0 + 1u < 4u && tile_q0 + 0u < 27u) {
-    let t37 = buf2[0u];
-    let t38 = (acc_1_0 * t37);
-    buf3[(tile_m0 + 1u) * 27u + col4] = t38;
-  }
-  if (tile_m0 + 1u < 4u && tile_q0 + 16u < 27u) {
-    let t39 = buf2[0u];
-    let t40 = (acc_1_1 * t39);
-    buf3[(tile_m0 + 1u) * 27u + col9] = t40;
-  }
-  if (tile_m0 + 2u < 4u && tile_q0 + 0u < 27u) {
-    let t41 = buf2[0u];
-    let t42 = (acc_2_0 * t41);
-    buf3[(tile_m0 + 2u) * 27u + col4] = t42;
-  }
-  if (tile_m0 + 2u < 4u && tile_q0 + 16u < 27u) {
-    let t43 = buf2[0u];
-    let t44 = (acc_2_1 * t43);
-    buf3[(tile_m0 + 2u) * 27u + col9] = t44;
-  }
-  if (tile_m0 + 3u < 4u && tile_q0 + 0u < 27u) {
-    let t45 = buf2[0u];
-    let t46 = (acc_3_0 * t45);
-    buf3[(tile_m0 + 3u) * 27u + col4] = t46;
-  }
-  if (tile_m0 + 3u < 4u && tile_q0 + 16u < 27u) {
-    let t47 = buf2[0u];
-    let t48 = (acc_3_1 * t47);
-    buf3[(tile_m0 + 3u) * 27u + col9] = t48;
+  var tile35: array<f32, 8>;
+  tile35[0] = acc_0_0;
+  tile35[1] = acc_0_1;
+  tile35[2] = acc_1_0;
+  tile35[3] = acc_1_1;
+  tile35[4] = acc_2_0;
+  tile35[5] = acc_2_1;
+  tile35[6] = acc_3_0;
+  tile35[7] = acc_3_1;
+  let n37 = 4u + (nwg.x >> 31u);
+  for (var i36 = 0u; i36 < n37; i36++) {
+    let a38 = tile35[i36 * 2u + 0u];
+    if ((tile_m0 + i36) < 4u && tile_q0 + 0u < 27u) {
+      let t39 = buf2[0u];
+      let t40 = (a38 * t39);
+      buf3[(tile_m0 + i36) * 27u + col4] = t40;
+    }
+    let a41 = tile35[i36 * 2u + 1u];
+    if ((tile_m0 + i36) < 4u && tile_q0 + 16u < 27u) {
+      let t42 = buf2[0u];
+      let t43 = (a41 * t42);
+      buf3[(tile_m0 + i36) * 27u + col9] = t43;
+    }
   }
 }

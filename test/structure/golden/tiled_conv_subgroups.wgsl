@@ -6,7 +6,7 @@ enable subgroups;
 @group(0) @binding(2) var<storage, read_write> buf2: array<f32>;
 
 @compute @workgroup_size(8)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(subgroup_invocation_id) sid: u32) {
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(subgroup_invocation_id) sid: u32) {
   let tile_m0 = wid.z * 16u + (wid.y * 1u + lid.y) * 16u;
   let tile_p0 = wid.x * 32u + lid.x;
   let m0 = min(tile_m0 + 0u + sid % 8u, (wid.z + 1u) * 16u - 1u);
@@ -95,308 +95,202 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   var acc_15_1: f32 = 0.0f;
   var acc_15_2: f32 = 0.0f;
   var acc_15_3: f32 = 0.0f;
-  for (var i22 = 0u; i22 < 4u; i22++) {
-    for (var i23 = 0u; i23 < 3u; i23++) {
-      for (var i24 = 0u; i24 < 3u; i24++) {
-        let t25 = buf1[m0 * 36u + i22 * 9u + i23 * 3u + i24];
-        let t26 = buf1[m1 * 36u + i22 * 9u + i23 * 3u + i24];
-        let sb27 = subgroupBroadcast(t25, 0u);
-        let sb28 = subgroupBroadcast(t25, 1u);
-        let sb29 = subgroupBroadcast(t25, 2u);
-        let sb30 = subgroupBroadcast(t25, 3u);
-        let sb31 = subgroupBroadcast(t25, 4u);
-        let sb32 = subgroupBroadcast(t25, 5u);
-        let sb33 = subgroupBroadcast(t25, 6u);
-        let sb34 = subgroupBroadcast(t25, 7u);
-        let sb35 = subgroupBroadcast(t26, 0u);
-        let sb36 = subgroupBroadcast(t26, 1u);
-        let sb37 = subgroupBroadcast(t26, 2u);
-        let sb38 = subgroupBroadcast(t26, 3u);
-        let sb39 = subgroupBroadcast(t26, 4u);
-        let sb40 = subgroupBroadcast(t26, 5u);
-        let sb41 = subgroupBroadcast(t26, 6u);
-        let sb42 = subgroupBroadcast(t26, 7u);
-        let p43 = i32(c5 + i23) - 1i;
-        let q44 = u32(clamp(p43, 0i, 5i));
-        let p45 = i32(c6 + i24) - 1i;
+  let n23 = 4u + (nwg.x >> 31u);
+  for (var i22 = 0u; i22 < n23; i22++) {
+    let n25 = 3u + (nwg.x >> 31u);
+    for (var i24 = 0u; i24 < n25; i24++) {
+      for (var i26 = 0u; i26 < n25; i26++) {
+        let t27 = buf1[m0 * 36u + i22 * 9u + i24 * 3u + i26];
+        let t28 = buf1[m1 * 36u + i22 * 9u + i24 * 3u + i26];
+        let sb29 = subgroupBroadcast(t27, 0u);
+        let sb30 = subgroupBroadcast(t27, 1u);
+        let sb31 = subgroupBroadcast(t27, 2u);
+        let sb32 = subgroupBroadcast(t27, 3u);
+        let sb33 = subgroupBroadcast(t27, 4u);
+        let sb34 = subgroupBroadcast(t27, 5u);
+        let sb35 = subgroupBroadcast(t27, 6u);
+        let sb36 = subgroupBroadcast(t27, 7u);
+        let sb37 = subgroupBroadcast(t28, 0u);
+        let sb38 = subgroupBroadcast(t28, 1u);
+        let sb39 = subgroupBroadcast(t28, 2u);
+        let sb40 = subgroupBroadcast(t28, 3u);
+        let sb41 = subgroupBroadcast(t28, 4u);
+        let sb42 = subgroupBroadcast(t28, 5u);
+        let sb43 = subgroupBroadcast(t28, 6u);
+        let sb44 = subgroupBroadcast(t28, 7u);
+        let p45 = i32(c5 + i24) - 1i;
         let q46 = u32(clamp(p45, 0i, 5i));
-        let t47 = buf0[out3 * 144u + i22 * 36u + q44 * 6u + q46];
-        let t48 = select(0.0f, t47, (p43 >= 0i && p43 < 6i) && (p45 >= 0i && p45 < 6i));
-        let p49 = i32(c10 + i23) - 1i;
-        let q50 = u32(clamp(p49, 0i, 5i));
-        let p51 = i32(c11 + i24) - 1i;
+        let p47 = i32(c6 + i26) - 1i;
+        let q48 = u32(clamp(p47, 0i, 5i));
+        let t49 = buf0[out3 * 144u + i22 * 36u + q46 * 6u + q48];
+        let t50 = select(0.0f, t49, (p45 >= 0i && p45 < 6i) && (p47 >= 0i && p47 < 6i));
+        let p51 = i32(c10 + i24) - 1i;
         let q52 = u32(clamp(p51, 0i, 5i));
-        let t53 = buf0[out8 * 144u + i22 * 36u + q50 * 6u + q52];
-        let t54 = select(0.0f, t53, (p49 >= 0i && p49 < 6i) && (p51 >= 0i && p51 < 6i));
-        let p55 = i32(c15 + i23) - 1i;
-        let q56 = u32(clamp(p55, 0i, 5i));
-        let p57 = i32(c16 + i24) - 1i;
+        let p53 = i32(c11 + i26) - 1i;
+        let q54 = u32(clamp(p53, 0i, 5i));
+        let t55 = buf0[out8 * 144u + i22 * 36u + q52 * 6u + q54];
+        let t56 = select(0.0f, t55, (p51 >= 0i && p51 < 6i) && (p53 >= 0i && p53 < 6i));
+        let p57 = i32(c15 + i24) - 1i;
         let q58 = u32(clamp(p57, 0i, 5i));
-        let t59 = buf0[out13 * 144u + i22 * 36u + q56 * 6u + q58];
-        let t60 = select(0.0f, t59, (p55 >= 0i && p55 < 6i) && (p57 >= 0i && p57 < 6i));
-        let p61 = i32(c20 + i23) - 1i;
-        let q62 = u32(clamp(p61, 0i, 5i));
-        let p63 = i32(c21 + i24) - 1i;
+        let p59 = i32(c16 + i26) - 1i;
+        let q60 = u32(clamp(p59, 0i, 5i));
+        let t61 = buf0[out13 * 144u + i22 * 36u + q58 * 6u + q60];
+        let t62 = select(0.0f, t61, (p57 >= 0i && p57 < 6i) && (p59 >= 0i && p59 < 6i));
+        let p63 = i32(c20 + i24) - 1i;
         let q64 = u32(clamp(p63, 0i, 5i));
-        let t65 = buf0[out18 * 144u + i22 * 36u + q62 * 6u + q64];
-        let t66 = select(0.0f, t65, (p61 >= 0i && p61 < 6i) && (p63 >= 0i && p63 < 6i));
-        acc_0_0 = acc_0_0 + sb27 * t48;
-        acc_0_1 = acc_0_1 + sb27 * t54;
-        acc_0_2 = acc_0_2 + sb27 * t60;
-        acc_0_3 = acc_0_3 + sb27 * t66;
-        acc_1_0 = acc_1_0 + sb28 * t48;
-        acc_1_1 = acc_1_1 + sb28 * t54;
-        acc_1_2 = acc_1_2 + sb28 * t60;
-        acc_1_3 = acc_1_3 + sb28 * t66;
-        acc_2_0 = acc_2_0 + sb29 * t48;
-        acc_2_1 = acc_2_1 + sb29 * t54;
-        acc_2_2 = acc_2_2 + sb29 * t60;
-        acc_2_3 = acc_2_3 + sb29 * t66;
-        acc_3_0 = acc_3_0 + sb30 * t48;
-        acc_3_1 = acc_3_1 + sb30 * t54;
-        acc_3_2 = acc_3_2 + sb30 * t60;
-        acc_3_3 = acc_3_3 + sb30 * t66;
-        acc_4_0 = acc_4_0 + sb31 * t48;
-        acc_4_1 = acc_4_1 + sb31 * t54;
-        acc_4_2 = acc_4_2 + sb31 * t60;
-        acc_4_3 = acc_4_3 + sb31 * t66;
-        acc_5_0 = acc_5_0 + sb32 * t48;
-        acc_5_1 = acc_5_1 + sb32 * t54;
-        acc_5_2 = acc_5_2 + sb32 * t60;
-        acc_5_3 = acc_5_3 + sb32 * t66;
-        acc_6_0 = acc_6_0 + sb33 * t48;
-        acc_6_1 = acc_6_1 + sb33 * t54;
-        acc_6_2 = acc_6_2 + sb33 * t60;
-        acc_6_3 = acc_6_3 + sb33 * t66;
-        acc_7_0 = acc_7_0 + sb34 * t48;
-        acc_7_1 = acc_7_1 + sb34 * t54;
-        acc_7_2 = acc_7_2 + sb34 * t60;
-        acc_7_3 = acc_7_3 + sb34 * t66;
-        acc_8_0 = acc_8_0 + sb35 * t48;
-        acc_8_1 = acc_8_1 + sb35 * t54;
-        acc_8_2 = acc_8_2 + sb35 * t60;
-        acc_8_3 = acc_8_3 + sb35 * t66;
-        acc_9_0 = acc_9_0 + sb36 * t48;
-        acc_9_1 = acc_9_1 + sb36 * t54;
-        acc_9_2 = acc_9_2 + sb36 * t60;
-        acc_9_3 = acc_9_3 + sb36 * t66;
-        acc_10_0 = acc_10_0 + sb37 * t48;
-        acc_10_1 = acc_10_1 + sb37 * t54;
-        acc_10_2 = acc_10_2 + sb37 * t60;
-        acc_10_3 = acc_10_3 + sb37 * t66;
-        acc_11_0 = acc_11_0 + sb38 * t48;
-        acc_11_1 = acc_11_1 + sb38 * t54;
-        acc_11_2 = acc_11_2 + sb38 * t60;
-        acc_11_3 = acc_11_3 + sb38 * t66;
-        acc_12_0 = acc_12_0 + sb39 * t48;
-        acc_12_1 = acc_12_1 + sb39 * t54;
-        acc_12_2 = acc_12_2 + sb39 * t60;
-        acc_12_3 = acc_12_3 + sb39 * t66;
-        acc_13_0 = acc_13_0 + sb40 * t48;
-        acc_13_1 = acc_13_1 + sb40 * t54;
-        acc_13_2 = acc_13_2 + sb40 * t60;
-        acc_13_3 = acc_13_3 + sb40 * t66;
-        acc_14_0 = acc_14_0 + sb41 * t48;
-        acc_14_1 = acc_14_1 + sb41 * t54;
-        acc_14_2 = acc_14_2 + sb41 * t60;
-        acc_14_3 = acc_14_3 + sb41 * t66;
-        acc_15_0 = acc_15_0 + sb42 * t48;
-        acc_15_1 = acc_15_1 + sb42 * t54;
-        acc_15_2 = acc_15_2 + sb42 * t60;
-        acc_15_3 = acc_15_3 + sb42 * t66;
+        let p65 = i32(c21 + i26) - 1i;
+        let q66 = u32(clamp(p65, 0i, 5i));
+        let t67 = buf0[out18 * 144u + i22 * 36u + q64 * 6u + q66];
+        let t68 = select(0.0f, t67, (p63 >= 0i && p63 < 6i) && (p65 >= 0i && p65 < 6i));
+        acc_0_0 = acc_0_0 + sb29 * t50;
+        acc_0_1 = acc_0_1 + sb29 * t56;
+        acc_0_2 = acc_0_2 + sb29 * t62;
+        acc_0_3 = acc_0_3 + sb29 * t68;
+        acc_1_0 = acc_1_0 + sb30 * t50;
+        acc_1_1 = acc_1_1 + sb30 * t56;
+        acc_1_2 = acc_1_2 + sb30 * t62;
+        acc_1_3 = acc_1_3 + sb30 * t68;
+        acc_2_0 = acc_2_0 + sb31 * t50;
+        acc_2_1 = acc_2_1 + sb31 * t56;
+        acc_2_2 = acc_2_2 + sb31 * t62;
+        acc_2_3 = acc_2_3 + sb31 * t68;
+        acc_3_0 = acc_3_0 + sb32 * t50;
+        acc_3_1 = acc_3_1 + sb32 * t56;
+        acc_3_2 = acc_3_2 + sb32 * t62;
+        acc_3_3 = acc_3_3 + sb32 * t68;
+        acc_4_0 = acc_4_0 + sb33 * t50;
+        acc_4_1 = acc_4_1 + sb33 * t56;
+        acc_4_2 = acc_4_2 + sb33 * t62;
+        acc_4_3 = acc_4_3 + sb33 * t68;
+        acc_5_0 = acc_5_0 + sb34 * t50;
+        acc_5_1 = acc_5_1 + sb34 * t56;
+        acc_5_2 = acc_5_2 + sb34 * t62;
+        acc_5_3 = acc_5_3 + sb34 * t68;
+        acc_6_0 = acc_6_0 + sb35 * t50;
+        acc_6_1 = acc_6_1 + sb35 * t56;
+        acc_6_2 = acc_6_2 + sb35 * t62;
+        acc_6_3 = acc_6_3 + sb35 * t68;
+        acc_7_0 = acc_7_0 + sb36 * t50;
+        acc_7_1 = acc_7_1 + sb36 * t56;
+        acc_7_2 = acc_7_2 + sb36 * t62;
+        acc_7_3 = acc_7_3 + sb36 * t68;
+        acc_8_0 = acc_8_0 + sb37 * t50;
+        acc_8_1 = acc_8_1 + sb37 * t56;
+        acc_8_2 = acc_8_2 + sb37 * t62;
+        acc_8_3 = acc_8_3 + sb37 * t68;
+        acc_9_0 = acc_9_0 + sb38 * t50;
+        acc_9_1 = acc_9_1 + sb38 * t56;
+        acc_9_2 = acc_9_2 + sb38 * t62;
+        acc_9_3 = acc_9_3 + sb38 * t68;
+        acc_10_0 = acc_10_0 + sb39 * t50;
+        acc_10_1 = acc_10_1 + sb39 * t56;
+        acc_10_2 = acc_10_2 + sb39 * t62;
+        acc_10_3 = acc_10_3 + sb39 * t68;
+        acc_11_0 = acc_11_0 + sb40 * t50;
+        acc_11_1 = acc_11_1 + sb40 * t56;
+        acc_11_2 = acc_11_2 + sb40 * t62;
+        acc_11_3 = acc_11_3 + sb40 * t68;
+        acc_12_0 = acc_12_0 + sb41 * t50;
+        acc_12_1 = acc_12_1 + sb41 * t56;
+        acc_12_2 = acc_12_2 + sb41 * t62;
+        acc_12_3 = acc_12_3 + sb41 * t68;
+        acc_13_0 = acc_13_0 + sb42 * t50;
+        acc_13_1 = acc_13_1 + sb42 * t56;
+        acc_13_2 = acc_13_2 + sb42 * t62;
+        acc_13_3 = acc_13_3 + sb42 * t68;
+        acc_14_0 = acc_14_0 + sb43 * t50;
+        acc_14_1 = acc_14_1 + sb43 * t56;
+        acc_14_2 = acc_14_2 + sb43 * t62;
+        acc_14_3 = acc_14_3 + sb43 * t68;
+        acc_15_0 = acc_15_0 + sb44 * t50;
+        acc_15_1 = acc_15_1 + sb44 * t56;
+        acc_15_2 = acc_15_2 + sb44 * t62;
+        acc_15_3 = acc_15_3 + sb44 * t68;
       }
     }
   }
-  if (tile_m0 + 0u < (wid.z + 1u) * 16u && tile_p0 + 0u < 72u) {
-    buf2[(out3 * 16u + (tile_m0 + 0u)) * 36u + in4] = (acc_0_0);
-  }
-  if (tile_m0 + 0u < (wid.z + 1u) * 16u && tile_p0 + 8u < 72u) {
-    buf2[(out8 * 16u + (tile_m0 + 0u)) * 36u + in9] = (acc_0_1);
-  }
-  if (tile_m0 + 0u < (wid.z + 1u) * 16u && tile_p0 + 16u < 72u) {
-    buf2[(out13 * 16u + (tile_m0 + 0u)) * 36u + in14] = (acc_0_2);
-  }
-  if (tile_m0 + 0u < (wid.z + 1u) * 16u && tile_p0 + 24u < 72u) {
-    buf2[(out18 * 16u + (tile_m0 + 0u)) * 36u + in19] = (acc_0_3);
-  }
-  if (tile_m0 + 1u < (wid.z + 1u) * 16u && tile_p0 + 0u < 72u) {
-    buf2[(out3 * 16u + (tile_m0 + 1u)) * 36u + in4] = (acc_1_0);
-  }
-  if (tile_m0 + 1u < (wid.z + 1u) * 16u && tile_p0 + 8u < 72u) {
-    buf2[(out8 * 16u + (tile_m0 + 1u)) * 36u + in9] = (acc_1_1);
-  }
-  if (tile_m0 + 1u < (wid.z + 1u) * 16u && tile_p0 + 16u < 72u) {
-    buf2[(out13 * 16u + (tile_m0 + 1u)) * 36u + in14] = (acc_1_2);
-  }
-  if (tile_m0 + 1u < (wid.z + 1u) * 16u && tile_p0 + 24u < 72u) {
-    buf2[(out18 * 16u + (tile_m0 + 1u)) * 36u + in19] = (acc_1_3);
-  }
-  if (tile_m0 + 2u < (wid.z + 1u) * 16u && tile_p0 + 0u < 72u) {
-    buf2[(out3 * 16u + (tile_m0 + 2u)) * 36u + in4] = (acc_2_0);
-  }
-  if (tile_m0 + 2u < (wid.z + 1u) * 16u && tile_p0 + 8u < 72u) {
-    buf2[(out8 * 16u + (tile_m0 + 2u)) * 36u + in9] = (acc_2_1);
-  }
-  if (tile_m0 + 2u < (wid.z + 1u) * 16u && tile_p0 + 16u < 72u) {
-    buf2[(out13 * 16u + (tile_m0 + 2u)) * 36u + in14] = (acc_2_2);
-  }
-  if (tile_m0 + 2u < (wid.z + 1u) * 16u && tile_p0 + 24u < 72u) {
-    buf2[(out18 * 16u + (tile_m0 + 2u)) * 36u + in19] = (acc_2_3);
-  }
-  if (tile_m0 + 3u < (wid.z + 1u) * 16u && tile_p0 + 0u < 72u) {
-    buf2[(out3 * 16u + (tile_m0 + 3u)) * 36u + in4] = (acc_3_0);
-  }
-  if (tile_m0 + 3u < (wid.z + 1u) * 16u && tile_p0 + 8u < 72u) {
-    buf2[(out8 * 16u + (tile_m0 + 3u)) * 36u + in9] = (acc_3_1);
-  }
-  if (tile_m0 + 3u < (wid.z + 1u) * 16u && tile_p0 + 16u < 72u) {
-    buf2[(out13 * 16u + (tile_m0 + 3u)) * 36u + in14] = (acc_3_2);
-  }
-  if (tile_m0 + 3u < (wid.z + 1u) * 16u && tile_p0 + 24u < 72u) {
-    buf2[(out18 * 16u + (tile_m0 + 3u)) * 36u + in19] = (acc_3_3);
-  }
-  if (tile_m0 + 4u < (wid.z + 1u) * 16u && tile_p0 + 0u < 72u) {
-    buf2[(out3 * 16u + (tile_m0 + 4u)) * 36u + in4] = (acc_4_0);
-  }
-  if (tile_m0 + 4u < (wid.z + 1u) * 16u && tile_p0 + 8u < 72u) {
-    buf2[(out8 * 16u + (tile_m0 + 4u)) * 36u + in9] = (acc_4_1);
-  }
-  if (tile_m0 + 4u < (wid.z + 1u) * 16u && tile_p0 + 16u < 72u) {
-    buf2[(out13 * 16u + (tile_m0 + 4u)) * 36u + in14] = (acc_4_2);
-  }
-  if (tile_m0 + 4u < (wid.z + 1u) * 16u && tile_p0 + 24u < 72u) {
-    buf2[(out18 * 16u + (tile_m0 + 4u)) * 36u + in19] = (acc_4_3);
-  }
-  if (tile_m0 + 5u < (wid.z + 1u) * 16u && tile_p0 + 0u < 72u) {
-    buf2[(out3 * 16u + (tile_m0 + 5u)) * 36u + in4] = (acc_5_0);
-  }
-  if (tile_m0 + 5u < (wid.z + 1u) * 16u && tile_p0 + 8u < 72u) {
-    buf2[(out8 * 16u + (tile_m0 + 5u)) * 36u + in9] = (acc_5_1);
-  }
-  if (tile_m0 + 5u < (wid.z + 1u) * 16u && tile_p0 + 16u < 72u) {
-    buf2[(out13 * 16u + (tile_m0 + 5u)) * 36u + in14] = (acc_5_2);
-  }
-  if (tile_m0 + 5u < (wid.z + 1u) * 16u && tile_p0 + 24u < 72u) {
-    buf2[(out18 * 16u + (tile_m0 + 5u)) * 36u + in19] = (acc_5_3);
-  }
-  if (tile_m0 + 6u < (wid.z + 1u) * 16u && tile_p0 + 0u < 72u) {
-    buf2[(out3 * 16u + (tile_m0 + 6u)) * 36u + in4] = (acc_6_0);
-  }
-  if (tile_m0 + 6u < (wid.z + 1u) * 16u && tile_p0 + 8u < 72u) {
-    buf2[(out8 * 16u + (tile_m0 + 6u)) * 36u + in9] = (acc_6_1);
-  }
-  if (tile_m0 + 6u < (wid.z + 1u) * 16u && tile_p0 + 16u < 72u) {
-    buf2[(out13 * 16u + (tile_m0 + 6u)) * 36u + in14] = (acc_6_2);
-  }
-  if (tile_m0 + 6u < (wid.z + 1u) * 16u && tile_p0 + 24u < 72u) {
-    buf2[(out18 * 16u + (tile_m0 + 6u)) * 36u + in19] = (acc_6_3);
-  }
-  if (tile_m0 + 7u < (wid.z + 1u) * 16u && tile_p0 + 0u < 72u) {
-    buf2[(out3 * 16u + (tile_m0 + 7u)) * 36u + in4] = (acc_7_0);
-  }
-  if (tile_m0 + 7u < (wid.z + 1u) * 16u && tile_p0 + 8u < 72u) {
-    buf2[(out8 * 16u + (tile_m0 + 7u)) * 36u + in9] = (acc_7_1);
-  }
-  if (tile_m0 + 7u < (wid.z + 1u) * 16u && tile_p0 + 16u < 72u) {
-    buf2[(out13 * 16u + (tile_m0 + 7u)) * 36u + in14] = (acc_7_2);
-  }
-  if (tile_m0 + 7u < (wid.z + 1u) * 16u && tile_p0 + 24u < 72u) {
-    buf2[(out18 * 16u + (tile_m0 + 7u)) * 36u + in19] = (acc_7_3);
-  }
-  if (tile_m0 + 8u < (wid.z + 1u) * 16u && tile_p0 + 0u < 72u) {
-    buf2[(out3 * 16u + (tile_m0 + 8u)) * 36u + in4] = (acc_8_0);
-  }
-  if (tile_m0 + 8u < (wid.z + 1u) * 16u && tile_p0 + 8u < 72u) {
-    buf2[(out8 * 16u + (tile_m0 + 8u)) * 36u + in9] = (acc_8_1);
-  }
-  if (tile_m0 + 8u < (wid.z + 1u) * 16u && tile_p0 + 16u < 72u) {
-    buf2[(out13 * 16u + (tile_m0 + 8u)) * 36u + in14] = (acc_8_2);
-  }
-  if (tile_m0 + 8u < (wid.z + 1u) * 16u && tile_p0 + 24u < 72u) {
-    buf2[(out18 * 16u + (tile_m0 + 8u)) * 36u + in19] = (acc_8_3);
-  }
-  if (tile_m0 + 9u < (wid.z + 1u) * 16u && tile_p0 + 0u < 72u) {
-    buf2[(out3 * 16u + (tile_m0 + 9u)) * 36u + in4] = (acc_9_0);
-  }
-  if (tile_m0 + 9u < (wid.z + 1u) * 16u && tile_p0 + 8u < 72u) {
-    buf2[(out8 * 16u + (tile_m0 + 9u)) * 36u + in9] = (acc_9_1);
-  }
-  if (tile_m0 + 9u < (wid.z + 1u) * 16u && tile_p0 + 16u < 72u) {
-    buf2[(out13 * 16u + (tile_m0 + 9u)) * 36u + in14] = (acc_9_2);
-  }
-  if (tile_m0 + 9u < (wid.z + 1u) * 16u && tile_p0 + 24u < 72u) {
-    buf2[(out18 * 16u + (tile_m0 + 9u)) * 36u + in19] = (acc_9_3);
-  }
-  if (tile_m0 + 10u < (wid.z + 1u) * 16u && tile_p0 + 0u < 72u) {
-    buf2[(out3 * 16u + (tile_m0 + 10u)) * 36u + in4] = (acc_10_0);
-  }
-  if (tile_m0 + 10u < (wid.z + 1u) * 16u && tile_p0 + 8u < 72u) {
-    buf2[(out8 * 16u + (tile_m0 + 10u)) * 36u + in9] = (acc_10_1);
-  }
-  if (tile_m0 + 10u < (wid.z + 1u) * 16u && tile_p0 + 16u < 72u) {
-    buf2[(out13 * 16u + (tile_m0 + 10u)) * 36u + in14] = (acc_10_2);
-  }
-  if (tile_m0 + 10u < (wid.z + 1u) * 16u && tile_p0 + 24u < 72u) {
-    buf2[(out18 * 16u + (tile_m0 + 10u)) * 36u + in19] = (acc_10_3);
-  }
-  if (tile_m0 + 11u < (wid.z + 1u) * 16u && tile_p0 + 0u < 72u) {
-    buf2[(out3 * 16u + (tile_m0 + 11u)) * 36u + in4] = (acc_11_0);
-  }
-  if (tile_m0 + 11u < (wid.z + 1u) * 16u && tile_p0 + 8u < 72u) {
-    buf2[(out8 * 16u + (tile_m0 + 11u)) * 36u + in9] = (acc_11_1);
-  }
-  if (tile_m0 + 11u < (wid.z + 1u) * 16u && tile_p0 + 16u < 72u) {
-    buf2[(out13 * 16u + (tile_m0 + 11u)) * 36u + in14] = (acc_11_2);
-  }
-  if (tile_m0 + 11u < (wid.z + 1u) * 16u && tile_p0 + 24u < 72u) {
-    buf2[(out18 * 16u + (tile_m0 + 11u)) * 36u + in19] = (acc_11_3);
-  }
-  if (tile_m0 + 12u < (wid.z + 1u) * 16u && tile_p0 + 0u < 72u) {
-    buf2[(out3 * 16u + (tile_m0 + 12u)) * 36u + in4] = (acc_12_0);
-  }
-  if (tile_m0 + 12u < (wid.z + 1u) * 16u && tile_p0 + 8u < 72u) {
-    buf2[(out8 * 16u + (tile_m0 + 12u)) * 36u + in9] = (acc_12_1);
-  }
-  if (tile_m0 + 12u < (wid.z + 1u) * 16u && tile_p0 + 16u < 72u) {
-    buf2[(out13 * 16u + (tile_m0 + 12u)) * 36u + in14] = (acc_12_2);
-  }
-  if (tile_m0 + 12u < (wid.z + 1u) * 16u && tile_p0 + 24u < 72u) {
-    buf2[(out18 * 16u + (tile_m0 + 12u)) * 36u + in19] = (acc_12_3);
-  }
-  if (tile_m0 + 13u < (wid.z + 1u) * 16u && tile_p0 + 0u < 72u) {
-    buf2[(out3 * 16u + (tile_m0 + 13u)) * 36u + in4] = (acc_13_0);
-  }
-  if (tile_m0 + 13u < (wid.z + 1u) * 16u && tile_p0 + 8u < 72u) {
-    buf2[(out8 * 16u + (tile_m0 + 13u)) * 36u + in9] = (acc_13_1);
-  }
-  if (tile_m0 + 13u < (wid.z + 1u) * 16u && tile_p0 + 16u < 72u) {
-    buf2[(out13 * 16u + (tile_m0 + 13u)) * 36u + in14] = (acc_13_2);
-  }
-  if (tile_m0 + 13u < (wid.z + 1u) * 16u && tile_p0 + 24u < 72u) {
-    buf2[(out18 * 16u + (tile_m0 + 13u)) * 36u + in19] = (acc_13_3);
-  }
-  if (tile_m0 + 14u < (wid.z + 1u) * 16u && tile_p0 + 0u < 72u) {
-    buf2[(out3 * 16u + (tile_m0 + 14u)) * 36u + in4] = (acc_14_0);
-  }
-  if (tile_m0 + 14u < (wid.z + 1u) * 16u && tile_p0 + 8u < 72u) {
-    buf2[(out8 * 16u + (tile_m0 + 14u)) * 36u + in9] = (acc_14_1);
-  }
-  if (tile_m0 + 14u < (wid.z + 1u) * 16u && tile_p0 + 16u < 72u) {
-    buf2[(out13 * 16u + (tile_m0 + 14u)) * 36u + in14] = (acc_14_2);
-  }
-  if (tile_m0 + 14u < (wid.z + 1u) * 16u && tile_p0 + 24u < 72u) {
-    buf2[(out18 * 16u + (tile_m0 + 14u)) * 36u + in19] = (acc_14_3);
-  }
-  if (tile_m0 + 15u < (wid.z + 1u) * 16u && tile_p0 + 0u < 72u) {
-    buf2[(out3 * 16u + (tile_m0 + 15u)) * 36u + in4] = (acc_15_0);
-  }
-  if (tile_m0 + 15u < (wid.z + 1u) * 16u && tile_p0 + 8u < 72u) {
-    buf2[(out8 * 16u + (tile_m0 + 15u)) * 36u + in9] = (acc_15_1);
-  }
-  if (tile_m0 + 15u < (wid.z + 1u) * 16u && tile_p0 + 16u < 72u) {
-    buf2[(out13 * 16u + (tile_m0 + 15u)) * 36u + in14] = (acc_15_2);
-  }
-  if (tile_m0 + 15u < (wid.z + 1u) * 16u && tile_p0 + 24u < 72u) {
-    buf2[(out18 * 16u + (tile_m0 + 15u)) * 36u + in19] = (acc_15_3);
+  var tile69: array<f32, 64>;
+  tile69[0] = acc_0_0;
+  tile69[1] = acc_0_1;
+  tile69[2] = acc_0_2;
+  tile69[3] = acc_0_3;
+  tile69[4] = acc_1_0;
+  tile69[5] = acc_1_1;
+  tile69[6] = acc_1_2;
+  tile69[7] = acc_1_3;
+  tile69[8] = acc_2_0;
+  tile69[9] = acc_2_1;
+  tile69[10] = acc_2_2;
+  tile69[11] = acc_2_3;
+  tile69[12] = acc_3_0;
+  tile69[13] = acc_3_1;
+  tile69[14] = acc_3_2;
+  tile69[15] = acc_3_3;
+  tile69[16] = acc_4_0;
+  tile69[17] = acc_4_1;
+  tile69[18] = acc_4_2;
+  tile69[19] = acc_4_3;
+  tile69[20] = acc_5_0;
+  tile69[21] = acc_5_1;
+  tile69[22] = acc_5_2;
+  tile69[23] = acc_5_3;
+  tile69[24] = acc_6_0;
+  tile69[25] = acc_6_1;
+  tile69[26] = acc_6_2;
+  tile69[27] = acc_6_3;
+  tile69[28] = acc_7_0;
+  tile69[29] = acc_7_1;
+  tile69[30] = acc_7_2;
+  tile69[31] = acc_7_3;
+  tile69[32] = acc_8_0;
+  tile69[33] = acc_8_1;
+  tile69[34] = acc_8_2;
+  tile69[35] = acc_8_3;
+  tile69[36] = acc_9_0;
+  tile69[37] = acc_9_1;
+  tile69[38] = acc_9_2;
+  tile69[39] = acc_9_3;
+  tile69[40] = acc_10_0;
+  tile69[41] = acc_10_1;
+  tile69[42] = acc_10_2;
+  tile69[43] = acc_10_3;
+  tile69[44] = acc_11_0;
+  tile69[45] = acc_11_1;
+  tile69[46] = acc_11_2;
+  tile69[47] = acc_11_3;
+  tile69[48] = acc_12_0;
+  tile69[49] = acc_12_1;
+  tile69[50] = acc_12_2;
+  tile69[51] = acc_12_3;
+  tile69[52] = acc_13_0;
+  tile69[53] = acc_13_1;
+  tile69[54] = acc_13_2;
+  tile69[55] = acc_13_3;
+  tile69[56] = acc_14_0;
+  tile69[57] = acc_14_1;
+  tile69[58] = acc_14_2;
+  tile69[59] = acc_14_3;
+  tile69[60] = acc_15_0;
+  tile69[61] = acc_15_1;
+  tile69[62] = acc_15_2;
+  tile69[63] = acc_15_3;
+  let n71 = 16u + (nwg.x >> 31u);
+  for (var i70 = 0u; i70 < n71; i70++) {
+    let a72 = tile69[i70 * 4u + 0u];
+    if ((tile_m0 + i70) < (wid.z + 1u) * 16u && tile_p0 + 0u < 72u) {
+      buf2[(out3 * 16u + (tile_m0 + i70)) * 36u + in4] = (a72);
+    }
+    let a73 = tile69[i70 * 4u + 1u];
+    if ((tile_m0 + i70) < (wid.z + 1u) * 16u && tile_p0 + 8u < 72u) {
+      buf2[(out8 * 16u + (tile_m0 + i70)) * 36u + in9] = (a73);
+    }
+    let a74 = tile69[i70 * 4u + 2u];
+    if ((tile_m0 + i70) < (wid.z + 1u) * 16u && tile_p0 + 16u < 72u) {
+      buf2[(out13 * 16u + (tile_m0 + i70)) * 36u + in14] = (a74);
+    }
+    let a75 = tile69[i70 * 4u + 3u];
+    if ((tile_m0 + i70) < (wid.z + 1u) * 16u && tile_p0 + 24u < 72u) {
+      buf2[(out18 * 16u + (tile_m0 + i70)) * 36u + in19] = (a75);
+    }
   }
 }

@@ -1,0 +1,83 @@
+import onnxProto from 'onnx-proto';
+import { normalArray } from '../seeded_random.js';
+import { materializeLightModel } from './light_models.js';
+import { OnnxModelBuilder } from './onnx_builder.js';
+
+/**
+ * The models of the 'dynamic' bench, written with dynamic dims (ONNX dim_params): one file serves
+ * every size. dawnflow compiles it twice, specialized to the case's size and with the dims left
+ * symbolic (peer 'dawnflow-dynamic', one plan for every size); onnxruntime runs the same file.
+ */
+
+export type DynamicModel = 'matmul' | 'squeezenet' | 'transformer';
+
+/** c[M, n] = a[M, k] · b[k, n], M dynamic (a batch of rows). */
+export function dynamicMatmulModel(k: number, n: number): Uint8Array {
+  const m = new OnnxModelBuilder(`matmul_dynamic_${k}_${n}`);
+  const c = m.node('MatMul', [m.input('a', ['M', k]), m.input('b', [k, n])], {}, ['c'])[0];
+  m.output(c, ['M', n]);
+  return m.encode();
+}
+
+/** The light squeezenet (random weights, see light_models.ts) with its image height and width dynamic. */
+export function dynamicSqueezenetModel(modelsDir: string): Uint8Array {
+  const onnx = onnxProto.onnx;
+  const model = onnx.ModelProto.decode(materializeLightModel(modelsDir, 'squeezenet'));
+  const input = model.graph!.input!.find((i) => i.name === 'data_0')!;
+  const dims = input.type!.tensorType!.shape!.dim!;
+  dims[2] = { dimParam: 'H' };
+  dims[3] = { dimParam: 'W' };
+  return onnx.ModelProto.encode(model).finish();
+}
+
+export interface DynamicTransformerShape {
+  readonly dModel: number;
+  readonly heads: number;
+  readonly ffn: number;
+}
+
+/**
+ * A pre-LayerNorm causal transformer block over [1, S, d] with S dynamic: heads split by Reshape
+ * to [1, -1, heads, headDim], the causal mask made from S (ConstantOfShape of [S, S], then Trilu
+ * above the diagonal), as exporters write a block for any sequence length.
+ */
+export function dynamicTransformerModel(name: string, s: DynamicTransformerShape): Uint8Array {
+  const m = new OnnxModelBuilder(name);
+  const { dModel: d, heads, ffn } = s;
+  const headDim = d / heads;
+  const w = (id: string, dims: readonly number[], std: number): string => m.weight(id, dims, normalArray(`${name}/${id}`, dims.reduce((a, b) => a * b, 1), std));
+  const gain = (id: string, n: number): string => {
+    const values = normalArray(`${name}/${id}`, n, 0.1);
+    for (let i = 0; i < n; i++) values[i] += 1;
+    return m.weight(id, [n], values);
+  };
+  const linear = (x: string, id: string, inDim: number, outDim: number): string =>
+    m.op('Add', [m.op('MatMul', [x, w(`${id}.w`, [inDim, outDim], 1 / Math.sqrt(inDim))]), w(`${id}.b`, [outDim], 0.02)]);
+  const layerNorm = (x: string, id: string): string => m.op('LayerNormalization', [x, gain(`${id}.gamma`, d), w(`${id}.beta`, [d], 0.1)], { axis: -1, epsilon: 1e-5 });
+
+  const x = m.input('x', [1, 'S', d]);
+  const splitShape = m.ints('split_heads_shape', [1, -1, heads, headDim]);
+  const mergeShape = m.ints('merge_heads_shape', [1, -1, d]);
+  const toHeads = (t: string): string => m.op('Transpose', [m.op('Reshape', [t, splitShape])], { perm: [0, 2, 1, 3] });
+
+  // The mask: −1e9 strictly above the diagonal of an [S, S] made from x's own length.
+  const seq = m.op('Unsqueeze', [m.op('Gather', [m.op('Shape', [x]), m.intScalar('seq_axis', 1)], { axis: 0 }), m.ints('axes0', [0])]);
+  const square = m.op('ConstantOfShape', [m.op('Concat', [seq, seq], { axis: 0 })]);
+  const mask = m.op('Trilu', [m.op('Add', [square, m.scalar('minus_inf', -1e9)]), m.intScalar('one', 1)], { upper: 1 });
+
+  const a = layerNorm(x, 'ln1');
+  const q = toHeads(linear(a, 'q', d, d));
+  const k = m.op('Transpose', [m.op('Reshape', [linear(a, 'k', d, d), splitShape])], { perm: [0, 2, 3, 1] });
+  const v = toHeads(linear(a, 'v', d, d));
+  const scores = m.op('Add', [m.op('Mul', [m.op('MatMul', [q, k]), m.scalar('scale', 1 / Math.sqrt(headDim))]), mask]);
+  const context = m.op('MatMul', [m.op('Softmax', [scores], { axis: -1 }), v]);
+  const merged = m.op('Reshape', [m.op('Transpose', [context], { perm: [0, 2, 1, 3] }), mergeShape]);
+  const h = m.op('Add', [x, linear(merged, 'o', d, d)]);
+
+  const u = linear(layerNorm(h, 'ln2'), 'fc1', d, ffn);
+  const erf = m.op('Erf', [m.op('Mul', [u, m.scalar('inv_sqrt2', Math.SQRT1_2)])]);
+  const gelu = m.op('Mul', [m.op('Mul', [u, m.scalar('half', 0.5)]), m.op('Add', [erf, m.scalar('one_f', 1)])]);
+  const y = m.node('Add', [h, linear(gelu, 'fc2', ffn, d)], {}, ['y'])[0];
+  m.output(y, [1, 'S', d]);
+  return m.encode();
+}
