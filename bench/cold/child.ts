@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { readOutputs, writeOutputs } from '../outputs_store.js';
 import type { NamedTensors } from '../case_inputs.js';
 import type { ColdPhases, ColdReport, ColdRequest } from './protocol.js';
@@ -25,10 +27,12 @@ interface Prepared {
 }
 
 async function dawnflow(request: ColdRequest, inputs: NamedTensors): Promise<Prepared> {
+  // The built package where the parent made one (what users import), else the sources.
+  const from = (file: string): string => (request.dawnflowBuild ? pathToFileURL(join(request.dawnflowBuild, file)).href : `../../${file}`);
   const [{ compile }, { importOnnx }, runtime] = await Promise.all([
-    import('../../compiler/compile.js'),
-    import('../../compiler/onnx/import.js'),
-    import('../../runtime/index.js'),
+    import(from('compiler/compile.js')) as Promise<typeof import('../../compiler/compile.js')>,
+    import(from('compiler/onnx/import.js')) as Promise<typeof import('../../compiler/onnx/import.js')>,
+    import(from('runtime/index.js')) as Promise<typeof import('../../runtime/index.js')>,
   ]);
   const imported = performance.now();
   const device = await runtime.getDefaultDevice();

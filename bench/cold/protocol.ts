@@ -15,6 +15,12 @@ export interface ColdRequest {
   readonly outputsDir: string;
   /** Warm runs timed after the first result (their median is reported beside it). */
   readonly warmRuns: number;
+  /**
+   * The built package (tsc's `dist/`) to import dawnflow from: what a user of the package
+   * imports, plain JavaScript like onnxruntime-node's. Absent, the TypeScript sources through tsx
+   * (their on-the-fly transpile then counts in `import`).
+   */
+  readonly dawnflowBuild?: string;
 }
 
 /**

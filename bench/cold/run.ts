@@ -1,6 +1,7 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -56,9 +57,9 @@ export type ColdRow =
 /** A child's process may take this long at most (a cold resnet50 on a loaded two-core machine). */
 const CHILD_TIMEOUT_MS = 30 * 60_000;
 
-function runChild(request: ColdRequest, requestFile: string, logFile: string, env: NodeJS.ProcessEnv): Promise<ColdReport | string> {
+function runChild(launch: ChildLaunch, request: ColdRequest, requestFile: string, logFile: string, env: NodeJS.ProcessEnv): Promise<ColdReport | string> {
   writeFileSync(requestFile, JSON.stringify(request));
-  const child = spawn(process.execPath, [...process.execArgv, join(here, 'child.ts'), requestFile], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const child = spawn(process.execPath, [...launch.args, requestFile], { stdio: ['ignore', 'pipe', 'pipe'], env });
   const log = createWriteStream(logFile);
   let report: ColdReport | undefined;
   for (const stream of [child.stdout, child.stderr]) {
@@ -78,8 +79,46 @@ function runChild(request: ColdRequest, requestFile: string, logFile: string, en
   });
 }
 
+/** How the children run: plain Node on the built child, or tsx on the sources when a build failed. */
+interface ChildLaunch {
+  readonly args: readonly string[];
+  readonly dawnflowBuild?: string;
+}
+
+/**
+ * Every peer's child runs as plain Node, as an application does: the child script bundled by
+ * esbuild (its own helpers only; packages stay external), dawnflow imported from the package's
+ * build (tsc into dist/, as npm's `prepare` does), i.e. what a user of the package imports, plain
+ * JavaScript like onnxruntime-node. If either build fails, every child runs the sources through
+ * tsx (its transpile then counts in every peer's `import`), and the reason is logged.
+ */
+async function prepareChildren(runDir: string, log: (line: string) => void): Promise<ChildLaunch> {
+  const fromSources: ChildLaunch = { args: [...process.execArgv, join(here, 'child.ts')] };
+  const root = join(here, '..', '..');
+  const started = performance.now();
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  const built = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], { cwd: root, encoding: 'utf8' });
+  if (built.status !== 0) {
+    log(`[cold] building dist/ failed, children run the sources through tsx: ${(built.stdout + built.stderr).split('\n')[0]}`);
+    return fromSources;
+  }
+  const child = join(runDir, 'cold-child.mjs');
+  try {
+    const esbuild = (await import('esbuild')) as typeof import('esbuild');
+    esbuild.buildSync({ entryPoints: [join(here, 'child.ts')], outfile: child, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'silent' });
+  } catch (error) {
+    log(`[cold] bundling the child failed, children run the sources through tsx: ${String(error).split('\n')[0]}`);
+    return fromSources;
+  }
+  log(`[cold] children run as plain Node; dawnflow imported from dist/ (built in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  return { args: [child], dawnflowBuild: join(root, 'dist') };
+}
+
 export async function runColdBench(options: ColdOptions): Promise<ColdRow[]> {
   const rows: ColdRow[] = [];
+  mkdirSync(options.runDir, { recursive: true });
+  const launch = await prepareChildren(options.runDir, options.log);
+  const dawnflowBuild = launch.dawnflowBuild;
   const scratch = mkdtempSync(join(tmpdir(), 'dawnflow-cold-'));
   try {
     for (const c of options.cases) {
@@ -106,8 +145,8 @@ export async function runColdBench(options: ColdOptions): Promise<ColdRow[]> {
         const outputsDir = join(options.cacheDir, 'cold', 'outputs', peer, id);
         rmSync(outputsDir, { recursive: true, force: true });
         mkdirSync(options.runDir, { recursive: true });
-        const request: ColdRequest = { peer, modelFile, inputsDir, outputsDir, warmRuns: options.warmRuns };
-        const got = await runChild(request, join(options.runDir, `cold-${peer}-${id}.json`), join(options.runDir, `cold-${peer}-${id}.log`), env);
+        const request: ColdRequest = { peer, modelFile, inputsDir, outputsDir, warmRuns: options.warmRuns, ...(dawnflowBuild ? { dawnflowBuild } : {}) };
+        const got = await runChild(launch, request, join(options.runDir, `cold-${peer}-${id}.json`), join(options.runDir, `cold-${peer}-${id}.log`), env);
         if (typeof got === 'string') {
           rows.push({ ...base, status: 'failed', reason: got });
           options.log(`[cold ${peer}] ${c.case}: failed: ${got}`);
