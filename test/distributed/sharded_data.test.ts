@@ -8,8 +8,12 @@ import type { ParallelTrainingProgram } from '../../ir/parallel_program.js';
 import type { ParquetSchema } from '../../runtime/data/parquet_schema.js';
 import { launchInProcess, valuesOrThrow } from '../../runtime/distributed/launch_in_process.js';
 import { FEATURES, teacherData } from '../train/fixtures.js';
-import { GLOBAL_BATCH, mlpSpec } from './fixtures.js';
-import type { ShardedRankInput } from './ranks/sharded_ranks.js';
+import { compileTraining } from '../../compiler/train/index.js';
+import { ParquetDataset } from '../../runtime/data/parquet_dataset.js';
+import { getDefaultDevice } from '../../runtime/index.js';
+import { Trainer } from '../../runtime/training/index.js';
+import { GLOBAL_BATCH, mlpSpec, PARAMETERS, relativeDifference } from './fixtures.js';
+import { SHARD_SEED, type ShardedRankInput, type ShardedRankResult } from './ranks/sharded_ranks.js';
 
 /**
  * Data-parallel training on per-rank Parquet shards (fitRank with a RankShards data set, as
@@ -50,7 +54,7 @@ const entry = { module: new URL('./ranks/sharded_ranks.ts', import.meta.url).hre
 const program = (strategy: 'data' | 'pipeline'): ParallelTrainingProgram => compileParallelTraining(mlpSpec(6), { devices: 2, strategy, microBatches: 4 });
 
 async function failure(input: ShardedRankInput): Promise<Error & { code?: string }> {
-  const outcome = await launchInProcess<number>(entry, input, { size: 2 }).then(valuesOrThrow).then(
+  const outcome = await launchInProcess<ShardedRankResult>(entry, input, { size: 2 }).then(valuesOrThrow).then(
     () => undefined,
     (error: unknown) => error as Error & { code?: string },
   );
@@ -60,11 +64,32 @@ async function failure(input: ShardedRankInput): Promise<Error & { code?: string
 }
 
 describe('per-rank Parquet shards in a data-parallel job', () => {
-  it('trains: every rank takes the same number of steps from its own row groups', async () => {
+  it("trains as one device does on the global batches the ranks' local batches make up", async () => {
     const shards = writeShards(2, 2 * GLOBAL_BATCH, GLOBAL_BATCH / 2);
-    const steps = valuesOrThrow(await launchInProcess<number>(entry, { program: program('data'), shards, schema: SCHEMA } satisfies ShardedRankInput, { size: 2 }));
+    const ranks = valuesOrThrow(await launchInProcess<ShardedRankResult>(entry, { program: program('data'), shards, schema: SCHEMA } satisfies ShardedRankInput, { size: 2 }));
     // 8 groups of 12 rows, 4 per rank: 48 examples per rank and epoch, local batches of 12.
-    expect(steps).toEqual([4, 4]);
+    expect(ranks.map((r) => r.steps)).toEqual([4, 4]);
+    // The oracle: a single device stepping through [rank 0's local batch, rank 1's] in each rank's own order.
+    const local = GLOBAL_BATCH / 2;
+    const views = await Promise.all([0, 1].map((rank) => ParquetDataset.open(shards, { rank, size: 2, schema: SCHEMA })));
+    const device = await getDefaultDevice();
+    const trainer = await Trainer.load(compileTraining({ ...mlpSpec(6), limits: device.limits }), device);
+    try {
+      const orders = views.map((v) => v.epochOrder(0, SHARD_SEED));
+      const x = new Float32Array(GLOBAL_BATCH * FEATURES);
+      const y = new Int32Array(GLOBAL_BATCH);
+      for (let step = 0; step < 4; step++) {
+        for (const [r, view] of views.entries()) {
+          await view.read(orders[r].slice(step * local, (step + 1) * local), x.subarray(r * local * FEATURES, (r + 1) * local * FEATURES), y.subarray(r * local, (r + 1) * local));
+        }
+        await trainer.step(x, y).loss();
+      }
+      const single = await trainer.snapshot();
+      for (const name of PARAMETERS) expect(relativeDifference(ranks[0].states![name], single[name]), name).toBeLessThanOrEqual(1e-5);
+    } finally {
+      trainer.dispose();
+      await Promise.all(views.map((v) => v.close()));
+    }
   }, 300_000);
 
   it('a shard deleted during training: the DataError naming the file, on a job that ends', async () => {
