@@ -9,7 +9,7 @@ import type { DynamicModel, DynamicTransformerShape } from './models/dynamic_mod
 
 /** What the benchmark measures: each case, its unit and how much work one run does. */
 
-export const BENCHES = ['device-peak', 'matmul', 'conv', 'inference', 'train-step', 'dynamic', 'parallel'] as const;
+export const BENCHES = ['device-peak', 'matmul', 'conv', 'inference', 'train-step', 'dynamic', 'parallel', 'distributed'] as const;
 export type BenchName = (typeof BENCHES)[number];
 export type Unit = 'GFLOP/s' | 'GB/s' | 'ms';
 

@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { BenchCase } from './cases.js';
-import { BENCHES, FULL_CASES, QUICK_CASES } from './cases.js';
+import { FULL_CASES, QUICK_CASES } from './cases.js';
 import { writeJsonReport } from './json_report.js';
 import { prepareModelFiles } from './model_files.js';
 import type { BenchOptions } from './options.js';
@@ -86,6 +86,16 @@ function runPeer(request: ChildRequest, requestFile: string, logFile: string, ti
   });
 }
 
+async function distributedSection(options: BenchOptions): Promise<void> {
+  try {
+    const rows = await runDistributedBench({ quick: options.quick, cacheDir: options.cacheDir });
+    process.stdout.write(`\nDistributed (issue 14):\n${formatDistributed(rows)}\n`);
+    if (options.json) writeFileSync(options.json.replace(/(\.json)?$/, '.distributed.json'), JSON.stringify(rows, null, 2));
+  } catch (error) {
+    log(`distributed rows failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 /** The cold-start rows' own budget: a cold resnet50 takes minutes per peer on two loaded cores. */
 const COLD_MINUTES = { quick: 10, full: 60 };
 
@@ -94,11 +104,14 @@ async function main(options: BenchOptions): Promise<void> {
   const cases: BenchCase[] = (options.quick ? QUICK_CASES : FULL_CASES).filter((c) => options.only.includes(c.bench));
   // The parallel bench (several devices, docs/parallel.md) prints a section of its own after the rest.
   const parallel = options.only.includes('parallel');
-  if (cases.length === 0 && !options.cold && !parallel) throw new Error('no case selected');
+  const distributed = options.only.includes('distributed');
+  if (cases.length === 0 && !options.cold && !parallel && !distributed) throw new Error('no case selected');
   const runDir = join(options.cacheDir, 'runs', new Date(start).toISOString().replace(/[:.]/g, '-'));
   mkdirSync(runDir, { recursive: true });
   if (cases.length > 0) await warmBench(options, cases, runDir, start);
   if (options.cold) await coldBench(options, runDir, cases.length > 0);
+  // Issue 14's rows (all-reduce over MPI and in process, Parquet reads): in a full run, or with --only distributed.
+  if (distributed) await distributedSection(options);
   const minutes = ((Date.now() - start) / 60_000).toFixed(1);
   process.stdout.write(`\n${minutes} min; load average (1/5/15 min) at the end: ${loadLine()} on ${availableParallelism()} cores; logs in ${runDir}\n`);
   if (parallel) await runParallelSection(options);
@@ -176,16 +189,6 @@ async function warmBench(options: BenchOptions, cases: BenchCase[], runDir: stri
   const kernels = formatKernelTable(rows);
   if (kernels) process.stdout.write(`\n${kernels}\n`);
   if (!options.quick) process.stdout.write(`\nTargets (issue 16):\n${formatTargets(judgeTargets(rows))}\n`);
-  // Issue 14's rows (MPI all-reduce, Parquet reads) when no --only narrows the run.
-  if (options.only.length === BENCHES.length) {
-    try {
-      const distributed = await runDistributedBench({ quick: options.quick, cacheDir: options.cacheDir });
-      process.stdout.write(`\nDistributed (issue 14):\n${formatDistributed(distributed)}\n`);
-      if (options.json) writeFileSync(options.json.replace(/(\.json)?$/, '.distributed.json'), JSON.stringify(distributed, null, 2));
-    } catch (error) {
-      log(`distributed rows failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
   if (options.json) {
     writeJsonReport(options.json, rows);
     process.stdout.write(`wrote ${options.json}\n`);

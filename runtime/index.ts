@@ -13,5 +13,5 @@ export * from './data/index.js';
 export * from './distributed/index.js';
 export { MpiCommunicator } from './distributed/mpi_communicator.js';
 export type { MpiCommunicatorOptions } from './distributed/mpi_communicator.js';
-export { launchAttempt, MAX_RESTARTS_ENV, RESTART_ENV } from './distributed/restart.js';
-export type { LaunchAttempt } from './distributed/restart.js';
+export { launchAttempt, MAX_RESTARTS_ENV, RESTART_ENV, resumePoint } from './distributed/restart.js';
+export type { LaunchAttempt, ResumePoint } from './distributed/restart.js';

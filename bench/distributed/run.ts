@@ -5,14 +5,16 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findLauncher, jobCommand, onPath, thisMachine } from '../../bin/launch/job_command.js';
 import { mpiAddonPath } from '../../runtime/distributed/mpi_addon.js';
-import type { AllReduceFigure } from './allreduce_rank.js';
+import { launchInProcess, valuesOrThrow } from '../../runtime/distributed/launch_in_process.js';
+import type { AllReduceFigure } from './allreduce_timing.js';
 import { measureParquetRead } from './parquet_read.js';
 
 /**
  * The distributed rows of `npm run bench` (also `npm run bench:distributed`): all-reduce
- * throughput over MPI for 1, 4, 16 and 64 MiB buckets on 2 and 3 ranks, dawnflow's rank-order
- * all-reduce next to Open MPI's own MPI_Allreduce; Parquet read throughput against the .npy
- * stream. algbw = bucket bytes / time; busbw = algbw * 2 (n - 1) / n, the bytes each rank's link
+ * throughput for 1, 4, 16 and 64 MiB buckets on 2 and 3 ranks, dawnflow's rank-order all-reduce
+ * over MPI (a process per rank) next to Open MPI's own MPI_Allreduce and to the in-process
+ * communicator (a worker thread per rank, shared memory); Parquet read throughput against the
+ * .npy stream. algbw = bucket bytes / time; busbw = algbw * 2 (n - 1) / n, the bytes each rank's link
  * carries (nccl-tests' convention), comparable across rank counts.
  */
 
@@ -43,20 +45,29 @@ function runRanks(ranks: number, sizes: readonly number[], budgetMs: number): Pr
   });
 }
 
+function runInProcess(ranks: number, sizes: number[], budgetMs: number): Promise<AllReduceFigure[]> {
+  const entry = { module: new URL(`./allreduce_timing.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href, name: 'allReduceInProcessRank' };
+  return launchInProcess<AllReduceFigure[]>(entry, { sizes, budgetMs }, { size: ranks }).then((r) => valuesOrThrow(r)[0]);
+}
+
 async function allReduceRows(quick: boolean): Promise<DistributedRow[]> {
   const missing = !onPath('mpirun') ? 'mpirun not on PATH' : !mpiAddonPath() ? 'the MPI addon is not built (npm run setup:mpi)' : undefined;
-  if (missing) return [{ what: 'all-reduce over MPI', value: undefined, unit: 'GB/s', note: `skipped: ${missing}` }];
-  const rows: DistributedRow[] = [];
+  const rows: DistributedRow[] = missing ? [{ what: 'all-reduce over MPI', value: undefined, unit: 'GB/s', note: `skipped: ${missing}` }] : [];
+  const sizes = quick ? [1, 4] : [1, 4, 16, 64];
+  const budgetMs = quick ? 300 : 1500;
   for (const ranks of quick ? [2] : [2, 3]) {
-    const figures = await runRanks(ranks, quick ? [1, 4] : [1, 4, 16, 64], quick ? 300 : 1500);
-    for (const f of figures) {
-      const algbw = (f.mib * 2 ** 20) / (f.medianMs / 1000) / 1e9;
-      rows.push({
-        what: `all-reduce ${f.mib} MiB, ${f.ranks} ranks, ${f.impl}`,
-        value: algbw,
-        unit: 'GB/s',
-        note: `busbw ${(algbw * (2 * (f.ranks - 1)) / f.ranks).toFixed(2)} GB/s; median ${f.medianMs.toFixed(2)} ms of ${f.runs}`,
-      });
+    const figures = [...(missing ? [] : await runRanks(ranks, sizes, budgetMs)), ...(await runInProcess(ranks, sizes, budgetMs))];
+    // Side by side: per bucket size, every implementation.
+    for (const mib of sizes) {
+      for (const f of figures.filter((g) => g.mib === mib)) {
+        const algbw = (f.mib * 2 ** 20) / (f.medianMs / 1000) / 1e9;
+        rows.push({
+          what: `all-reduce ${f.mib} MiB, ${f.ranks} ranks, ${f.impl === 'in-process' ? 'in-process' : `MPI ${f.impl}`}`,
+          value: algbw,
+          unit: 'GB/s',
+          note: `busbw ${(algbw * (2 * (f.ranks - 1)) / f.ranks).toFixed(2)} GB/s; median ${f.medianMs.toFixed(2)} ms of ${f.runs}`,
+        });
+      }
     }
   }
   return rows;

@@ -20,8 +20,17 @@ export function mixKeys(...keys: readonly number[]): number {
 
 /** Fisher–Yates over [0, n) driven by mulberry32 seeded from the keys. */
 export function shuffledRange(n: number, ...keys: readonly number[]): number[] {
+  return seededShuffle(n, mixKeys(...keys));
+}
+
+/**
+ * Fisher–Yates over [0, n) driven by mulberry32 from the 32-bit state `state`: the one shuffle
+ * behind every seeded order (the Trainer's `epochOrder` derives its state from seed and epoch,
+ * `shuffledRange` from its keys).
+ */
+export function seededShuffle(n: number, state: number): number[] {
   const order = Array.from({ length: n }, (_, i) => i);
-  let a = mixKeys(...keys);
+  let a = state >>> 0;
   const next = () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;

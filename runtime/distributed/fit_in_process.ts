@@ -11,7 +11,8 @@ import type { WorldOptions } from './shared_world.js';
 import { renderTimeline } from './timeline_svg.js';
 import type { ArrayData, TrainRankInput } from './train_rank.js';
 
-export interface InProcessFitOptions extends Omit<RankFitOptions, 'validation' | 'test'> {
+/** Plain data only (it crosses to the worker threads): no `afterStep` callback. */
+export interface InProcessFitOptions extends Omit<RankFitOptions, 'validation' | 'test' | 'afterStep'> {
   readonly validation?: ArrayDataset;
   readonly test?: ArrayDataset;
   /** Writes every rank's timeline as an SVG here (records the timeline). */

@@ -11,8 +11,9 @@ import { rankAbortLine } from './restart.js';
  * Several calls may be in flight (collectives are matched in call order, as MPI requires).
  *
  * All-reduce is deterministic and equal to the in-process communicator's: each rank gets every
- * rank's copy of its slice (MPI_Ialltoallv), sums it in rank order ((x0 + x1) + x2 ...; mean
- * divides that sum by the rank count), and the slices are gathered back (MPI_Iallgatherv).
+ * rank's copy of its slice (MPI_Ialltoallv), sums it in rank order in f64 ((x0 + x1) + x2 ...;
+ * mean divides that sum by the rank count) and rounds once to f32, as the in-process one does,
+ * and the slices are gathered back (MPI_Iallgatherv).
  * Before its data moves, every collective compares what each rank called (an allgather of
  * kind, size and root): ranks that disagree all fail with one CommunicationError instead of
  * hanging. A rank that dies makes MPI abort the job: restarting is the launcher's business.

@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
 import { UsageError } from '../../ir/errors.js';
+import type { HostTensor } from '../../ir/tensor.js';
+import { readCheckpoint } from '../checkpoint/checkpoint.js';
 
 /**
  * What `dawnflow launch` tells every rank about restarts. After a failed job the launcher starts
@@ -36,4 +39,21 @@ export function launchAttempt(env: NodeJS.ProcessEnv = process.env): LaunchAttem
  */
 export function rankAbortLine(rank: number, host: string, code: number): string {
   return `dawnflow: rank ${rank} on ${host} exits with code ${code}: aborting the MPI job`;
+}
+
+export interface ResumePoint {
+  /** The checkpoint's states (single-device names): `fitRank`'s `initialStates`. */
+  readonly initialStates: Record<string, HostTensor>;
+  /** The global step it was written after: `fitRank`'s `startStep`. */
+  readonly startStep: number;
+}
+
+/**
+ * Where a (re)started rank resumes: the checkpoint at `path` when there is one (rank 0 writes it
+ * atomically, so it is whole or the previous one), else undefined: from the start.
+ */
+export async function resumePoint(path: string): Promise<ResumePoint | undefined> {
+  if (!existsSync(path)) return undefined;
+  const { info, states } = await readCheckpoint(path);
+  return { initialStates: Object.fromEntries(states), startStep: info.step };
 }

@@ -14,6 +14,7 @@ import { writeCurves } from './curves_file.js';
 import type { Dataset } from './dataset.js';
 import type { ProgressMode, ProgressStream } from './progress.js';
 import { Progress } from './progress.js';
+import { seededShuffle } from '../data/seeded_order.js';
 
 export interface FitOptions {
   readonly epochs: number;
@@ -55,23 +56,13 @@ export interface StepResult {
   firstNonFiniteGradient(): Promise<string | undefined>;
 }
 
-/** Deterministic Fisher–Yates order for one epoch (mulberry32 seeded by seed and epoch). */
+/**
+ * Deterministic Fisher–Yates order for one epoch (mulberry32 seeded by seed and epoch; the
+ * shuffle is runtime/data's `seededShuffle`, which ParquetDataset's per-rank orders use too).
+ */
 export function epochOrder(size: number, seed: number, epoch: number, shuffle: boolean): number[] {
-  const order = Array.from({ length: size }, (_, i) => i);
-  if (!shuffle) return order;
-  let a = (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(epoch + 1, 0x85ebca6b)) >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  for (let i = size - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return order;
+  if (!shuffle) return Array.from({ length: size }, (_, i) => i);
+  return seededShuffle(size, Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(epoch + 1, 0x85ebca6b));
 }
 
 /**

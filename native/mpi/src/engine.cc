@@ -292,19 +292,18 @@ void Engine::finishPhase(Op* op, const MPI_Status& status) {
     return;
   }
   if (op->kind == OpKind::AllReduce && op->phase == 1) {
-    // Each element of this rank's slice summed in rank order: ((x0 + x1) + x2) + ...
+    // Each element of this rank's slice summed in rank order in double, ((x0 + x1) + x2) + ...,
+    // the mean divided in double, then rounded once to float: the in-process communicator's
+    // arithmetic, so that MPI and in-process runs agree bit for bit at any rank count.
     const int p = info_.size;
     const size_t mine = static_cast<size_t>(op->recvCounts[0]);
     float* out = static_cast<float*>(op->data) + op->sendDispls[info_.rank];
     const float* slices = op->scratch.get();
-    for (size_t i = 0; i < mine; i++) out[i] = slices[i];
-    for (int r = 1; r < p; r++) {
-      const float* slice = slices + static_cast<size_t>(r) * mine;
-      for (size_t i = 0; i < mine; i++) out[i] += slice[i];
-    }
-    if (op->reduce == ReduceKind::Mean) {
-      const float ranks = static_cast<float>(p);
-      for (size_t i = 0; i < mine; i++) out[i] /= ranks;
+    const bool mean = op->reduce == ReduceKind::Mean;
+    for (size_t i = 0; i < mine; i++) {
+      double sum = 0.0;
+      for (int r = 0; r < p; r++) sum += static_cast<double>(slices[static_cast<size_t>(r) * mine + i]);
+      out[i] = static_cast<float>(mean ? sum / p : sum);
     }
     returnScratch(op);
   }

@@ -19,15 +19,15 @@ function freshDir(): string {
   return dir;
 }
 
-/** The counter's end state, computed here: rank-order f32 sums folded as state / 2 + sum. */
+/** The counter's end state, computed here: rank-order sums (f64, rounded once) folded as state / 2 + sum. */
 function expectedCounter(ranks: number): Float32Array {
   const state = new Float32Array(COUNTER_LENGTH);
   for (let step = 0; step < STEPS; step++) {
     const inputs = Array.from({ length: ranks }, (_, r) => rankData(COUNTER_SEED * 1000 + step, r, COUNTER_LENGTH));
     for (let i = 0; i < COUNTER_LENGTH; i++) {
-      let sum = inputs[0][i];
-      for (let r = 1; r < ranks; r++) sum = Math.fround(sum + inputs[r][i]);
-      state[i] = Math.fround(state[i] / 2 + sum);
+      let sum = 0;
+      for (let r = 0; r < ranks; r++) sum += inputs[r][i];
+      state[i] = Math.fround(state[i] / 2 + Math.fround(sum));
     }
   }
   return state;

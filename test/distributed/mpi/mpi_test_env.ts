@@ -63,13 +63,13 @@ export function tsNode(file: string, ...args: string[]): string[] {
 }
 
 /** mpirun with the flags `dawnflow launch` would pass on this machine. */
-export function mpirun(ranks: number, command: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Finished> {
+export function mpirun(ranks: number, command: readonly string[], env: NodeJS.ProcessEnv = process.env, timeoutMs?: number): Promise<Finished> {
   const job = jobCommand({ ranks, command }, findLauncher('mpirun'), thisMachine());
-  return run(job.program, job.args, env);
+  return run(job.program, job.args, env, timeoutMs);
 }
 
 /** The dawnflow CLI, run from source. */
-export function dawnflow(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Finished> {
+export function dawnflow(args: readonly string[], env: NodeJS.ProcessEnv = process.env, timeoutMs?: number): Promise<Finished> {
   const [node, ...rest] = tsNode('bin/dawnflow.ts', ...args);
-  return run(node, rest, env);
+  return run(node, rest, env, timeoutMs);
 }
