@@ -105,6 +105,32 @@ const CASES: readonly GoldenCase[] = [
     },
   },
   {
+    name: 'row_matmul',
+    template: 'row_matmul',
+    anchor: 'matmul',
+    build: (b) => {
+      const y = b.op('matmul', [input(b, 'x', [1, 16]), input(b, 'w', [16, 8])]);
+      b.output(b.op('add', [y, input(b, 'bias', [8])]), 'y');
+    },
+  },
+  {
+    name: 'concat_copy',
+    template: 'concat_copy',
+    build: (b) => {
+      // A cache append: past [1, 2, 5, 8] ++ a new row sliced from a projection and transposed.
+      const k = b.op('slice', [input(b, 'qkv', [1, 1, 48])], { starts: [16], ends: [32], axes: [2], steps: [1] });
+      const row = b.op('transpose', [b.op('reshape', [k], { shape: [1, 1, 2, 8] })], { perm: [0, 2, 1, 3] });
+      b.output(b.op('concat', [input(b, 'past', [1, 2, 5, 8]), row], { axis: 2 }), 'present');
+    },
+  },
+  {
+    name: 'concat_copy_scalar',
+    template: 'concat_copy',
+    build: (b) => {
+      b.output(b.op('concat', [input(b, 'x', [3, 1]), b.op('neg', [input(b, 'y', [3, 17])]), input(b, 'z', [3, 3])], { axis: 1 }), 'out');
+    },
+  },
+  {
     name: 'attention',
     template: 'attention',
     anchor: 'attention',
