@@ -243,13 +243,14 @@ export class KernelBuilder {
   }
 
   /**
-   * for (var i = 0u; i < count; i++) { body(i) }; a number is a static trip count, a string WGSL
-   * code (a size slot's read, say). A constant count of 2 or more is written as one the shader
+   * for (var i = 0u; i < count; i++) { body(i) }; a number is a static trip count, an Expr a u32
+   * computed in the shader (a size slot's read, say). Not a Dim: a symbolic dim's name is no WGSL
+   * (loopDim reads it from its slot). A constant count of 2 or more is written as one the shader
    * compiler cannot fold (`opaqueCount`), so the driver keeps the loop a loop.
    */
-  loop(count: number | string, body: (index: string) => void): void {
+  loop(count: number | Expr, body: (index: string) => void): void {
     const i = this.fresh('i');
-    const bound = typeof count === 'string' ? count : count <= 1 ? `${count}u` : this.opaqueCount(count);
+    const bound = typeof count !== 'number' ? count.code : count <= 1 ? `${count}u` : this.opaqueCount(count);
     this.block(`for (var ${i} = 0u; ${i} < ${bound}; ${i}++)`, () => body(i));
   }
 
@@ -271,7 +272,7 @@ export class KernelBuilder {
 
   /** A loop over a dim's extent: static trip count when the dim is a size, the size slot otherwise. */
   loopDim(count: Dim, body: (index: string) => void): void {
-    this.loop(this.bakes(count) ? count : this.size(count), body);
+    this.loop(this.bakes(count) ? count : expr(this.size(count), 'u32'), body);
   }
 
   /** A helper function emitted once, whatever the number of callers. */

@@ -229,7 +229,7 @@ registerLowering('cumSum', ({ b, node, inputs: [x], outputs: [out], where }) => 
       const first = reverse ? (exclusive ? `(${j} + 1u)` : j) : '0u';
       const count = reverse ? (exclusive ? `(${b.size(subDims(n, 1))} - ${j})` : `(${b.size(n)} - ${j})`) : exclusive ? j : `(${j} + 1u)`;
       const acc = b.variable(literal(0, t), 'acc');
-      b.loop(count, (i) => {
+      b.loop(expr(count, 'u32'), (i) => {
         const at = first === '0u' ? i : `(${first} + ${i})`;
         b.line(`${acc.code} = ${acc.code} + ${convert(x.at(withAxis(coords, axis, at)), t).code};`);
       });

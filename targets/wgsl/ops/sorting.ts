@@ -48,7 +48,7 @@ function selectByRank(b: KernelBuilder, x: TensorAccess, coords: readonly string
   const [above, below] = largest ? ['>', '<'] : ['<', '>'];
   const pickedKey = b.variable(literal(0, 'u32'), 'pk');
   const pickedIndex = b.variable(expr(none, 'u32'), 'pi');
-  b.loop(`${rank} + 1u`, () => {
+  b.loop(expr(`${rank} + 1u`, 'u32'), () => {
     const bestKey = b.variable(literal(0, 'u32'), 'bk');
     const bestIndex = b.variable(expr(none, 'u32'), 'bi');
     b.loopDim(n, (i) => {
