@@ -1,5 +1,5 @@
 import onnxProto from 'onnx-proto';
-import { normalArray } from '../seeded_random.js';
+import { blockLayers } from './transformer_block.js';
 import { materializeLightModel } from './light_models.js';
 import { OnnxModelBuilder } from './onnx_builder.js';
 
@@ -45,15 +45,7 @@ export function dynamicTransformerModel(name: string, s: DynamicTransformerShape
   const m = new OnnxModelBuilder(name);
   const { dModel: d, heads, ffn } = s;
   const headDim = d / heads;
-  const w = (id: string, dims: readonly number[], std: number): string => m.weight(id, dims, normalArray(`${name}/${id}`, dims.reduce((a, b) => a * b, 1), std));
-  const gain = (id: string, n: number): string => {
-    const values = normalArray(`${name}/${id}`, n, 0.1);
-    for (let i = 0; i < n; i++) values[i] += 1;
-    return m.weight(id, [n], values);
-  };
-  const linear = (x: string, id: string, inDim: number, outDim: number): string =>
-    m.op('Add', [m.op('MatMul', [x, w(`${id}.w`, [inDim, outDim], 1 / Math.sqrt(inDim))]), w(`${id}.b`, [outDim], 0.02)]);
-  const layerNorm = (x: string, id: string): string => m.op('LayerNormalization', [x, gain(`${id}.gamma`, d), w(`${id}.beta`, [d], 0.1)], { axis: -1, epsilon: 1e-5 });
+  const { linear, layerNorm } = blockLayers(m, name, d);
 
   const x = m.input('x', [1, 'S', d]);
   const splitShape = m.ints('split_heads_shape', [1, -1, heads, headDim]);

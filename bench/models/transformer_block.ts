@@ -23,10 +23,8 @@ export function transformerFlops(s: TransformerShape): number {
   return projections + attention + mlp;
 }
 
-export function transformerModel(name: string, s: TransformerShape): Uint8Array {
-  const m = new OnnxModelBuilder(name);
-  const { seq, dModel: d, heads, ffn } = s;
-  const headDim = d / heads;
+/** The seeded weights and the two layers (linear, LayerNorm over `d`) of a block named `name`. */
+export function blockLayers(m: OnnxModelBuilder, name: string, d: number) {
   const w = (id: string, dims: readonly number[], std: number): string =>
     m.weight(id, dims, normalArray(`${name}/${id}`, dims.reduce((a, b) => a * b, 1), std));
   const gain = (id: string, n: number): string => {
@@ -37,6 +35,14 @@ export function transformerModel(name: string, s: TransformerShape): Uint8Array 
   const linear = (x: string, id: string, inDim: number, outDim: number): string =>
     m.op('Add', [m.op('MatMul', [x, w(`${id}.w`, [inDim, outDim], 1 / Math.sqrt(inDim))]), w(`${id}.b`, [outDim], 0.02)]);
   const layerNorm = (x: string, id: string): string => m.op('LayerNormalization', [x, gain(`${id}.gamma`, d), w(`${id}.beta`, [d], 0.1)], { axis: -1, epsilon: 1e-5 });
+  return { w, linear, layerNorm };
+}
+
+export function transformerModel(name: string, s: TransformerShape): Uint8Array {
+  const m = new OnnxModelBuilder(name);
+  const { seq, dModel: d, heads, ffn } = s;
+  const headDim = d / heads;
+  const { linear, layerNorm } = blockLayers(m, name, d);
 
   const x = m.input('x', [1, seq, d]);
   const splitShape = m.ints('split_heads_shape', [1, seq, heads, headDim]);
