@@ -3,9 +3,10 @@ import type { CompileOptions } from '../compiler/compile.js';
 import { compile } from '../compiler/compile.js';
 import { importOnnxModel } from '../compiler/onnx/import.js';
 import type { ModelProto } from '../compiler/onnx/proto.js';
+import { modelSignature } from '../compiler/onnx/signature.js';
 import { decodeModel } from '../compiler/onnx/proto.js';
-import type { DimFact, Graph, Plan } from '../ir/index.js';
-import { splitDims, UsageError } from '../ir/index.js';
+import type { Dim, DimFact, Graph, Plan } from '../ir/index.js';
+import { dimSymbols, splitDims, UsageError } from '../ir/index.js';
 import { graphOfModule } from './dsl_module.js';
 import { isModulePath, readBytes } from './files.js';
 import { npyDescrOfOnnx } from './onnx_npy.js';
@@ -25,6 +26,35 @@ export interface ModelFile {
 export function readModelFile(path: string): ModelFile {
   const bytes = readBytes(path, 'model');
   return { path, baseDir: dirname(resolve(path)), model: decodeModel(bytes, `model '${path}'`), bytes };
+}
+
+/** The symbolic dims a model's inputs declare: each named dim (an ONNX dim_param) and the symbols it mentions. */
+function declaredDims(shapes: readonly (readonly Dim[] | null)[]): string[] {
+  const names = new Set<string>();
+  for (const d of shapes.flatMap((s) => s ?? [])) {
+    if (typeof d !== 'string') continue;
+    names.add(d);
+    for (const symbol of dimSymbols(d)) names.add(symbol);
+  }
+  return [...names].sort();
+}
+
+export function onnxDimNames(model: ModelProto): string[] {
+  return declaredDims(modelSignature(model).inputs.map((i) => i.shape));
+}
+
+export function graphDimNames(graph: Graph): string[] {
+  return declaredDims(graph.inputs.map((i) => i.type.shape));
+}
+
+/**
+ * `--dim`/`--at` names must be dims the model has: a name it lacks is a typo or another model's
+ * dim, and ignoring it would compile something other than what was asked for.
+ */
+export function checkDimNames(names: Iterable<string>, known: readonly string[], path: string, flag = '--dim'): void {
+  for (const name of names) {
+    if (!known.includes(name)) throw new UsageError(`${flag} ${name}: ${path} has no symbolic dim '${name}' (its symbolic dims: ${known.length ? known.join(', ') : 'none'})`);
+  }
 }
 
 export function isOnnxPath(path: string): boolean {
@@ -64,6 +94,7 @@ export async function compileModelFile(path: string, options: ModelFileOptions =
   let outputNpyTypes: Record<string, string> = {};
   if (isOnnxPath(path)) {
     const { model, baseDir } = readModelFile(path);
+    checkDimNames(Object.keys(options.dims ?? {}), onnxDimNames(model), path);
     const imported = importOnnxModel(model, { source: basename(path), baseDir, dims: splitDims(options.dims).sizes, inputShapes: options.inputShapes });
     graph = imported.graph;
     outputNpyTypes = Object.fromEntries(imported.outputs.flatMap((o) => {
@@ -72,6 +103,7 @@ export async function compileModelFile(path: string, options: ModelFileOptions =
     }));
   } else if (isModulePath(path)) {
     graph = await graphOfModule(resolve(path), options.inference ?? false);
+    checkDimNames(Object.keys(options.dims ?? {}), graphDimNames(graph), path);
   } else {
     throw new UsageError(`${path}: expected an .onnx model or a .ts/.js module`);
   }

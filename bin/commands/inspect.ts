@@ -9,7 +9,7 @@ import { onePositional, optionValue, parseArgs, parseDims, parseSizes, VERBOSE_O
 import { graphOfModule } from '../dsl_module.js';
 import { isModulePath } from '../files.js';
 import { inspectGraphPlan, inspectModelPlan } from './inspect_plan.js';
-import { readModelFile } from '../model_file.js';
+import { checkDimNames, graphDimNames, onnxDimNames, readModelFile } from '../model_file.js';
 import type { CliIO } from '../io.js';
 
 export const INSPECT_USAGE = `usage: dawnflow inspect <model.onnx | module.ts> [--plan [--devices S]] [--json] [--svg <file>] [--print-ir-after <stage|pass|all> ...] [--dim name=N|min..max|%k ...] [--at name=N ...] [--memory-budget <size>]
@@ -89,14 +89,20 @@ export async function inspectCommand(argv: readonly string[], io: CliIO): Promis
   const devices = optionValue(args, 'devices');
   const at = parseSizes(args, 'at', 'inspect');
   const options = { plan: args.flags.has('plan'), json: args.flags.has('json'), svg, dims, at, printAfter, memoryBudget, devices };
+  const checkDims = (known: readonly string[]): void => {
+    checkDimNames(Object.keys(dims), known, path);
+    checkDimNames(Object.keys(at), known, path, '--at');
+  };
   const planned = options.plan || options.json || svg !== undefined || printAfter.length > 0 || memoryBudget !== undefined || devices !== undefined;
   if (isModulePath(path)) {
     const graph = await graphOfModule(resolve(path), false);
+    checkDims(graphDimNames(graph));
     if (planned) inspectGraphPlan(graph, options, io);
     else describeModuleGraph(graph, path, io);
     return;
   }
   const { model, baseDir } = readModelFile(path);
+  checkDims(onnxDimNames(model));
   if (planned) {
     inspectModelPlan(model, path, baseDir, options, io);
     return;

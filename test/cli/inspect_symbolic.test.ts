@@ -2,7 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { compileCommand } from '../../bin/commands/compile.js';
 import { inspectCommand } from '../../bin/commands/inspect.js';
+import { UsageError } from '../../ir/index.js';
 import { dynamicSqueezenetModel } from '../../bench/models/dynamic_models.js';
 import { LIGHT_MODELS_DIR } from '../../bench/models/light_models.js';
 
@@ -41,5 +43,13 @@ describe('inspect --plan of a symbolic plan', () => {
     expect(large.symbolic.inputs[0].at).toEqual([1, 3, 224, 224]);
     expect(large.memory.arenaBytes).toBeGreaterThan(8 * small.memory.arenaBytes);
     for (const s of [small, large]) expect(s.memory.arenaBytes).toBeLessThanOrEqual(1.1 * s.memory.lowerBoundBytes);
+  });
+
+  it('a --dim or --at naming a dim the model lacks is a usage error listing the dims it has', async () => {
+    const { io } = capture();
+    await expect(inspectCommand([MODEL, '--plan', '--at', 'HH=160'], io)).rejects.toThrow(UsageError);
+    await expect(inspectCommand([MODEL, '--plan', '--at', 'HH=160'], io)).rejects.toThrow("--at HH: " + MODEL + " has no symbolic dim 'HH' (its symbolic dims: H, W)");
+    await expect(inspectCommand([MODEL, '--dim', 'N=1'], io)).rejects.toThrow("--dim N: " + MODEL + " has no symbolic dim 'N' (its symbolic dims: H, W)");
+    await expect(compileCommand([MODEL, '-o', join(dir, 'artifact'), '--dim', 'w=96'], io)).rejects.toThrow("--dim w: " + MODEL + " has no symbolic dim 'w' (its symbolic dims: H, W)");
   });
 });
