@@ -1,4 +1,4 @@
-import { DeviceError, OutOfMemoryError } from '../ir/errors.js';
+import { DeviceError, OutOfMemoryError, UsageError } from '../ir/errors.js';
 import { BufferLedger } from './buffer_ledger.js';
 import { QueueClock } from './gpu_wait.js';
 import { gpuPlatform } from './platform/gpu.js';
@@ -19,6 +19,12 @@ export interface DeviceOptions {
   readonly powerPreference?: GPUPowerPreference;
   /** Features needed beyond the useful ones requested anyway; a missing one is a DeviceError. */
   readonly requiredFeatures?: readonly string[];
+  /**
+   * Useful features not to request even where the adapter has them: a device like a lesser
+   * adapter's, to check that a plan or a code path works without them (no timestamp queries,
+   * no subgroups, no f16).
+   */
+  readonly withoutFeatures?: readonly string[];
 }
 
 export type DeviceLimits = Readonly<Record<string, number>>;
@@ -167,7 +173,10 @@ export async function acquireDevice(options: DeviceOptions = {}): Promise<DawnDe
   if (missing.length > 0) {
     throw new DeviceError(`the adapter (${description}) lacks the required feature(s) ${missing.join(', ')}`);
   }
-  const features = new Set<string>([...(options.requiredFeatures ?? []), ...USEFUL_FEATURES.filter((f) => adapter.features.has(f))]);
+  const without = new Set(options.withoutFeatures ?? []);
+  const clash = (options.requiredFeatures ?? []).find((f) => without.has(f));
+  if (clash) throw new UsageError(`feature '${clash}' is both required and excluded (withoutFeatures)`);
+  const features = new Set<string>([...(options.requiredFeatures ?? []), ...USEFUL_FEATURES.filter((f) => adapter.features.has(f) && !without.has(f))]);
   try {
     const device = await adapter.requestDevice({
       // The defaults are far below what the adapter has (e.g. maxBufferSize 256 MiB vs 4 GiB).

@@ -21,6 +21,8 @@ function capture(): CliIO & { out: string[]; err: string[] } {
   return { out, err, print: (line) => out.push(line), info: (line) => err.push(line) };
 }
 
+// Skipped only outside CI where no Chromium is installed (chromiumAvailable says why); under
+// CI=true a missing Chromium throws, failing the run: the set-up script installs it.
 describe.skipIf(!chromiumAvailable())('dawnflow run --browser', () => {
   it('compiles an ONNX model, runs the artifact in Chromium and on Dawn, and writes the same .npy files', async () => {
     const dir = await tempDir('cli-browser');

@@ -39,6 +39,8 @@ interface OpenedPage {
   readonly refused: string[];
 }
 
+// Skipped only outside CI where no Chromium is installed (chromiumAvailable says why); under
+// CI=true a missing Chromium throws, failing the run: the set-up script installs it.
 describe.skipIf(!chromiumAvailable())('the inspector page in Chromium', () => {
   let chromium: Chromium;
   let dir: string;

@@ -39,6 +39,8 @@ async function emit(graph: Parameters<typeof compile>[0], label: string, limits:
   return dir;
 }
 
+// Skipped only outside CI where no Chromium is installed (chromiumAvailable says why); under
+// CI=true a missing Chromium throws, failing the run: the set-up script installs it.
 describe.skipIf(!chromiumAvailable())('artifacts in headless Chromium', () => {
   let session: BrowserSession;
   beforeAll(async () => {
