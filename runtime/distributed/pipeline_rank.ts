@@ -3,6 +3,7 @@ import { allocHost } from '../../ir/dtype.js';
 import { UsageError } from '../../ir/errors.js';
 import type { CutTensor, PipelineProgram, PipelineStage } from '../../ir/parallel_program.js';
 import { PIPELINE_FORMAT } from '../../ir/parallel_program.js';
+import { numel } from '../../ir/shape.js';
 import type { HostTensor } from '../../ir/tensor.js';
 import { acquireDevice, type DawnDevice } from '../device.js';
 import type { Dataset } from '../training/dataset.js';
@@ -150,12 +151,11 @@ export class PipelineRank implements RankEngine {
   /** Micro-batch k's input: the data on the first stage, the previous stage's activation on the others (the last one also reads the targets). */
   async #stageInput(rows: readonly number[], data: Dataset, step: number, k: number): Promise<{ input: TensorData; target: TensorData | undefined }> {
     const mb = rows.length;
-    const per = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
     let input: TensorData;
     let target: TensorData | undefined;
     if (this.#first || this.#last) {
-      const x = allocHost(this.program.input.dtype, mb * per(this.program.input.exampleShape));
-      const y = allocHost(this.program.target.dtype, mb * per(this.program.target.exampleShape));
+      const x = allocHost(this.program.input.dtype, mb * numel(this.program.input.exampleShape));
+      const y = allocHost(this.program.target.dtype, mb * numel(this.program.target.exampleShape));
       await data.read(rows, x, y);
       input = x;
       target = y;
@@ -217,9 +217,8 @@ export class PipelineRank implements RankEngine {
   async evaluate(data: Dataset): Promise<Evaluation> {
     const e = this.program.evalBatchSize;
     const [lo, hi] = sliceOf(data.size, this.program.replicas, this.replica);
-    const per = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-    const x = allocHost(this.program.input.dtype, e * per(this.program.input.exampleShape));
-    const y = allocHost(this.program.target.dtype, e * per(this.program.target.exampleShape));
+    const x = allocHost(this.program.input.dtype, e * numel(this.program.input.exampleShape));
+    const y = allocHost(this.program.target.dtype, e * numel(this.program.target.exampleShape));
     let loss = 0;
     let correct = 0;
     const sends: Promise<void>[] = [];
@@ -302,5 +301,5 @@ export class PipelineRank implements RankEngine {
 }
 
 function cutZeros(cut: CutTensor, batch: number): TensorData {
-  return allocHost(cut.dtype, batch * cut.exampleShape.reduce((a, b) => a * b, 1));
+  return allocHost(cut.dtype, batch * numel(cut.exampleShape));
 }
