@@ -14,7 +14,7 @@ import { sliceOf } from './in_process_communicator.js';
 import { PhasedExecutable } from './phased_executable.js';
 import { stageOps } from './pipeline_schedule.js';
 import { broadcastStates, deviceFailure, type RankEngine, type StepOutcome, zeroStatus } from './rank_engine.js';
-import { decodeStates, encodeStates, stageStateNames } from './stage_states.js';
+import { decodeStates, encodeStates, stageStateNames, stateTensor } from './stage_states.js';
 import { now, Timeline } from './timeline.js';
 
 /** Tags: micro-batch m's activation travels with tag m, its gradient with M + m; evaluation and gathering above. */
@@ -40,6 +40,8 @@ export class PipelineRank implements RankEngine {
   #exe: PhasedExecutable;
   readonly #first: boolean;
   readonly #last: boolean;
+  /** f32 elements of each gradient accumulator (stage.accumulators' order). */
+  readonly #accumulatorElements: readonly number[];
 
   private constructor(comm: Communicator, program: PipelineProgram, exe: PhasedExecutable, timeline: Timeline) {
     this.comm = comm;
@@ -51,6 +53,7 @@ export class PipelineRank implements RankEngine {
     this.timeline = timeline;
     this.#first = this.stage.index === 0;
     this.#last = this.stage.index === s - 1;
+    this.#accumulatorElements = this.stage.accumulators.map((n) => stateTensor(this.stage.phased.plan, n).bytes / 4);
     this.#replicas = new GroupCommunicator(
       comm,
       Array.from({ length: program.replicas }, (_, d) => d * s + this.stage.index),
@@ -190,7 +193,7 @@ export class PipelineRank implements RankEngine {
           setLost(await deviceFailure(this.#exe.device, error));
         }
       }
-      const sizes = names.map((n) => this.#exe.phased.plan.tensors[this.#exe.phased.plan.states.find((s) => this.#exe.phased.plan.tensors[s.tensor].name === n)!.tensor].bytes / 4);
+      const sizes = this.#accumulatorElements;
       const all = new Float32Array(sizes.reduce((a, b) => a + b, 0));
       let offset = 0;
       names.forEach((n, i) => {
@@ -263,7 +266,7 @@ export class PipelineRank implements RankEngine {
     for (const name of this.#exe.stateNames) {
       const t = states[name];
       if (t) this.#exe.writeState(name, t);
-      else if (accumulators.has(name)) this.#exe.writeState(name, new Float32Array(this.#exe.phased.plan.tensors[this.#exe.phased.plan.states.find((s) => this.#exe.phased.plan.tensors[s.tensor].name === name)!.tensor].bytes / 4));
+      else if (accumulators.has(name)) this.#exe.writeState(name, new Float32Array(stateTensor(this.stage.phased.plan, name).bytes / 4));
       else throw new UsageError(`pipeline stage ${this.stage.index}: the states to restore lack '${name}'`);
     }
   }
