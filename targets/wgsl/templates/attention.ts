@@ -5,6 +5,7 @@ import { convert, expr, literal, toStorage } from '../expr.js';
 import { KernelBuilder, linearIndex, unravel } from '../kernel_builder.js';
 import type { GeneratedKernel, KernelGroup, KernelTemplate, TemplateTarget } from '../kernel_types.js';
 import { tiledGrid } from '../grid.js';
+import { scaleOf } from '../ops/attention.js';
 import { epilogueInPlace, lowerAroundAnchor } from './group_lowering.js';
 
 /**
@@ -81,7 +82,7 @@ export function generateAttention(group: KernelGroup, target: TemplateTarget, ti
   const rowOf = (a: number) => (a === 0 ? 'row0' : `(row0 + ${a * wg}u)`);
   const rs = as.map((a) => b.let(expr(`min(${rowOf(a)}, ${b.size(subDims(rows, 1))})`, 'u32'), 'r').code);
   const batch = batchShape.length ? unravel(b, 'wid.y', batchShape) : [];
-  const sc = b.let(convert(scale.at(scale.shape.map(() => '0u')), 'f32'), 'scale').code;
+  const sc = b.let(scaleOf(scale), 'scale').code;
   const negInf = literal(-Infinity, 'f32').code;
 
   b.line(`var qrow: array<f32, ${R * d}>;`);
