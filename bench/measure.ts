@@ -24,6 +24,14 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/**
+ * The middle value, the upper of the two for an even count (one of the values measured, never
+ * an average of two); NaN when there are none.
+ */
+export function upperMedian(values: readonly number[]): number {
+  return [...values].sort((a, b) => a - b)[values.length >> 1] ?? NaN;
+}
+
 async function timed(run: () => Promise<void>): Promise<number> {
   const start = performance.now();
   await run();

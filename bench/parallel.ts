@@ -14,6 +14,7 @@ import { launchInProcess, valuesOrThrow } from '../runtime/distributed/launch_in
 import { PhasedExecutable } from '../runtime/distributed/phased_executable.js';
 import type { StepTimes } from '../runtime/distributed/timeline.js';
 import { ArrayDataset } from '../runtime/training/dataset.js';
+import { upperMedian } from './measure.js';
 import { type AllReduceTiming, reduceWorkPerByte } from './parallel_ranks.js';
 import { fitLinear, formatProjection, type Linear, project } from './parallel_projection.js';
 
@@ -38,7 +39,6 @@ const SIZES = [16, 64, 256, 1024, 4096].map((k) => k * 1024);
 /** A barrier's latency between ranks on cores of their own (a futex wake-up): an assumption, printed with the measured one. */
 const ASSUMED_BARRIER_MS = 0.02;
 
-const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -76,7 +76,7 @@ async function stagingCosts(device: DawnDevice, repeats: number): Promise<{ down
     }
     storage.destroy();
     staging.destroy();
-    points.push({ bytes, down: median(down), up: median(up) });
+    points.push({ bytes, down: upperMedian(down), up: upperMedian(up) });
   }
   return { down: fitLinear(points.map((p) => [p.bytes, p.down])), up: fitLinear(points.map((p) => [p.bytes, p.up])) };
 }
@@ -97,7 +97,7 @@ async function stepDeviceTimes(device: DawnDevice, batches: readonly number[], r
       if (i >= 2 && g && a) samples.push(g.endsMs.at(-1)! - g.startsMs[0] + a.endsMs.at(-1)! - a.startsMs[0]);
     }
     await exe.close();
-    out.push([b, median(samples)]);
+    out.push([b, upperMedian(samples)]);
   }
   return out;
 }
@@ -121,12 +121,12 @@ function summarize(ranks: readonly { stepTimes: StepTimes[] }[], skip: number) {
   const perRank = ranks.map((r) => {
     const steps = r.stepTimes.filter((s) => s.step >= skip);
     return {
-      wall: median(steps.map((s) => s.wallMs)),
-      compute: median(steps.map((s) => s.computeMs)),
-      transfer: median(steps.map((s) => s.transferMs)),
-      hidden: median(steps.map((s) => s.hiddenTransferMs)),
-      idle: median(steps.map((s) => s.idleMs)),
-      bytes: median(steps.map((s) => s.transferBytes)),
+      wall: upperMedian(steps.map((s) => s.wallMs)),
+      compute: upperMedian(steps.map((s) => s.computeMs)),
+      transfer: upperMedian(steps.map((s) => s.transferMs)),
+      hidden: upperMedian(steps.map((s) => s.hiddenTransferMs)),
+      idle: upperMedian(steps.map((s) => s.idleMs)),
+      bytes: upperMedian(steps.map((s) => s.transferBytes)),
     };
   });
   const avg = (k: keyof (typeof perRank)[number]) => mean(perRank.map((r) => r[k]));
@@ -159,7 +159,7 @@ export async function runParallelBench(options: { quick: boolean; outDir: string
   const staging = await stagingCosts(device, options.quick ? 3 : 7);
   const reduceEntry = { module: new URL(`./parallel_ranks.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href, name: 'allReduceTimingRank' };
   const reduce = valuesOrThrow(await launchInProcess<AllReduceTiming[]>(reduceEntry, { sizes: SIZES, repeats: options.quick ? 3 : 9 }, { size: DEVICES }))[0];
-  const barrierMs = median(reduce.map((r) => r.barrierMs));
+  const barrierMs = upperMedian(reduce.map((r) => r.barrierMs));
   const perByte = new Map([2, 3, 4, 5, 6, 7, 8].map((n) => [n, reduceWorkPerByte(n, 1 << 20, 9)]));
   log(`  staging a bucket of s bytes: device → host ${staging.down.fixed.toFixed(3)} ms + ${(staging.down.perByte * 2 ** 20).toFixed(3)} ms/MiB, host → device ${staging.up.fixed.toFixed(3)} ms + ${(staging.up.perByte * 2 ** 20).toFixed(3)} ms/MiB`);
   log(`  in-process all-reduce, ${DEVICES} ranks on this machine's shared cores: ${reduce.map((r) => `${r.bytes / 1024} KiB ${r.ms.toFixed(2)} ms`).join(', ')}; a barrier ${barrierMs.toFixed(3)} ms`);

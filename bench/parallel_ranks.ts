@@ -1,4 +1,5 @@
 import type { Communicator } from '../runtime/distributed/communicator.js';
+import { upperMedian } from './measure.js';
 
 /** Rank entries of the parallel bench (run in worker threads by launchInProcess). */
 
@@ -27,14 +28,11 @@ export async function allReduceTimingRank(comm: Communicator, input: { sizes: nu
       await comm.barrier();
       barriers.push(performance.now() - t1);
     }
-    out.push({ bytes, ms: median(samples), barrierMs: median(barriers) });
+    out.push({ bytes, ms: upperMedian(samples), barrierMs: upperMedian(barriers) });
   }
   return out;
 }
 
-function median(xs: number[]): number {
-  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-}
 
 /**
  * A rank's host work in an all-reduce of `n` ranks over `bytes`, without any waiting: copy its

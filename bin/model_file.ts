@@ -9,7 +9,7 @@ import type { Dim, DimFact, Graph, Plan } from '../ir/index.js';
 import { dimSymbols, splitDims, UsageError } from '../ir/index.js';
 import { graphOfModule } from './dsl_module.js';
 import { isModulePath, readBytes } from './files.js';
-import { npyDescrOfOnnx } from './onnx_npy.js';
+import { outputNpyTypes } from './onnx_npy.js';
 
 /** Model files as the CLI reads them: an ONNX file, or a DSL module (see dsl_module.ts). */
 
@@ -91,16 +91,13 @@ export interface CompiledModelFile {
  */
 export async function compileModelFile(path: string, options: ModelFileOptions = {}): Promise<CompiledModelFile> {
   let graph: Graph;
-  let outputNpyTypes: Record<string, string> = {};
+  let npyTypes: Record<string, string> = {};
   if (isOnnxPath(path)) {
     const { model, baseDir } = readModelFile(path);
     checkDimNames(Object.keys(options.dims ?? {}), onnxDimNames(model), path);
     const imported = importOnnxModel(model, { source: basename(path), baseDir, dims: splitDims(options.dims).sizes, inputShapes: options.inputShapes });
     graph = imported.graph;
-    outputNpyTypes = Object.fromEntries(imported.outputs.flatMap((o) => {
-      const descr = npyDescrOfOnnx(o.onnxType);
-      return descr ? [[o.name, descr]] : [];
-    }));
+    npyTypes = outputNpyTypes(imported.outputs);
   } else if (isModulePath(path)) {
     graph = await graphOfModule(resolve(path), options.inference ?? false);
     checkDimNames(Object.keys(options.dims ?? {}), graphDimNames(graph), path);
@@ -108,5 +105,5 @@ export async function compileModelFile(path: string, options: ModelFileOptions =
     throw new UsageError(`${path}: expected an .onnx model or a .ts/.js module`);
   }
   const configs = options.tune ? await options.tune(graph) : {};
-  return { plan: compile(graph, { dims: options.dims, limits: options.limits, memoryBudget: options.memoryBudget, ...configs }), outputNpyTypes };
+  return { plan: compile(graph, { dims: options.dims, limits: options.limits, memoryBudget: options.memoryBudget, ...configs }), outputNpyTypes: npyTypes };
 }

@@ -20,3 +20,11 @@ const NPY_OF_ONNX: Readonly<Record<number, string>> = {
 export function npyDescrOfOnnx(onnxType: number): string | undefined {
   return NPY_OF_ONNX[onnxType];
 }
+
+/** Output name → .npy descr for a model's outputs (those whose element type .npy has). */
+export function outputNpyTypes(outputs: readonly { readonly name: string; readonly onnxType: number }[]): Record<string, string> {
+  return Object.fromEntries(outputs.flatMap((o) => {
+    const descr = npyDescrOfOnnx(o.onnxType);
+    return descr === undefined ? [] : [[o.name, descr]];
+  }));
+}

@@ -5,6 +5,7 @@ import { readOutputs, writeOutputs } from '../outputs_store.js';
 import type { NamedTensors } from '../case_inputs.js';
 import type { ColdPhases, ColdReport, ColdRequest } from './protocol.js';
 import { COLD_REPORT_PREFIX } from './protocol.js';
+import { upperMedian } from '../measure.js';
 
 /**
  * One cold start: a fresh process loads one peer's library, prepares one model and runs it
@@ -15,10 +16,6 @@ import { COLD_REPORT_PREFIX } from './protocol.js';
 
 const seconds = (ms: number): number => ms / 1000;
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1] ?? NaN;
-}
 
 interface Prepared {
   readonly phases: Omit<ColdPhases, 'firstRun'>;
@@ -88,7 +85,7 @@ async function main(): Promise<void> {
     warm.push(performance.now() - t);
   }
   const totalS = phases.import + phases.compile + phases.pipelines + phases.firstRun;
-  const report: ColdReport = { phases, totalS, warmRunMs: median(warm), ...(prepared.pipelines !== undefined ? { pipelines: prepared.pipelines } : {}) };
+  const report: ColdReport = { phases, totalS, warmRunMs: upperMedian(warm), ...(prepared.pipelines !== undefined ? { pipelines: prepared.pipelines } : {}) };
   process.stdout.write(`${COLD_REPORT_PREFIX}${JSON.stringify(report)}\n`);
 }
 

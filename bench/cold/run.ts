@@ -144,7 +144,6 @@ export async function runColdBench(options: ColdOptions): Promise<ColdRow[]> {
         };
         const outputsDir = join(options.cacheDir, 'cold', 'outputs', peer, id);
         rmSync(outputsDir, { recursive: true, force: true });
-        mkdirSync(options.runDir, { recursive: true });
         const request: ColdRequest = { peer, modelFile, inputsDir, outputsDir, warmRuns: options.warmRuns, ...(dawnflowBuild ? { dawnflowBuild } : {}) };
         const got = await runChild(launch, request, join(options.runDir, `cold-${peer}-${id}.json`), join(options.runDir, `cold-${peer}-${id}.log`), env);
         if (typeof got === 'string') {

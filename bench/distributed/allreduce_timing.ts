@@ -1,4 +1,5 @@
 import type { Communicator } from '../../runtime/distributed/communicator.js';
+import { upperMedian } from '../measure.js';
 
 /**
  * The all-reduce measurement of the distributed bench, the same code on either communicator:
@@ -17,7 +18,6 @@ export interface AllReduceFigure {
   readonly medianMs: number;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Times `reduce` (one implementation's all-reduce of `data`) for each size; figures on rank 0 only. */
 export async function timeAllReduce(
@@ -42,7 +42,7 @@ export async function timeAllReduce(
       await comm.broadcast(runs, 0);
       const times: number[] = [];
       for (let r = 0; r < runs[0]; r++) times.push(await once());
-      if (comm.rank === 0) figures.push({ ranks: comm.size, mib, impl, runs: runs[0], medianMs: median(times) });
+      if (comm.rank === 0) figures.push({ ranks: comm.size, mib, impl, runs: runs[0], medianMs: upperMedian(times) });
     }
   }
   return figures;

@@ -1,5 +1,5 @@
 import onnxProto from 'onnx-proto';
-import { blockLayers } from './transformer_block.js';
+import { blockBody } from './transformer_block.js';
 import { materializeLightModel } from './light_models.js';
 import { OnnxModelBuilder } from './onnx_builder.js';
 
@@ -43,33 +43,18 @@ export interface DynamicTransformerShape {
  */
 export function dynamicTransformerModel(name: string, s: DynamicTransformerShape): Uint8Array {
   const m = new OnnxModelBuilder(name);
-  const { dModel: d, heads, ffn } = s;
-  const headDim = d / heads;
-  const { linear, layerNorm } = blockLayers(m, name, d);
+  const { dModel: d, heads } = s;
 
   const x = m.input('x', [1, 'S', d]);
-  const splitShape = m.ints('split_heads_shape', [1, -1, heads, headDim]);
+  const splitShape = m.ints('split_heads_shape', [1, -1, heads, d / heads]);
   const mergeShape = m.ints('merge_heads_shape', [1, -1, d]);
-  const toHeads = (t: string): string => m.op('Transpose', [m.op('Reshape', [t, splitShape])], { perm: [0, 2, 1, 3] });
 
   // The mask: −1e9 strictly above the diagonal of an [S, S] made from x's own length.
   const seq = m.op('Unsqueeze', [m.op('Gather', [m.op('Shape', [x]), m.intScalar('seq_axis', 1)], { axis: 0 }), m.ints('axes0', [0])]);
   const square = m.op('ConstantOfShape', [m.op('Concat', [seq, seq], { axis: 0 })]);
   const mask = m.op('Trilu', [m.op('Add', [square, m.scalar('minus_inf', -1e9)]), m.intScalar('one', 1)], { upper: 1 });
 
-  const a = layerNorm(x, 'ln1');
-  const q = toHeads(linear(a, 'q', d, d));
-  const k = m.op('Transpose', [m.op('Reshape', [linear(a, 'k', d, d), splitShape])], { perm: [0, 2, 3, 1] });
-  const v = toHeads(linear(a, 'v', d, d));
-  const scores = m.op('Add', [m.op('Mul', [m.op('MatMul', [q, k]), m.scalar('scale', 1 / Math.sqrt(headDim))]), mask]);
-  const context = m.op('MatMul', [m.op('Softmax', [scores], { axis: -1 }), v]);
-  const merged = m.op('Reshape', [m.op('Transpose', [context], { perm: [0, 2, 1, 3] }), mergeShape]);
-  const h = m.op('Add', [x, linear(merged, 'o', d, d)]);
-
-  const u = linear(layerNorm(h, 'ln2'), 'fc1', d, ffn);
-  const erf = m.op('Erf', [m.op('Mul', [u, m.scalar('inv_sqrt2', Math.SQRT1_2)])]);
-  const gelu = m.op('Mul', [m.op('Mul', [u, m.scalar('half', 0.5)]), m.op('Add', [erf, m.scalar('one_f', 1)])]);
-  const y = m.node('Add', [h, linear(gelu, 'fc2', ffn, d)], {}, ['y'])[0];
+  const y = blockBody(m, name, s, { x, splitShape, mergeShape, mask: () => mask, oneName: 'one_f' });
   m.output(y, [1, 'S', d]);
   return m.encode();
 }

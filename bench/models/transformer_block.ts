@@ -24,7 +24,7 @@ export function transformerFlops(s: TransformerShape): number {
 }
 
 /** The seeded weights and the two layers (linear, LayerNorm over `d`) of a block named `name`. */
-export function blockLayers(m: OnnxModelBuilder, name: string, d: number) {
+function blockLayers(m: OnnxModelBuilder, name: string, d: number) {
   const w = (id: string, dims: readonly number[], std: number): string =>
     m.weight(id, dims, normalArray(`${name}/${id}`, dims.reduce((a, b) => a * b, 1), std));
   const gain = (id: string, n: number): string => {
@@ -38,32 +38,52 @@ export function blockLayers(m: OnnxModelBuilder, name: string, d: number) {
   return { w, linear, layerNorm };
 }
 
-export function transformerModel(name: string, s: TransformerShape): Uint8Array {
-  const m = new OnnxModelBuilder(name);
-  const { seq, dModel: d, heads, ffn } = s;
-  const headDim = d / heads;
+/**
+ * The block named `name` (its seeded weights) over x = [1, S, d], given its head reshapes and
+ * causal mask: attention (`mask` is called where the scores take it, which keeps the node and
+ * weight order of the model file), the residual, then the GELU MLP and its residual, into the
+ * output 'y'. `oneName` names GELU's constant 1 where the model already has a 'one'.
+ */
+export function blockBody(
+  m: OnnxModelBuilder,
+  name: string,
+  s: Omit<TransformerShape, 'seq'>,
+  io: { readonly x: string; readonly splitShape: string; readonly mergeShape: string; readonly mask: () => string; readonly oneName?: string },
+): string {
+  const { dModel: d, heads, ffn } = s;
   const { linear, layerNorm } = blockLayers(m, name, d);
-
-  const x = m.input('x', [1, seq, d]);
-  const splitShape = m.ints('split_heads_shape', [1, seq, heads, headDim]);
-  const mergeShape = m.ints('merge_heads_shape', [1, seq, d]);
+  const { x, splitShape, mergeShape } = io;
   const toHeads = (t: string): string => m.op('Transpose', [m.op('Reshape', [t, splitShape])], { perm: [0, 2, 1, 3] });
 
   const a = layerNorm(x, 'ln1');
   const q = toHeads(linear(a, 'q', d, d));
   const k = m.op('Transpose', [m.op('Reshape', [linear(a, 'k', d, d), splitShape])], { perm: [0, 2, 3, 1] });
   const v = toHeads(linear(a, 'v', d, d));
-  const mask = new Float32Array(seq * seq);
-  for (let i = 0; i < seq; i++) for (let j = i + 1; j < seq; j++) mask[i * seq + j] = -1e9;
-  const scores = m.op('Add', [m.op('Mul', [m.op('MatMul', [q, k]), m.scalar('scale', 1 / Math.sqrt(headDim))]), m.weight('causal_mask', [seq, seq], mask)]);
+  const scores = m.op('Add', [m.op('Mul', [m.op('MatMul', [q, k]), m.scalar('scale', 1 / Math.sqrt(d / heads))]), io.mask()]);
   const context = m.op('MatMul', [m.op('Softmax', [scores], { axis: -1 }), v]);
   const merged = m.op('Reshape', [m.op('Transpose', [context], { perm: [0, 2, 1, 3] }), mergeShape]);
   const h = m.op('Add', [x, linear(merged, 'o', d, d)]);
 
   const u = linear(layerNorm(h, 'ln2'), 'fc1', d, ffn);
   const erf = m.op('Erf', [m.op('Mul', [u, m.scalar('inv_sqrt2', Math.SQRT1_2)])]);
-  const gelu = m.op('Mul', [m.op('Mul', [u, m.scalar('half', 0.5)]), m.op('Add', [erf, m.scalar('one', 1)])]);
-  const y = m.node('Add', [h, linear(gelu, 'fc2', ffn, d)], {}, ['y'])[0];
+  const gelu = m.op('Mul', [m.op('Mul', [u, m.scalar('half', 0.5)]), m.op('Add', [erf, m.scalar(io.oneName ?? 'one', 1)])]);
+  return m.node('Add', [h, linear(gelu, 'fc2', ffn, d)], {}, ['y'])[0];
+}
+
+export function transformerModel(name: string, s: TransformerShape): Uint8Array {
+  const m = new OnnxModelBuilder(name);
+  const { seq, dModel: d, heads } = s;
+  const x = m.input('x', [1, seq, d]);
+  const y = blockBody(m, name, s, {
+    x,
+    splitShape: m.ints('split_heads_shape', [1, seq, heads, d / heads]),
+    mergeShape: m.ints('merge_heads_shape', [1, seq, d]),
+    mask: () => {
+      const mask = new Float32Array(seq * seq);
+      for (let i = 0; i < seq; i++) for (let j = i + 1; j < seq; j++) mask[i * seq + j] = -1e9;
+      return m.weight('causal_mask', [seq, seq], mask);
+    },
+  });
   m.output(y, [1, seq, d]);
   return m.encode();
 }

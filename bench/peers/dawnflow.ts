@@ -15,6 +15,7 @@ import type { TrainingProgram } from '../../runtime/training/index.js';
 import { Trainer } from '../../runtime/training/index.js';
 import type { BenchCase } from '../cases.js';
 import type { NamedTensors } from '../case_inputs.js';
+import { upperMedian } from '../measure.js';
 import { caseInputs } from '../case_inputs.js';
 import { bandwidthPlan, fmaPeakPlanOf } from '../device_peak_plans.js';
 import type { CnnParameter, CnnShape } from '../models/cnn_step.js';
@@ -243,8 +244,7 @@ export class DawnflowDriver implements PeerDriver {
             a.push(await timeOne(fixed));
           }
         }
-        const median = (x: number[]) => [...x].sort((p, q) => p - q)[Math.floor(x.length / 2)];
-        return { specializedMs: median(a), dynamicMs: median(b), rounds: a.length };
+        return { specializedMs: upperMedian(a), dynamicMs: upperMedian(b), rounds: a.length };
       },
       dispose: () => {
         exe.dispose();

@@ -1,4 +1,4 @@
-import type { Scalar, Tensor4D } from '@tensorflow/tfjs';
+import type { Scalar, Tensor, Tensor4D, Variable } from '@tensorflow/tfjs';
 import type { BenchCase } from '../cases.js';
 import type { NamedTensors } from '../case_inputs.js';
 import { caseInputs } from '../case_inputs.js';
@@ -70,31 +70,13 @@ export class TfjsDriver implements PeerDriver {
 
     const s = spec.shape;
     const params = Object.fromEntries(MLP_PARAMETERS.map((name) => [name, tf.variable(tf.tensor(inputs[name].data, [...inputs[name].shape]), true, `mlp_${name}`)]));
-    const optimizer = tf.train.sgd(s.learningRate);
-    const step = async (): Promise<NamedTensors> => {
-      const x = tf.tensor2d(inputs.x.data, [s.batch, s.inputs]);
-      const labels = tf.tensor2d(inputs.labels.data, [s.batch, s.classes]);
-      const loss = optimizer.minimize(() => {
-        const logits = x.matMul(params.w1).add(params.b1).relu().matMul(params.w2).add(params.b2);
-        return tf.losses.softmaxCrossEntropy(labels, logits) as Scalar;
-      }, true);
-      if (!loss) throw new Error('tfjs returned no loss');
-      const value = await loss.data();
-      tf.dispose([x, labels, loss]);
-      return { loss: { shape: [], data: toF32(value) } };
-    };
-    return {
-      first: async () => {
-        const out = await step();
-        for (const name of MLP_PARAMETERS) out[`${name}_next`] = { shape: inputs[name].shape, data: toF32(await params[name].data()) };
-        return out;
-      },
-      run: async () => void (await step()),
-      dispose: () => {
-        tf.dispose(Object.values(params));
-        optimizer.dispose();
-      },
-    };
+    return sgdStepCase(tf, {
+      learningRate: s.learningRate,
+      params,
+      parameterShapes: inputs,
+      batch: () => ({ x: tf.tensor2d(inputs.x.data, [s.batch, s.inputs]), labels: tf.tensor2d(inputs.labels.data, [s.batch, s.classes]) }),
+      logits: (x) => x.matMul(params.w1).add(params.b1).relu().matMul(params.w2).add(params.b2),
+    });
   }
 
   async close(): Promise<void> {
@@ -117,18 +99,44 @@ function prepareCnnStep(tf: Tf, s: CnnShape, inputs: NamedTensors): PreparedCase
     }),
   ) as Record<CnnParameter, ReturnType<Tf['variable']>>;
   const [c1, c2] = CNN_CONVS;
-  const optimizer = tf.train.sgd(s.learningRate);
-  const step = async (): Promise<NamedTensors> => {
-    const x = tf.transpose(tf.tensor4d(inputs.x.data, [s.batch, 1, 28, 28]), [0, 2, 3, 1]);
-    const labels = tf.tensor2d(inputs.labels.data, [s.batch, 10]);
-    const loss = optimizer.minimize(() => {
-      const pad = (p: number): [[number, number], [number, number], [number, number], [number, number]] => [[0, 0], [p, p], [p, p], [0, 0]];
+  const pad = (p: number): [[number, number], [number, number], [number, number], [number, number]] => [[0, 0], [p, p], [p, p], [0, 0]];
+  return sgdStepCase(tf, {
+    learningRate: s.learningRate,
+    params,
+    parameterShapes: inputs,
+    batch: () => ({ x: tf.transpose(tf.tensor4d(inputs.x.data, [s.batch, 1, 28, 28]), [0, 2, 3, 1]), labels: tf.tensor2d(inputs.labels.data, [s.batch, 10]) }),
+    logits: (x) => {
       const h1 = tf.relu(tf.add(tf.conv2d(x as Tensor4D, params.c1w as Tensor4D, c1.stride, pad(c1.pad)), params.c1b));
       const h2 = tf.relu(tf.add(tf.conv2d(h1 as Tensor4D, params.c2w as Tensor4D, c2.stride, pad(c2.pad)), params.c2b));
       const flat = tf.reshape(tf.transpose(h2, [0, 3, 1, 2]), [s.batch, c2.cout * c2.out * c2.out]);
-      const logits = tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(flat, params.f1w), params.f1b)), params.f2w), params.f2b);
-      return tf.losses.softmaxCrossEntropy(labels, logits) as Scalar;
-    }, true);
+      return tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(flat, params.f1w), params.f1b)), params.f2w), params.f2b);
+    },
+    updated: (name) => (filters.has(name) ? tf.transpose(params[name], [3, 2, 0, 1]) : params[name]),
+  });
+}
+
+interface SgdStep<P extends string> {
+  readonly learningRate: number;
+  readonly params: Readonly<Record<P, Variable>>;
+  /** Where each parameter's case shape is read (the updated values are reported in it). */
+  readonly parameterShapes: NamedTensors;
+  /** The step's batch, uploaded anew each step; intermediates of making it are released at once. */
+  readonly batch: () => { x: Tensor; labels: Tensor };
+  readonly logits: (x: Tensor) => Tensor;
+  /** A parameter's value after the step in the case's layout: the variable itself unless it is transposed back. */
+  readonly updated?: (name: P) => Tensor;
+}
+
+/**
+ * One plain SGD step of softmax cross-entropy, timed as the case is: the batch uploaded, the loss
+ * minimized and read back. The first step also reads back every updated parameter for the check.
+ */
+function sgdStepCase<P extends string>(tf: Tf, step: SgdStep<P>): PreparedCase {
+  const optimizer = tf.train.sgd(step.learningRate);
+  const names = Object.keys(step.params) as P[];
+  const run = async (): Promise<NamedTensors> => {
+    const { x, labels } = tf.tidy(step.batch);
+    const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, step.logits(x)) as Scalar, true);
     if (!loss) throw new Error('tfjs returned no loss');
     const value = await loss.data();
     tf.dispose([x, labels, loss]);
@@ -136,17 +144,17 @@ function prepareCnnStep(tf: Tf, s: CnnShape, inputs: NamedTensors): PreparedCase
   };
   return {
     first: async () => {
-      const out = await step();
-      for (const name of CNN_PARAMETERS) {
-        const value = filters.has(name) ? tf.transpose(params[name], [3, 2, 0, 1]) : params[name];
-        out[`${name}_next`] = { shape: inputs[name].shape, data: toF32(await value.data()) };
-        if (value !== params[name]) value.dispose();
+      const out = await run();
+      for (const name of names) {
+        const value = step.updated?.(name) ?? step.params[name];
+        out[`${name}_next`] = { shape: step.parameterShapes[name].shape, data: toF32(await value.data()) };
+        if (value !== step.params[name]) value.dispose();
       }
       return out;
     },
-    run: async () => void (await step()),
+    run: async () => void (await run()),
     dispose: () => {
-      tf.dispose(Object.values(params));
+      tf.dispose(Object.values(step.params));
       optimizer.dispose();
     },
   };

@@ -9,7 +9,7 @@ import { tunedCompileOptions } from '../../toolchain/device_tuning.js';
 import { defaultPlanCacheDir, loadOrCompile } from '../../toolchain/plan_cache.js';
 import type { CliIO } from '../io.js';
 import { readModelFile } from '../model_file.js';
-import { npyDescrOfOnnx } from '../onnx_npy.js';
+import { outputNpyTypes } from '../onnx_npy.js';
 import type { Runnable, RunnableOptions } from './runnable.js';
 
 /**
@@ -24,11 +24,7 @@ export function openOnnxModel(path: string, options: RunnableOptions, io: CliIO)
   const importAndCompile = async (inputs: ReadonlyMap<string, HostTensor>, optionsFor: (graph: Graph) => Promise<CompileOptions>) => {
     const { imported, constantInputs } = importForInputs(model, inputs, { baseDir, source: path });
     if (constantInputs.length) io.info(`bound at import (their values shape the graph): ${constantInputs.join(', ')}`);
-    const outputNpyTypes = Object.fromEntries(imported.outputs.flatMap((o) => {
-      const descr = npyDescrOfOnnx(o.onnxType);
-      return descr === undefined ? [] : [[o.name, descr]];
-    }));
-    return { plan: compile(imported.graph, await optionsFor(imported.graph)), constantInputs, outputNpyTypes };
+    return { plan: compile(imported.graph, await optionsFor(imported.graph)), constantInputs, outputNpyTypes: outputNpyTypes(imported.outputs) };
   };
   return {
     inputs: signature.inputs,

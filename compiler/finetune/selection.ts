@@ -1,5 +1,6 @@
 import { UsageError } from '../../ir/index.js';
 import type { GraphProto, ModelProto, NodeProto } from '../onnx/proto.js';
+import { onnxNodeName } from '../onnx/import.js';
 import { OnnxType } from '../onnx/proto.js';
 
 /**
@@ -38,11 +39,6 @@ export interface ResolvedSelection {
 }
 
 const FLOAT_TYPES = new Set<number>([OnnxType.FLOAT, OnnxType.FLOAT16, OnnxType.DOUBLE, OnnxType.BFLOAT16]);
-
-/** A node's name as the importer gives it (and as `after` and messages use it). */
-export function nodeName(node: NodeProto, index: number): string {
-  return node.name || node.output?.[0] || `${node.opType ?? ''}_${index}`;
-}
 
 /** Every name a node reads, its subgraphs' outer-scope references included. */
 function readsOf(node: NodeProto): string[] {
@@ -115,10 +111,10 @@ export function resolveSelection(model: ModelProto, output: string, selection: P
     if (n.opType !== 'BatchNormalization' || !needed.has(i)) return;
     const trains = batchNorm === 'batch' || (batchNorm === 'auto' && [1, 2].some((k) => chosen.has(n.input?.[k] ?? '')));
     if (!trains) return;
-    batchNorms.add(nodeName(n, i));
+    batchNorms.add(onnxNodeName(n, i));
     for (const k of [3, 4]) {
       const name = n.input?.[k] ?? '';
-      if (!initializers.has(name)) throw new UsageError(`BatchNormalization '${nodeName(n, i)}': its running statistic '${name}' is not an initializer, so it cannot be updated`);
+      if (!initializers.has(name)) throw new UsageError(`BatchNormalization '${onnxNodeName(n, i)}': its running statistic '${name}' is not an initializer, so it cannot be updated`);
       buffers.add(name);
     }
   });
@@ -127,9 +123,9 @@ export function resolveSelection(model: ModelProto, output: string, selection: P
 
 /** The names read by the nodes downstream of node `after` (its name, or one of its outputs). */
 function downstreamReads(nodes: readonly NodeProto[], after: string): string[] {
-  const start = nodes.findIndex((n, i) => nodeName(n, i) === after || (n.output ?? []).includes(after));
+  const start = nodes.findIndex((n, i) => onnxNodeName(n, i) === after || (n.output ?? []).includes(after));
   if (start < 0) {
-    const names = nodes.slice(0, 8).map((n, i) => nodeName(n, i));
+    const names = nodes.slice(0, 8).map((n, i) => onnxNodeName(n, i));
     throw new UsageError(`trainable: the model has no node or value '${after}' (nodes: ${names.join(', ')}${nodes.length > 8 ? ', ...' : ''})`);
   }
   const reached = new Set(nodes[start].output ?? []);

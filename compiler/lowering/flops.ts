@@ -18,7 +18,12 @@ export function kernelFlops(group: KernelGroup): number | undefined {
   return flops !== undefined && flops > 0 ? flops : undefined;
 }
 
-function contractionFlops(node: Node): number | undefined {
+/**
+ * Two per multiply-add of a contraction node, its shapes static; undefined for any other op.
+ * The one count of contraction work: profiles (per kernel, above) and the recomputation
+ * planner's cost (compiler/remat) both use it.
+ */
+export function contractionFlops(node: Node): number | undefined {
   const shape = (i: number) => node.inputs[i].type.shape as StaticShape;
   const out = node.outputs[0].type.shape as StaticShape;
   switch (node.op) {
@@ -30,6 +35,11 @@ function contractionFlops(node: Node): number | undefined {
       // Each output element: (input channels per group) × taps multiply-adds.
       const w = shape(1);
       return 2 * numel(out) * numel(w.slice(1));
+    }
+    case 'convTranspose': {
+      // Each input element reaches (output channels per group) × taps outputs.
+      const w = shape(1);
+      return 2 * numel(shape(0)) * numel(w.slice(1));
     }
     case 'convGradInput': {
       // The same multiply-adds as the forward conv: each of dy's elements meets C/g × taps weights.

@@ -126,6 +126,11 @@ function resolveInput(name: string, scope: Scope, where: string, laterOutputs: R
   return b;
 }
 
+/** A node's name in the imported graph and its messages: its own, else its first output's, else `<op>_<index>`. */
+export function onnxNodeName(node: NodeProto, index: number): string {
+  return node.name || node.output?.[0] || `${node.opType ?? ''}_${index}`;
+}
+
 /** Imports nodes in order into `scope`; each node's outputs are bound by their ONNX names. */
 function importNodes(walk: Walk, nodes: readonly NodeProto[], scope: Scope, opsets: ReadonlyMap<string, number>, prefix = ''): void {
   const { ctx } = walk;
@@ -133,7 +138,7 @@ function importNodes(walk: Walk, nodes: readonly NodeProto[], scope: Scope, opse
   nodes.forEach((node, index) => {
     const opType = node.opType ?? '';
     const domain = normalizeDomain(node.domain);
-    const name = `${prefix}${node.name || node.output?.[0] || `${opType}_${index}`}`;
+    const name = `${prefix}${onnxNodeName(node, index)}`;
     const where = `${opType} '${name}'`;
     for (const out of node.output ?? []) pending.delete(out);
     const inputs = (node.input ?? []).map((n) => (n === '' ? undefined : resolveInput(n, scope, where, pending)));

@@ -2,7 +2,8 @@ import type { Value } from '../../ir/index.js';
 import { Graph, Node } from '../../ir/index.js';
 import type { FusedGroup } from '../fusion/partition.js';
 import type { Scheduled } from '../lowering/kernel_stages.js';
-import { groupInputs, peakLiveBytes } from '../schedule/order.js';
+import { peakLiveBytes } from '../schedule/order.js';
+import { groupGraph, pushTo } from './group_graph.js';
 
 /**
  * Recomputation applied to a schedule: each chosen kernel group runs a second time, as an exact
@@ -36,10 +37,7 @@ export const RECOMPUTE_SUFFIX = '/recompute';
 export function recompute(base: Scheduled, splits: ReadonlyMap<FusedGroup, number>): RecomputedSchedule {
   const order = base.groups;
   const position = new Map(order.map((g, i) => [g, i]));
-  const producer = new Map<Value, FusedGroup>();
-  for (const g of order) for (const v of g.outputs) producer.set(v, g);
-  const readers = new Map<Value, FusedGroup[]>();
-  for (const g of order) for (const v of groupInputs(g)) readers.set(v, [...(readers.get(v) ?? []), g]);
+  const { producer, readers } = groupGraph(order);
 
   // Where each copy runs: before its first late reader (an original after the split, or another
   // copy, which reads the copy). Readers come later in the order, so one backward sweep does it.
@@ -57,7 +55,7 @@ export function recompute(base: Scheduled, splits: ReadonlyMap<FusedGroup, numbe
     if (at < Infinity) point.set(g, at);
   }
   const copiesBefore = new Map<number, FusedGroup[]>();
-  for (const [g, at] of point) copiesBefore.set(at, [...(copiesBefore.get(at) ?? []), g]);
+  for (const [g, at] of point) pushTo(copiesBefore, at, g);
   for (const list of copiesBefore.values()) list.sort((a, b) => position.get(a)! - position.get(b)!);
 
   const graph = new Graph(base.graph.name);

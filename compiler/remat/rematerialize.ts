@@ -12,6 +12,7 @@ import { elideViews } from '../memory/in_place.js';
 import { groupInputs } from '../schedule/order.js';
 import { formatBytes } from './byte_size.js';
 import { groupFlops } from './cost.js';
+import { groupGraph, pushTo } from './group_graph.js';
 import type { RecomputedSchedule } from './recompute.js';
 import { recompute } from './recompute.js';
 
@@ -172,8 +173,8 @@ class RecomputePlanner {
   readonly #base: Scheduled;
   readonly #alignment: number;
   readonly #position: Map<FusedGroup, number>;
-  readonly #producer = new Map<Value, FusedGroup>();
-  readonly #readers = new Map<Value, FusedGroup[]>();
+  readonly #producer: ReadonlyMap<Value, FusedGroup>;
+  readonly #readers: ReadonlyMap<Value, readonly FusedGroup[]>;
   /** Lone reshapes (views, no kernel of their own) reading each value: recomputed with it. */
   readonly #viewsOf = new Map<Value, FusedGroup[]>();
   readonly #views = new Set<FusedGroup>();
@@ -183,16 +184,15 @@ class RecomputePlanner {
     this.#base = base;
     this.#alignment = alignment;
     this.#position = new Map(base.groups.map((g, i) => [g, i]));
-    for (const g of base.groups) {
-      for (const v of g.outputs) this.#producer.set(v, g);
-      for (const v of groupInputs(g)) this.#readers.set(v, [...(this.#readers.get(v) ?? []), g]);
-    }
+    const { producer, readers } = groupGraph(base.groups);
+    this.#producer = producer;
+    this.#readers = readers;
     const kernels = new Set(elideViews(base.graph, base.groups).kernelGroups);
     for (const g of base.groups) {
       if (kernels.has(g)) continue;
       const source = g.nodes[0].inputs[0];
       this.#views.add(g);
-      this.#viewsOf.set(source, [...(this.#viewsOf.get(source) ?? []), g]);
+      pushTo(this.#viewsOf, source, g);
     }
     this.#pinned = new Set([...base.graph.outputs, ...base.graph.stateUpdates.values()]);
   }

@@ -2,7 +2,7 @@ import { isFloat } from '../dtype.js';
 import { DTypeError, ShapeError } from '../errors.js';
 import { registerOp } from '../registry.js';
 import type { Dim } from '../shape.js';
-import { broadcastShapes, formatShape } from '../shape.js';
+import { broadcastShapes, dimsMayBeEqual, formatShape } from '../shape.js';
 
 /**
  * attention(q, k, v, scale[, mask]): softmax(scale · (q @ k) + mask) @ v, the softmax over the
@@ -29,20 +29,19 @@ registerOp({
       throw new ShapeError(`${where}: q, k, v need the same rank ≥ 2, got ${formatShape(q.shape)}, ${formatShape(k.shape)}, ${formatShape(v.shape)}`);
     }
     const batch = q.shape.slice(0, -2);
-    const same = (a: Dim, b: Dim) => a === b || typeof a === 'string' || typeof b === 'string';
-    if (!k.shape.slice(0, -2).every((d, i) => same(d, batch[i])) || !v.shape.slice(0, -2).every((d, i) => same(d, batch[i]))) {
+    if (!k.shape.slice(0, -2).every((d, i) => dimsMayBeEqual(d, batch[i])) || !v.shape.slice(0, -2).every((d, i) => dimsMayBeEqual(d, batch[i]))) {
       throw new ShapeError(`${where}: batch dims differ: q ${formatShape(q.shape)}, k ${formatShape(k.shape)}, v ${formatShape(v.shape)}`);
     }
     const [sq, d] = q.shape.slice(-2);
     const [dk, sk] = k.shape.slice(-2);
     const [sv, dv] = v.shape.slice(-2);
-    if (!same(d, dk)) throw new ShapeError(`${where}: q ${formatShape(q.shape)} and k ${formatShape(k.shape)} differ in the head dim (${d} vs ${dk})`);
-    if (!same(sk, sv)) throw new ShapeError(`${where}: k ${formatShape(k.shape)} and v ${formatShape(v.shape)} differ in the number of keys (${sk} vs ${sv})`);
+    if (!dimsMayBeEqual(d, dk)) throw new ShapeError(`${where}: q ${formatShape(q.shape)} and k ${formatShape(k.shape)} differ in the head dim (${d} vs ${dk})`);
+    if (!dimsMayBeEqual(sk, sv)) throw new ShapeError(`${where}: k ${formatShape(k.shape)} and v ${formatShape(v.shape)} differ in the number of keys (${sk} vs ${sv})`);
     if (scale.shape.some((s) => s !== 1)) throw new ShapeError(`${where}: scale must have one element, got ${formatShape(scale.shape)}`);
     const scores: Dim[] = [...batch, sq, sk];
     if (mask) {
       const joined = broadcastShapes([scores, mask.shape], where);
-      if (joined.length !== scores.length || !joined.every((x, i) => same(x, scores[i]))) {
+      if (joined.length !== scores.length || !joined.every((x, i) => dimsMayBeEqual(x, scores[i]))) {
         throw new ShapeError(`${where}: mask ${formatShape(mask.shape)} does not broadcast to the scores ${formatShape(scores)}`);
       }
     }

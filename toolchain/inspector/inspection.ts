@@ -2,7 +2,7 @@ import type { Graph, Plan, PlanRequirements, StaticPlan } from '../../ir/index.j
 import { asStaticPlan, bindPlan, formatType } from '../../ir/index.js';
 import type { CompileResult } from '../../compiler/compile.js';
 import type { PlanSummary } from '../../compiler/report/plan_report.js';
-import { type GraphView, graphView, nodeFlops, type NodeView, nodeView } from './views.js';
+import { type GraphView, graphView, type NodeView, nodeView } from './views.js';
 
 /**
  * Everything the inspector page shows, as plain data: built from a compile (a model or a DSL
@@ -30,7 +30,7 @@ export interface StepView {
   readonly anchor?: string | null;
   readonly dispatch: readonly [number, number, number];
   readonly tensors: readonly BoundTensor[];
-  /** Multiply-adds ×2 of its contractions (known when compiled from a graph). */
+  /** Multiply-adds ×2 of its contraction, as the plan counts them (static sizes only). */
   readonly flops?: number;
   /** Bytes of every tensor it binds: what it reads and writes at most once each. */
   readonly bytes: number;
@@ -166,7 +166,9 @@ function planSteps(plan: StaticPlan, groups?: CompileResult['report']['groups'])
       dispatch: s.dispatch,
       tensors,
       bytes: tensors.reduce((sum, t) => sum + t.bytes, 0),
-      ...(group ? { members: group.nodes.map(nodeView), anchor: group.anchor?.name ?? null, flops: group.nodes.reduce((f, n) => f + nodeFlops(n), 0) } : {}),
+      // The compiler's own count (PlanStep.flops, what run --profile rates), artifacts included.
+      ...(s.flops !== undefined ? { flops: s.flops } : {}),
+      ...(group ? { members: group.nodes.map(nodeView), anchor: group.anchor?.name ?? null } : {}),
     };
   });
 }

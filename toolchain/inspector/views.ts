@@ -66,24 +66,3 @@ export function graphView(graph: Graph): GraphView {
     nodes: graph.nodes.map(nodeView),
   };
 }
-
-/** Multiply-adds ×2 of a contraction node (matmul, conv, convTranspose); 0 for anything else. */
-export function nodeFlops(n: Node): number {
-  const count = (shape: readonly (number | string)[]) => shape.reduce<number>((p, d) => p * (typeof d === 'number' ? d : 1), 1);
-  const out = n.outputs[0]?.type.shape ?? [];
-  switch (n.op) {
-    case 'matmul': {
-      const a = n.inputs[0].type.shape;
-      const k = a[a.length - 1];
-      return 2 * count(out) * (typeof k === 'number' ? k : 1);
-    }
-    case 'conv':
-      // Each output element: (input channels per group) × kernel taps multiply-adds.
-      return 2 * count(out) * count(n.inputs[1].type.shape.slice(1));
-    case 'convTranspose':
-      // Each input element reaches (output channels per group) × kernel taps outputs.
-      return 2 * count(n.inputs[0].type.shape) * count(n.inputs[1].type.shape.slice(1));
-    default:
-      return 0;
-  }
-}

@@ -30,7 +30,7 @@ registerRef('attention', ([q, k, v, scale, mask], { outputs }) => {
         let score = s * dot;
         if (mask && maskAt) score += Number(mask.data[maskAt[(b * sq + i) * sk + j]]);
         scores[j] = score;
-        max = Number.isNaN(score) || Number.isNaN(max) ? NaN : Math.max(max, score);
+        max = Math.max(max, score); // NaN if either is
       }
       let sum = 0;
       for (let j = 0; j < sk; j++) sum += (scores[j] = Math.exp(scores[j] - max));

@@ -5,6 +5,7 @@ import { convert, expr, literal, toStorage } from '../expr.js';
 import { KernelBuilder, linearIndex, unravel } from '../kernel_builder.js';
 import type { GeneratedKernel, KernelGroup, KernelTemplate, TemplateTarget } from '../kernel_types.js';
 import { tiledGrid } from '../grid.js';
+import { scaleOf } from '../ops/attention.js';
 import { epilogueInPlace, lowerAroundAnchor } from './group_lowering.js';
 
 /**
@@ -79,14 +80,16 @@ export function generateAttention(group: KernelGroup, target: TemplateTarget, ti
   // The invocation's rows: strided by the workgroup width, clamped for reading.
   b.line(`let row0 = wid.x * ${wg * R}u + lid.x;`);
   const rowOf = (a: number) => (a === 0 ? 'row0' : `(row0 + ${a * wg}u)`);
+  // Element c of row a's slice of a private array of `width` floats per row (qrow, acc).
+  const slot = (a: number, width: number, c: string) => (a === 0 ? c : `${a * width}u + ${c}`);
   const rs = as.map((a) => b.let(expr(`min(${rowOf(a)}, ${b.size(subDims(rows, 1))})`, 'u32'), 'r').code);
   const batch = batchShape.length ? unravel(b, 'wid.y', batchShape) : [];
-  const sc = b.let(convert(scale.at(scale.shape.map(() => '0u')), 'f32'), 'scale').code;
+  const sc = b.let(scaleOf(scale), 'scale').code;
   const negInf = literal(-Infinity, 'f32').code;
 
   b.line(`var qrow: array<f32, ${R * d}>;`);
   b.loopDim(d, (c) => {
-    for (const a of as) b.line(`qrow[${a === 0 ? c : `${a * d}u + ${c}`}] = ${convert(q.at([...batch, rs[a], c]), 'f32').code};`);
+    for (const a of as) b.line(`qrow[${slot(a, d, c)}] = ${convert(q.at([...batch, rs[a], c]), 'f32').code};`);
   });
   b.line(`var acc: array<f32, ${R * dv}>;`);
   for (const a of as) b.line(`var m${a} = ${negInf};`);
@@ -97,7 +100,7 @@ export function generateAttention(group: KernelGroup, target: TemplateTarget, ti
     const js = ts.map((t) => (wholeBlocks ? `${j0} + ${t}u` : b.let(expr(`min(${j0} + ${t}u, ${b.size(subDims(keys, 1))})`, 'u32'), 'jt').code));
     for (const a of as) for (const t of ts) b.line(`var s${a}_${t} = 0.0f;`);
     b.loopDim(d, (c) => {
-      const qs = as.map((a) => b.let(expr(`qrow[${a === 0 ? c : `${a * d}u + ${c}`}]`, 'f32'), 'qc').code);
+      const qs = as.map((a) => b.let(expr(`qrow[${slot(a, d, c)}]`, 'f32'), 'qc').code);
       for (const t of ts) {
         const kt = convert(k.at([...batch, c, js[t]]), 'f32').code;
         for (const a of as) b.line(`s${a}_${t} = fma(${qs[a]}, ${kt}, s${a}_${t});`);
@@ -121,7 +124,7 @@ export function generateAttention(group: KernelGroup, target: TemplateTarget, ti
     b.loopDim(dv, (c) => {
       const vs = ts.map((t) => convert(v.at([...batch, js[t], c]), 'f32').code);
       for (const a of as) {
-        const at = a === 0 ? c : `${a * dv}u + ${c}`;
+        const at = slot(a, dv, c);
         b.line(`acc[${at}] = acc[${at}] * corr${a} + ${ts.map((t) => `p${a}_${t} * ${vs[t]}`).join(' + ')};`);
       }
     });
@@ -132,7 +135,7 @@ export function generateAttention(group: KernelGroup, target: TemplateTarget, ti
     b.block(`if (${rowOf(a)} < ${b.size(rows)})`, () => {
       b.loopDim(dv, (c) => {
         const coords = [...batch, rowOf(a), c];
-        lowered.setCurrent(expr(`(acc[${a === 0 ? c : `${a * dv}u + ${c}`}] / l${a})`, 'f32'));
+        lowered.setCurrent(expr(`(acc[${slot(a, dv, c)}] / l${a})`, 'f32'));
         stored.push(coords);
         b.line(`${outName}[${linearIndex(b, coords, outShape)}] = ${toStorage(lowered.root.at(coords), root.type.dtype)};`);
       });

@@ -37,8 +37,7 @@ interface Part {
 
 function concatRoot(group: KernelGroup): Node | undefined {
   if (group.outputs.length !== 1) return undefined;
-  const root = group.nodes.find((n) => n.op === 'concat' && n.outputs[0] === group.outputs[0]);
-  return root;
+  return group.nodes.find((n) => n.op === 'concat' && n.outputs[0] === group.outputs[0]);
 }
 
 export function matchesConcatCopy(group: KernelGroup): boolean {
@@ -115,11 +114,12 @@ export function generateConcatCopy(group: KernelGroup, target: TemplateTarget): 
     b.line(`unit = ${width === 4 ? `vec4<f32>(${lanes.join(', ')})` : lanes[0]};`);
   };
   if (parts.length === 1) copy(parts[0]);
-  parts.forEach((p, k) => {
-    if (parts.length === 1) return;
-    const header = k === 0 ? `if (${r} < ${b.size(p.end)})` : k === parts.length - 1 ? 'else' : `else if (${r} < ${b.size(p.end)})`;
-    b.block(header, () => copy(p));
-  });
+  else {
+    parts.forEach((p, k) => {
+      const header = k === 0 ? `if (${r} < ${b.size(p.end)})` : k === parts.length - 1 ? 'else' : `else if (${r} < ${b.size(p.end)})`;
+      b.block(header, () => copy(p));
+    });
+  }
   b.line(`${outName}[u] = unit;`);
 
   const name = group.nodes.map((n) => n.op).join('+');
