@@ -82,3 +82,28 @@ export class UsageError extends DawnflowError {
 export function isDawnflowError(e: unknown): e is DawnflowError {
   return e instanceof DawnflowError;
 }
+
+/**
+ * The class of each code: how an error that crossed a thread, process or page boundary as plain
+ * data (its code and message) becomes its typed self again. Every code is listed (tsc checks).
+ */
+const ERROR_CLASSES: Readonly<Record<ErrorCode, new (message: string) => DawnflowError>> = {
+  MODEL_FORMAT: ModelFormatError,
+  UNSUPPORTED_OP: UnsupportedOpError,
+  SHAPE: ShapeError,
+  DTYPE: DTypeError,
+  GRAPH: GraphError,
+  INPUT: InputError,
+  DEVICE: DeviceError,
+  OUT_OF_MEMORY: OutOfMemoryError,
+  ARTIFACT: ArtifactError,
+  NUMERIC: NumericError,
+  COMMUNICATION: CommunicationError,
+  DATA: DataError,
+  USAGE: UsageError,
+};
+
+/** The error class of `code`, or undefined when it is no dawnflow code. */
+export function errorClassOf(code: string | undefined): (new (message: string) => DawnflowError) | undefined {
+  return code !== undefined && Object.hasOwn(ERROR_CLASSES, code) ? ERROR_CLASSES[code as ErrorCode] : undefined;
+}

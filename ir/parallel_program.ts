@@ -2,7 +2,7 @@ import type { DType } from './dtype.js';
 import type { PhasedPlan } from './phased_plan.js';
 import type { Plan } from './plan.js';
 import type { StaticShape } from './shape.js';
-import type { TrainingTensorSpec } from './training_plan.js';
+import type { TrainingProgram } from './training_plan.js';
 
 /**
  * Programs that train or run one model over several devices, as plain data (like
@@ -17,25 +17,16 @@ export const PIPELINE_FORMAT = 'dawnflow-pipeline';
 export const INFERENCE_PIPELINE_FORMAT = 'dawnflow-inference-pipeline';
 export const PARALLEL_PROGRAM_VERSION = 1;
 
-/** What every parallel training program shares with a single-device `TrainingProgram`. */
-export interface ParallelTrainingSignature {
-  readonly version: number;
+/**
+ * What every parallel training program shares with a single-device `TrainingProgram` (the same
+ * fields; `evalBatchSize` is the examples per evaluation run on one rank).
+ */
+export interface ParallelTrainingSignature
+  extends Pick<TrainingProgram, 'version' | 'evalBatchSize' | 'input' | 'target' | 'accuracy' | 'parameters' | 'buffers' | 'optimizerStates' | 'stepState'> {
   /** Ranks the program runs on. */
   readonly devices: number;
   /** Examples per optimizer step, over all ranks: what a single-device run's batch would be. */
   readonly globalBatch: number;
-  /** Examples per evaluation run on one rank. */
-  readonly evalBatchSize: number;
-  readonly input: TrainingTensorSpec;
-  readonly target: TrainingTensorSpec;
-  readonly accuracy: boolean;
-  /** Trainable parameters, in model order. */
-  readonly parameters: readonly string[];
-  /** Non-trainable model states (BatchNorm running statistics). */
-  readonly buffers: readonly string[];
-  readonly optimizerStates: readonly string[];
-  /** The u32 step counter state. */
-  readonly stepState: string;
 }
 
 /** Gradients all-reduced together, as one contiguous f32 block. */

@@ -1,5 +1,5 @@
 import type { Node, Value } from '../../ir/index.js';
-import { deviceBytesPerElement, numel } from '../../ir/index.js';
+import { deviceBytesPerElement, isStaticShape, numel } from '../../ir/index.js';
 
 /**
  * The placement pass's cost model: FLOPs and bytes touched per node, turned into an estimated
@@ -23,7 +23,7 @@ export interface NodeCost {
 
 const elements = (v: Value): number => {
   const shape = v.type.shape;
-  return shape.every((d): d is number => typeof d === 'number') ? numel(shape) : 0;
+  return isStaticShape(shape) ? numel(shape) : 0;
 };
 const bytesOf = (v: Value): number => elements(v) * deviceBytesPerElement(v.type.dtype);
 

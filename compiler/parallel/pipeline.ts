@@ -1,5 +1,5 @@
 import type { DType, Graph, StaticShape } from '../../ir/index.js';
-import { GraphError, OutOfMemoryError, UsageError } from '../../ir/index.js';
+import { GraphError, numel, OutOfMemoryError, UsageError } from '../../ir/index.js';
 import type { CutTensor, PipelineProgram, PipelineSchedule, PipelineStage } from '../../ir/parallel_program.js';
 import { PARALLEL_PROGRAM_VERSION, PIPELINE_FORMAT } from '../../ir/parallel_program.js';
 import { grad } from '../autodiff/index.js';
@@ -71,7 +71,7 @@ export function compilePipeline(spec: TrainingSpec, options: PipelineOptions): P
   const units: PlacementUnit[] = profiles.map((p, i) => ({
     name: p.name,
     ms: costMs(p, model),
-    fixedBytes: slots * p.parameters.reduce((s, q) => s + q.shape.reduce((a, b) => a * b, 1) * 4, 0),
+    fixedBytes: slots * p.parameters.reduce((s, q) => s + numel(q.shape) * 4, 0),
     peakBytes: 2 * p.activationBytes,
     cutBefore: i === 0 || !p.parameters.some((q) => profiles.slice(0, i).some((e) => e.parameters.includes(q))),
   }));
@@ -103,7 +103,7 @@ export function compilePipeline(spec: TrainingSpec, options: PipelineOptions): P
     }
     const cost = sumCosts(profiles.slice(range.first, range.end));
     const inFlight = schedule === 'gpipe' ? microBatches : Math.min(microBatches, ranges.length - s);
-    const inputBytes = (input ? input.exampleShape.reduce((a, b) => a * b, 1) * 4 : 0) * microBatch;
+    const inputBytes = (input ? numel(input.exampleShape) * 4 : 0) * microBatch;
     return {
       index: s,
       phased,
@@ -234,7 +234,7 @@ function backwardGraph(
     trace.output(dh, gradientName(STAGE_INPUT));
   }
   trainable.forEach((p, i) => {
-    const acc = trace.state(accumulatorName(p.name), { dtype: p.dtype, shape: [...p.shape], data: new Float32Array(p.shape.reduce((a, b) => a * b, 1)) });
+    const acc = trace.state(accumulatorName(p.name), { dtype: p.dtype, shape: [...p.shape], data: new Float32Array(numel(p.shape)) });
     const g = grads[i];
     trace.updateState(acc, g ? acc.add(g) : acc);
   });

@@ -3,8 +3,8 @@ import { OutOfMemoryError, UsageError } from '../../ir/index.js';
 /**
  * The placement pass's core: a chain of units (a model's layers, or a graph's nodes in
  * topological order) split into contiguous stages so that the slowest stage is as fast as
- * possible (the pipeline's throughput), every stage fitting a device's memory. Exact, by
- * dynamic programming over (stages, prefix): O(S·n²) for n units.
+ * possible (the pipeline's throughput), every stage fitting a device's memory. Exact in that
+ * time, by dynamic programming over (stages, prefix): O(S·n²) for n units.
  */
 
 export interface PlacementUnit {
@@ -33,7 +33,8 @@ export function stageRangeName(units: readonly PlacementUnit[], r: StageRange): 
 
 /**
  * Splits `units` into `stages` contiguous ranges minimizing the largest stage time; ties go
- * to the smaller largest memory. `cutMs[j]` is what a stage starting at unit j pays to receive
+ * to the smaller largest memory of each prefix (so over whole splits the memory is not always
+ * the least; test/compiler/placement.test.ts). `cutMs[j]` is what a stage starting at unit j pays to receive
  * its input. A split where some stage exceeds `memoryLimit` is not taken;
  * when every split has one, the error names the best split's largest stage and its numbers.
  */
@@ -59,15 +60,27 @@ export function placeStages(units: readonly PlacementUnit[], stages: number, mem
     const best: Best[][] = Array.from({ length: stages + 1 }, () => new Array<Best>(n + 1).fill(undefined));
     best[0][0] = { ms: 0, memory: 0, ranges: [] };
     for (let s = 1; s <= stages; s++) {
-      for (let i = 1; i <= n; i++) {
-        for (let j = s - 1; j < i; j++) {
-          const before = best[s - 1][j];
-          if (!before || !cuttable[j]) continue;
-          const r = range(j, i);
-          if (r.memoryBytes > limit) continue;
-          const candidate = { ms: Math.max(before.ms, r.ms), memory: Math.max(before.memory, r.memoryBytes), ranges: [...before.ranges, r] };
+      // The last stage [j, i) grows one unit at a time from each start j, so its sums cost O(1)
+      // per (j, i) and add up in unit order, as range() does; each best[s][i] still sees its
+      // candidates in increasing j.
+      for (let j = s - 1; j < n; j++) {
+        const before = best[s - 1][j];
+        if (!before || !cuttable[j]) continue;
+        let ms = j > 0 ? (cutMs?.[j] ?? 0) : 0;
+        let fixed = 0;
+        let peak = 0;
+        for (let i = j + 1; i <= n; i++) {
+          ms += units[i - 1].ms;
+          fixed += units[i - 1].fixedBytes;
+          peak = Math.max(peak, units[i - 1].peakBytes);
+          const memoryBytes = fixed + peak;
+          if (memoryBytes > limit) continue;
           const current = best[s][i];
-          if (!current || candidate.ms < current.ms || (candidate.ms === current.ms && candidate.memory < current.memory)) best[s][i] = candidate;
+          const candidateMs = Math.max(before.ms, ms);
+          const candidateMemory = Math.max(before.memory, memoryBytes);
+          if (!current || candidateMs < current.ms || (candidateMs === current.ms && candidateMemory < current.memory)) {
+            best[s][i] = { ms: candidateMs, memory: candidateMemory, ranges: [...before.ranges, { first: j, end: i, ms, memoryBytes }] };
+          }
         }
       }
     }

@@ -45,3 +45,17 @@ export interface Communicator {
   /** Releases the communicator; further calls are a UsageError. Idempotent. */
   close(): Promise<void>;
 }
+
+/**
+ * The all-reduce arithmetic every communicator shares: for i in [lo, hi), out[i] = the sum of
+ * parts[0][i], parts[1][i], ... in that order in f64 (divided by parts.length for a mean),
+ * rounded once to f32. MPI's engine (native/mpi/src/engine.cc) does the same, so every
+ * implementation gives the same bits. `out` may be one of the parts.
+ */
+export function reduceInOrder(parts: readonly Float32Array[], out: Float32Array, op: ReduceOp, lo = 0, hi = out.length): void {
+  for (let i = lo; i < hi; i++) {
+    let sum = 0;
+    for (const p of parts) sum += p[i];
+    out[i] = op === 'mean' ? sum / parts.length : sum;
+  }
+}

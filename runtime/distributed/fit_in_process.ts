@@ -5,7 +5,7 @@ import type { HostTensor } from '../../ir/tensor.js';
 import type { EpochRecord } from '../training/curves.js';
 import type { ArrayDataset } from '../training/dataset.js';
 import type { Evaluation } from '../training/trainer.js';
-import { launchInProcess, valuesOrThrow } from './launch_in_process.js';
+import { launchInProcess, siblingModule, valuesOrThrow } from './launch_in_process.js';
 import type { RankFitOptions, RankFitResult, RecoveryRecord } from './rank_fit.js';
 import type { WorldOptions } from './shared_world.js';
 import { renderTimeline } from './timeline_svg.js';
@@ -42,7 +42,7 @@ export async function fitInProcess(program: ParallelTrainingProgram, data: Array
     ...(test ? { test: share(test) } : {}),
     options: { ...rest, timeline: rest.timeline ?? timelineSvg !== undefined },
   };
-  const entry = { module: new URL(`./train_rank.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href, name: 'trainRank' };
+  const entry = { module: siblingModule('train_rank'), name: 'trainRank' };
   const ranks = valuesOrThrow(await launchInProcess<RankFitResult>(entry, input, { ...communicator, size: program.devices }));
   if (timelineSvg) await writeFile(timelineSvg, renderTimeline(ranks.map((r) => ({ rank: r.rank, events: r.timeline }))));
   const root = ranks[0];

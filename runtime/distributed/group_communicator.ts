@@ -1,5 +1,5 @@
 import { UsageError } from '../../ir/errors.js';
-import type { Bytes, Communicator, ReduceOp } from './communicator.js';
+import { type Bytes, type Communicator, type ReduceOp, reduceInOrder } from './communicator.js';
 
 /**
  * A Communicator over some ranks of another one (the replicas of one pipeline stage), built
@@ -46,11 +46,7 @@ export class GroupCommunicator implements Communicator {
       }
       const parts = [data, ...this.#members.slice(1).map(() => new Float32Array(data.length))];
       await Promise.all(this.#members.slice(1).map((m, i) => this.#parent.recv(parts[i + 1], m, tag)));
-      for (let e = 0; e < data.length; e++) {
-        let sum = 0;
-        for (const p of parts) sum += p[e];
-        data[e] = op === 'mean' ? sum / this.size : sum;
-      }
+      reduceInOrder(parts, data, op);
       await Promise.all(this.#members.slice(1).map((m) => this.#parent.send(data, m, tag + 1)));
     });
   }

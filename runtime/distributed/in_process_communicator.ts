@@ -1,5 +1,5 @@
 import { CommunicationError, UsageError } from '../../ir/errors.js';
-import type { Bytes, Communicator, ReduceOp } from './communicator.js';
+import { type Bytes, type Communicator, type ReduceOp, reduceInOrder } from './communicator.js';
 import { ABORT, abortReason, abortWorld, mailboxHeader, SEQ, type SharedWorld, sizeWord } from './shared_world.js';
 
 /**
@@ -119,11 +119,7 @@ export class InProcessCommunicator implements Communicator {
       if (offset === 0) this.#checkSizes(what, data.length);
       const slots = Array.from({ length: size }, (_, r) => slot(r));
       const [lo, hi] = sliceOf(n, size, this.rank);
-      for (let i = lo; i < hi; i++) {
-        let sum = 0;
-        for (let r = 0; r < size; r++) sum += slots[r][i];
-        mine[i] = op === 'mean' ? sum / size : sum;
-      }
+      reduceInOrder(slots, mine, op, lo, hi);
       await this.#barrier(what);
       for (let r = 0; r < size; r++) {
         const [a, b] = sliceOf(n, size, r);

@@ -7,7 +7,7 @@ import type { HostTensor } from '../../ir/tensor.js';
 import { acquireDevice } from '../device.js';
 import { Executable } from '../executable.js';
 import type { Communicator } from './communicator.js';
-import { launchInProcess, valuesOrThrow } from './launch_in_process.js';
+import { launchInProcess, siblingModule, valuesOrThrow } from './launch_in_process.js';
 
 /**
  * An inference pipeline: rank s runs stage s. Batches stream through: the first stage takes
@@ -70,7 +70,7 @@ function alloc(t: StageTensor): TensorData {
 
 /** Streams `batches` through the stages, one worker thread and one device each; the outputs per batch. */
 export async function runInferencePipeline(program: InferencePipelineProgram, batches: readonly Readonly<Record<string, TensorData>>[]): Promise<Record<string, HostTensor>[]> {
-  const entry = { module: new URL(`./inference_rank.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href, name: 'inferenceRank' };
+  const entry = { module: siblingModule('inference_rank'), name: 'inferenceRank' };
   const results = valuesOrThrow(await launchInProcess<InferenceRankResult>(entry, { program, batches }, { size: program.stages.length }));
   return results[results.length - 1].outputs!;
 }

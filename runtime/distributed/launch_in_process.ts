@@ -27,7 +27,12 @@ export interface InProcessJob<R> {
 /** Where the worker finds this package's rank body; from sources (tsx, vitest) it is a .ts file. */
 const here = import.meta.url;
 const fromSources = here.endsWith('.ts');
-const rankWorker = new URL(`./rank_worker.${fromSources ? 'ts' : 'js'}`, here).href;
+const rankWorker = siblingModule('rank_worker');
+
+/** The file URL of the module `name` of this folder (runtime/distributed): a rank entry's `module`. */
+export function siblingModule(name: string): string {
+  return new URL(`./${name}.${fromSources ? 'ts' : 'js'}`, here).href;
+}
 
 /** Runs TypeScript sources in the worker through tsx's loader (a dev dependency) when we run from them. */
 function loaderUrl(): string | undefined {

@@ -3,6 +3,7 @@ import { allocHost } from '../../ir/dtype.js';
 import { UsageError } from '../../ir/errors.js';
 import type { CutTensor, PipelineProgram, PipelineStage } from '../../ir/parallel_program.js';
 import { PIPELINE_FORMAT } from '../../ir/parallel_program.js';
+import { numel } from '../../ir/shape.js';
 import type { HostTensor } from '../../ir/tensor.js';
 import { acquireDevice, type DawnDevice } from '../device.js';
 import type { Dataset } from '../training/dataset.js';
@@ -13,7 +14,7 @@ import { sliceOf } from './in_process_communicator.js';
 import { PhasedExecutable } from './phased_executable.js';
 import { stageOps } from './pipeline_schedule.js';
 import { broadcastStates, deviceFailure, type RankEngine, type StepOutcome, zeroStatus } from './rank_engine.js';
-import { decodeStates, encodeStates, stageStateNames } from './stage_states.js';
+import { decodeStates, encodeStates, stageStateNames, stateTensor } from './stage_states.js';
 import { now, Timeline } from './timeline.js';
 
 /** Tags: micro-batch m's activation travels with tag m, its gradient with M + m; evaluation and gathering above. */
@@ -39,6 +40,8 @@ export class PipelineRank implements RankEngine {
   #exe: PhasedExecutable;
   readonly #first: boolean;
   readonly #last: boolean;
+  /** f32 elements of each gradient accumulator (stage.accumulators' order). */
+  readonly #accumulatorElements: readonly number[];
 
   private constructor(comm: Communicator, program: PipelineProgram, exe: PhasedExecutable, timeline: Timeline) {
     this.comm = comm;
@@ -50,6 +53,7 @@ export class PipelineRank implements RankEngine {
     this.timeline = timeline;
     this.#first = this.stage.index === 0;
     this.#last = this.stage.index === s - 1;
+    this.#accumulatorElements = this.stage.accumulators.map((n) => stateTensor(this.stage.phased.plan, n).bytes / 4);
     this.#replicas = new GroupCommunicator(
       comm,
       Array.from({ length: program.replicas }, (_, d) => d * s + this.stage.index),
@@ -150,12 +154,11 @@ export class PipelineRank implements RankEngine {
   /** Micro-batch k's input: the data on the first stage, the previous stage's activation on the others (the last one also reads the targets). */
   async #stageInput(rows: readonly number[], data: Dataset, step: number, k: number): Promise<{ input: TensorData; target: TensorData | undefined }> {
     const mb = rows.length;
-    const per = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
     let input: TensorData;
     let target: TensorData | undefined;
     if (this.#first || this.#last) {
-      const x = allocHost(this.program.input.dtype, mb * per(this.program.input.exampleShape));
-      const y = allocHost(this.program.target.dtype, mb * per(this.program.target.exampleShape));
+      const x = allocHost(this.program.input.dtype, mb * numel(this.program.input.exampleShape));
+      const y = allocHost(this.program.target.dtype, mb * numel(this.program.target.exampleShape));
       await data.read(rows, x, y);
       input = x;
       target = y;
@@ -190,7 +193,7 @@ export class PipelineRank implements RankEngine {
           setLost(await deviceFailure(this.#exe.device, error));
         }
       }
-      const sizes = names.map((n) => this.#exe.phased.plan.tensors[this.#exe.phased.plan.states.find((s) => this.#exe.phased.plan.tensors[s.tensor].name === n)!.tensor].bytes / 4);
+      const sizes = this.#accumulatorElements;
       const all = new Float32Array(sizes.reduce((a, b) => a + b, 0));
       let offset = 0;
       names.forEach((n, i) => {
@@ -217,9 +220,8 @@ export class PipelineRank implements RankEngine {
   async evaluate(data: Dataset): Promise<Evaluation> {
     const e = this.program.evalBatchSize;
     const [lo, hi] = sliceOf(data.size, this.program.replicas, this.replica);
-    const per = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-    const x = allocHost(this.program.input.dtype, e * per(this.program.input.exampleShape));
-    const y = allocHost(this.program.target.dtype, e * per(this.program.target.exampleShape));
+    const x = allocHost(this.program.input.dtype, e * numel(this.program.input.exampleShape));
+    const y = allocHost(this.program.target.dtype, e * numel(this.program.target.exampleShape));
     let loss = 0;
     let correct = 0;
     const sends: Promise<void>[] = [];
@@ -264,7 +266,7 @@ export class PipelineRank implements RankEngine {
     for (const name of this.#exe.stateNames) {
       const t = states[name];
       if (t) this.#exe.writeState(name, t);
-      else if (accumulators.has(name)) this.#exe.writeState(name, new Float32Array(this.#exe.phased.plan.tensors[this.#exe.phased.plan.states.find((s) => this.#exe.phased.plan.tensors[s.tensor].name === name)!.tensor].bytes / 4));
+      else if (accumulators.has(name)) this.#exe.writeState(name, new Float32Array(stateTensor(this.stage.phased.plan, name).bytes / 4));
       else throw new UsageError(`pipeline stage ${this.stage.index}: the states to restore lack '${name}'`);
     }
   }
@@ -302,5 +304,5 @@ export class PipelineRank implements RankEngine {
 }
 
 function cutZeros(cut: CutTensor, batch: number): TensorData {
-  return allocHost(cut.dtype, batch * cut.exampleShape.reduce((a, b) => a * b, 1));
+  return allocHost(cut.dtype, batch * numel(cut.exampleShape));
 }

@@ -1,5 +1,6 @@
 import { allocHost } from '../../ir/dtype.js';
 import { DeviceError, OutOfMemoryError } from '../../ir/errors.js';
+import { numel } from '../../ir/shape.js';
 import type { TrainingTensorSpec } from '../../ir/training_plan.js';
 import type { HostTensor } from '../../ir/tensor.js';
 import type { DawnDevice } from '../device.js';
@@ -92,9 +93,8 @@ export interface ShardEvaluation {
 /** Runs the 'eval' phase over this rank's shard, then sums loss and correct over `reduce`. */
 export async function evaluateShard(exe: PhasedExecutable, data: Dataset, o: ShardEvaluation): Promise<Evaluation> {
   const [lo, hi] = sliceOf(data.size, o.shard.count, o.shard.index);
-  const per = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-  const x = allocHost(o.input.dtype, o.batch * per(o.input.exampleShape));
-  const y = allocHost(o.target.dtype, o.batch * per(o.target.exampleShape));
+  const x = allocHost(o.input.dtype, o.batch * numel(o.input.exampleShape));
+  const y = allocHost(o.target.dtype, o.batch * numel(o.target.exampleShape));
   let loss = 0;
   let correct = 0;
   const pending: Promise<void>[] = [];

@@ -1,17 +1,4 @@
-import {
-  ArtifactError,
-  CommunicationError,
-  DataError,
-  DeviceError,
-  type DawnflowError,
-  type ErrorCode,
-  GraphError,
-  InputError,
-  NumericError,
-  OutOfMemoryError,
-  ShapeError,
-  UsageError,
-} from '../../ir/errors.js';
+import { type DawnflowError, errorClassOf } from '../../ir/errors.js';
 import type { SharedWorld } from './shared_world.js';
 
 /** What the in-process launcher and its rank workers exchange. */
@@ -43,22 +30,9 @@ export function errorToJson(error: unknown): ErrorJson {
   return { name: 'Error', message: String(error) };
 }
 
-const BY_CODE: Partial<Record<ErrorCode, new (message: string) => DawnflowError>> = {
-  COMMUNICATION: CommunicationError,
-  DATA: DataError,
-  DEVICE: DeviceError,
-  OUT_OF_MEMORY: OutOfMemoryError,
-  ARTIFACT: ArtifactError,
-  NUMERIC: NumericError,
-  INPUT: InputError,
-  SHAPE: ShapeError,
-  GRAPH: GraphError,
-  USAGE: UsageError,
-};
-
 /** The error again, as its dawnflow class where it had one; the rank's stack kept. */
 export function errorFromJson(json: ErrorJson): Error {
-  const Kind = json.code ? BY_CODE[json.code as ErrorCode] : undefined;
+  const Kind = errorClassOf(json.code);
   const error = Kind ? new Kind(json.message) : new Error(json.message);
   if (!Kind) error.name = json.name;
   if (json.stack) error.stack = json.stack;

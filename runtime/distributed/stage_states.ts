@@ -1,6 +1,7 @@
 import { allocHost } from '../../ir/dtype.js';
+import { UsageError } from '../../ir/errors.js';
 import type { PipelineStage } from '../../ir/parallel_program.js';
-import type { StaticPlan } from '../../ir/plan.js';
+import type { StaticPlan, StaticPlanTensor } from '../../ir/plan.js';
 import { numel } from '../../ir/shape.js';
 import type { HostTensor } from '../../ir/tensor.js';
 
@@ -24,9 +25,16 @@ export function encodeStates(states: Readonly<Record<string, HostTensor>>, names
   return out;
 }
 
+/** The plan tensor of the state named `name` (the program names every state it uses). */
+export function stateTensor(plan: StaticPlan, name: string): StaticPlanTensor {
+  const state = plan.states.find((s) => plan.tensors[s.tensor].name === name);
+  if (!state) throw new UsageError(`phased plan '${plan.name}': no state '${name}'`);
+  return plan.tensors[state.tensor];
+}
+
 /** A buffer to receive `names`' states of `plan` into, and how to read them out of it. */
 export function decodeStates(plan: StaticPlan, names: readonly string[]): { bytes: Uint8Array; decode: () => Record<string, HostTensor> } {
-  const tensors = names.map((n) => plan.tensors[plan.states.find((s) => plan.tensors[s.tensor].name === n)!.tensor]);
+  const tensors = names.map((n) => stateTensor(plan, n));
   const hosts = tensors.map((t) => allocHost(t.dtype, numel(t.shape)));
   const bytes = new Uint8Array(hosts.reduce((s, d) => s + d.byteLength, 0));
   return {
