@@ -10,6 +10,14 @@ export function deviceBytesPerElement(dtype: DType): number {
   return dtype === 'f16' ? 2 : 4;
 }
 
+/**
+ * Bytes per element of a host array (`allocHost`; f32 in a Float32Array): what a tensor weighs
+ * once read back, sent between ranks or written to a file. Only bool differs from the device.
+ */
+export function hostBytesPerElement(dtype: DType): number {
+  return dtype === 'bool' ? 1 : deviceBytesPerElement(dtype);
+}
+
 export function isFloat(dtype: DType): boolean {
   return dtype === 'f32' || dtype === 'f16';
 }

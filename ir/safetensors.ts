@@ -1,4 +1,5 @@
 import type { DType, TensorData } from './dtype.js';
+import { hostBytesPerElement } from './dtype.js';
 import { ArtifactError } from './errors.js';
 import { numel } from './shape.js';
 import type { HostTensor } from './tensor.js';
@@ -20,7 +21,6 @@ import type { HostTensor } from './tensor.js';
 /** The safetensors dtype code of each dawnflow dtype (bool is one byte per element here). */
 export const SAFETENSORS_DTYPE: Readonly<Record<DType, string>> = { f32: 'F32', f16: 'F16', i32: 'I32', u32: 'U32', bool: 'BOOL' };
 const FROM_CODE = new Map(Object.entries(SAFETENSORS_DTYPE).map(([dtype, code]) => [code, dtype as DType]));
-const BYTES_PER_ELEMENT: Readonly<Record<DType, number>> = { f32: 4, f16: 2, i32: 4, u32: 4, bool: 1 };
 const HOST_ARRAY = { f32: Float32Array, f16: Uint16Array, i32: Int32Array, u32: Uint32Array, bool: Uint8Array } as const;
 /** The upstream reader refuses larger headers; so do we, before allocating for one. */
 const MAX_HEADER_BYTES = 100_000_000;
@@ -55,7 +55,7 @@ function fileBytes(name: string, t: HostTensor): Uint8Array {
   let data: TensorData = t.data;
   if (t.dtype === 'bool') data = Uint8Array.from(data, (v) => (v ? 1 : 0));
   else if (!(data instanceof HOST_ARRAY[t.dtype])) data = HOST_ARRAY[t.dtype].from(data);
-  return new Uint8Array(data.buffer, data.byteOffset, n * BYTES_PER_ELEMENT[t.dtype]);
+  return new Uint8Array(data.buffer, data.byteOffset, n * hostBytesPerElement(t.dtype));
 }
 
 /** A file as its pieces: the header (with its length prefix), then each tensor's bytes. */
@@ -159,7 +159,7 @@ function checkEntry(name: string, raw: unknown, dataBytes: number, file: string)
     fail(`data_offsets ${JSON.stringify(offsets)} is not a [begin, end] pair`);
   }
   const [begin, end] = offsets as number[];
-  const needed = numel(shape as number[]) * BYTES_PER_ELEMENT[dtype!];
+  const needed = numel(shape as number[]) * hostBytesPerElement(dtype!);
   if (end - begin !== needed) fail(`${dtype}[${(shape as number[]).join(',')}] needs ${needed} bytes, data_offsets span ${end - begin}`);
   if (end > dataBytes) fail(`its bytes [${begin}, ${end}) run past the data section's ${dataBytes} bytes (truncated?)`);
   return { name, dtype: dtype!, shape: shape as number[], begin, end };

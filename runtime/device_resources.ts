@@ -43,24 +43,40 @@ export interface ResourceOptions {
   readonly backup?: boolean;
 }
 
+/** A plan's region buffers with its constants and states uploaded, and its kernels compiled. */
+export interface PlanBuffers {
+  readonly regions: RegionBuffers;
+  readonly kernels: CompiledKernels;
+  /** The states' copy for undoing a run (`backup`), when asked for and the plan has states. */
+  readonly backup: GPUBuffer | undefined;
+}
+
+export interface AllocateOptions extends ResourceOptions {
+  /** How errors name the plan: `plan '<name>'` unless given (a phased plan names itself). */
+  readonly where?: string;
+}
+
 /**
- * Creates the resources, capturing the device's out-of-memory and validation errors with error
- * scopes: a failure is an OutOfMemoryError or DeviceError naming the plan and, where it comes
- * from one, the kernel or step. Nothing is left allocated when it throws.
+ * The part of loading that every executable of a plan shares, single-device or phased:
+ * allocates the region buffers through `ledger`, uploads the constants and states, compiles
+ * the kernels. The device's out-of-memory and validation errors are caught with error scopes:
+ * a failure is an OutOfMemoryError or DeviceError naming the plan, and the buffers made here
+ * are destroyed before it is thrown.
  */
-export async function createResources(plan: Plan, dev: DawnDevice, options: ResourceOptions): Promise<DeviceResources> {
-  const where = `plan '${plan.name}'`;
-  const gpu = dev.device;
-  const ledger = new BufferLedger(gpu, dev.ledger);
-  const pool = new StagingPool(ledger, plan.name);
-  const uploads = new UploadPool(ledger, plan.name);
-  try {
+export async function allocatePlan(plan: Plan, gpu: GPUDevice, ledger: BufferLedger, options: AllocateOptions): Promise<PlanBuffers> {
+  const where = options.where ?? `plan '${plan.name}'`;
+  const made: GPUBuffer[] = [];
+  const create = (size: number, label: string): GPUBuffer => {
     // GPUBufferUsage is a global only once a device exists, hence read here.
-    const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+    const buffer = ledger.create({ size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, label });
+    made.push(buffer);
+    return buffer;
+  };
+  try {
     gpu.pushErrorScope('out-of-memory');
     const regions = {} as Record<PlanRegion, GPUBuffer>;
-    for (const r of REGIONS) regions[r] = ledger.create({ size: options.sizes[r], usage, label: `${plan.name} ${r}` });
-    const backup = options.backup && plan.states.length > 0 ? ledger.create({ size: options.sizes.states, usage, label: `${plan.name} states before the run` }) : undefined;
+    for (const r of REGIONS) regions[r] = create(options.sizes[r], `${plan.name} ${r}`);
+    const backup = options.backup && plan.states.length > 0 ? create(options.sizes.states, `${plan.name} states before the run`) : undefined;
     const oom = await gpu.popErrorScope();
     if (oom) {
       const total = REGIONS.reduce((sum, r) => sum + options.sizes[r], 0) + (backup ? options.sizes.states : 0);
@@ -69,13 +85,34 @@ export async function createResources(plan: Plan, dev: DawnDevice, options: Reso
 
     gpu.pushErrorScope('out-of-memory');
     gpu.pushErrorScope('validation');
-    uploadInitialValues(plan, regions, gpu.queue, options.stateValues);
+    uploadInitialValues(plan, where, regions, gpu.queue, options.stateValues);
     const invalidUpload = gpu.popErrorScope();
     const oomUpload = gpu.popErrorScope();
     const uploadError = (await invalidUpload) ?? (await oomUpload);
     if (uploadError) throw new (uploadError instanceof GPUOutOfMemoryError ? OutOfMemoryError : DeviceError)(`${where}: uploading constants and states failed: ${firstLine(uploadError.message)}`);
 
     const kernels = await compileKernels(gpu, plan.kernels, plan.name);
+    return { regions, kernels, backup };
+  } catch (error) {
+    for (const buffer of made) ledger.destroy(buffer);
+    throw error;
+  }
+}
+
+/**
+ * Creates the resources: the plan's buffers and kernels (`allocatePlan`), then a static plan's
+ * program, its bindings checked with error scopes too. A failure is an OutOfMemoryError or
+ * DeviceError naming the plan and, where it comes from one, the kernel or step. Nothing is left
+ * allocated when it throws.
+ */
+export async function createResources(plan: Plan, dev: DawnDevice, options: ResourceOptions): Promise<DeviceResources> {
+  const where = `plan '${plan.name}'`;
+  const gpu = dev.device;
+  const ledger = new BufferLedger(gpu, dev.ledger);
+  const pool = new StagingPool(ledger, plan.name);
+  const uploads = new UploadPool(ledger, plan.name);
+  try {
+    const { regions, kernels, backup } = await allocatePlan(plan, gpu, ledger, options);
     if (plan.symbolic) return { device: dev, ledger, regions, kernels, program: undefined, pool, uploads, backup };
     gpu.pushErrorScope('out-of-memory');
     gpu.pushErrorScope('validation');
@@ -126,12 +163,12 @@ export function releaseResources(res: DeviceResources): void {
  * Constants, and the states' values: the plan's initial ones (a state without data starts at
  * 0) or the given ones.
  */
-function uploadInitialValues(plan: Plan, regions: RegionBuffers, queue: GPUQueue, stateValues: Readonly<Record<string, HostTensor>> | undefined): void {
+function uploadInitialValues(plan: Plan, where: string, regions: RegionBuffers, queue: GPUQueue, stateValues: Readonly<Record<string, HostTensor>> | undefined): void {
   for (const [kind, list] of [['constant', plan.constants], ['state', plan.states]] as const) {
     for (const c of list) {
       // Constants and states have static shapes (checkPlan holds symbolic plans to that).
       const tensor = plan.tensors[c.tensor] as StaticPlanTensor;
-      const what = `plan '${plan.name}', ${kind} '${tensor.name}'`;
+      const what = `${where}, ${kind} '${tensor.name}'`;
       const given = kind === 'state' && stateValues ? stateValues[tensor.name] : undefined;
       const value = given ?? c.data;
       if (value === undefined) {

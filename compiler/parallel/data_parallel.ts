@@ -1,4 +1,4 @@
-import { OutOfMemoryError, UsageError } from '../../ir/index.js';
+import { deviceBytesPerElement, numel, OutOfMemoryError, UsageError } from '../../ir/index.js';
 import type { DataParallelProgram, GradientBucket } from '../../ir/parallel_program.js';
 import { DATA_PARALLEL_FORMAT, PARALLEL_PROGRAM_VERSION } from '../../ir/parallel_program.js';
 import type { PhasedPlan } from '../../ir/phased_plan.js';
@@ -10,13 +10,15 @@ import { applyGraph, gradientGraph, gradientName, INPUT, prepareModel, TARGET } 
 
 export interface DataParallelOptions {
   readonly devices: number;
-  /** Gradient bytes per all-reduce bucket (default 256 KiB); a larger gradient gets a bucket of its own. */
+  /** Bytes per all-reduce bucket as sent, 4 per gradient element (default 256 KiB); a larger gradient gets a bucket of its own. */
   readonly bucketBytes?: number;
   /** Bytes one device may hold; a program that needs more is refused with the numbers. */
   readonly deviceMemory?: number;
 }
 
 export const DEFAULT_BUCKET_BYTES = 256 * 1024;
+/** Bytes per element of an all-reduced bucket: the communicator reduces f32. */
+const F32_BYTES = deviceBytesPerElement('f32');
 
 /** The slice of a global batch each of `devices` ranks takes, or a UsageError naming both numbers. */
 export function splitBatch(globalBatch: number, parts: number, what: string): number {
@@ -74,16 +76,19 @@ export function compileDataParallel(spec: TrainingSpec, options: DataParallelOpt
 /**
  * Buckets in reverse layer order (the order backward produces gradients), each filled up to
  * `bucketBytes`; a bucket is ready after the last step that writes any of its gradients.
+ * A bucket is all-reduced as one f32 block (`Communicator.allReduce` takes a Float32Array,
+ * and the runtime fills it element by element), so its bytes are 4 per element whatever
+ * the gradients' dtype: counted from their shapes, not from their device bytes.
  */
-function bucketGradients(phased: PhasedPlan, parameters: readonly string[], bucketBytes: number): GradientBucket[] {
+export function bucketGradients(phased: PhasedPlan, parameters: readonly string[], bucketBytes: number): GradientBucket[] {
   const grads = phaseOf(phased, 'grads');
   const buckets: GradientBucket[] = [];
   let current: { outputs: string[]; inputs: string[]; elements: number; ready: number } | undefined;
   for (const name of parameters) {
     const output = grads.outputs.find((o) => o.name === gradientName(name))!;
     const t = phased.plan.tensors[output.tensor];
-    const elements = t.bytes / 4;
-    if (current && (current.elements + elements) * 4 > bucketBytes) {
+    const elements = numel(t.shape);
+    if (current && (current.elements + elements) * F32_BYTES > bucketBytes) {
       buckets.push({ outputs: current.outputs, inputs: current.inputs, elements: current.elements, readyAfterStep: current.ready });
       current = undefined;
     }
@@ -98,7 +103,7 @@ function bucketGradients(phased: PhasedPlan, parameters: readonly string[], buck
 }
 
 /** Device bytes of a phased plan: its three regions. */
-export function deviceBytes(phased: PhasedPlan): number {
+export function phasedDeviceBytes(phased: PhasedPlan): number {
   const r = phased.plan.regionBytes;
   return r.arena + r.constants + r.states;
 }
@@ -107,7 +112,7 @@ export function deviceBytes(phased: PhasedPlan): number {
 export function checkDeviceMemory(phased: PhasedPlan, limit: number | undefined, what: string): void {
   if (limit === undefined) return;
   const r = phased.plan.regionBytes;
-  const total = deviceBytes(phased);
+  const total = phasedDeviceBytes(phased);
   if (total > limit) {
     throw new OutOfMemoryError(`${what} needs ${total} bytes (states ${r.states}, constants ${r.constants}, arena ${r.arena}), more than the ${limit} bytes of device memory allowed`);
   }

@@ -1,5 +1,5 @@
 import type { Graph, Node, Value } from '../../ir/index.js';
-import { Graph as IRGraph, GraphError, isStaticShape, Node as IRNode, numel, OutOfMemoryError, verifyGraph } from '../../ir/index.js';
+import { deviceBytes, Graph as IRGraph, GraphError, isStaticShape, Node as IRNode, OutOfMemoryError, verifyGraph } from '../../ir/index.js';
 import type { InferencePipelineProgram, InferenceStage, StageTensor } from '../../ir/parallel_program.js';
 import { INFERENCE_PIPELINE_FORMAT, PARALLEL_PROGRAM_VERSION } from '../../ir/parallel_program.js';
 import type { CompileOptions } from '../compile.js';
@@ -28,7 +28,8 @@ export interface InferencePlacement {
   readonly stages: readonly { readonly receives: readonly Value[]; readonly sends: readonly Value[]; readonly nodes: readonly Node[] }[];
 }
 
-const bytesOf = (v: Value): number => (isStaticShape(v.type.shape) ? numel(v.type.shape) : 0) * 4;
+/** Device bytes of a value (a symbolic shape left after `dims` counts as nothing). */
+const bytesOf = (v: Value): number => (isStaticShape(v.type.shape) ? deviceBytes(v.type.dtype, v.type.shape) : 0);
 
 /**
  * The placement pass on a graph (an imported ONNX model): after the usual graph passes, its

@@ -1,5 +1,5 @@
 import type { DType, Graph, StaticShape } from '../../ir/index.js';
-import { GraphError, numel, OutOfMemoryError, UsageError } from '../../ir/index.js';
+import { deviceBytes, deviceBytesPerElement, GraphError, hostBytesPerElement, numel, OutOfMemoryError, UsageError } from '../../ir/index.js';
 import type { CutTensor, PipelineProgram, PipelineSchedule, PipelineStage } from '../../ir/parallel_program.js';
 import { PARALLEL_PROGRAM_VERSION, PIPELINE_FORMAT } from '../../ir/parallel_program.js';
 import { grad } from '../autodiff/index.js';
@@ -11,7 +11,7 @@ import { STEP_STATE, Trace } from '../dsl/trace.js';
 import type { TrainingSpec } from '../train/compile_training.js';
 import type { CostModel } from './cost.js';
 import { costMs, DEFAULT_COST_MODEL, nodeCost, sumCosts } from './cost.js';
-import { deviceBytes, splitBatch } from './data_parallel.js';
+import { phasedDeviceBytes, splitBatch } from './data_parallel.js';
 import { compilePhases } from './phased.js';
 import { type PlacementUnit, placeStages, stageRangeName } from './placement.js';
 import { accumulatorName, applyGraph, blocksOf, gradientName, INPUT, prepareModel, TARGET } from './training_graphs.js';
@@ -67,14 +67,7 @@ export function compilePipeline(spec: TrainingSpec, options: PipelineOptions): P
   const microBatch = splitBatch(perReplica, microBatches, `${microBatches} micro-batches per replica (${perReplica} examples each)`);
   const model = options.costModel ?? DEFAULT_COST_MODEL;
   const profiles = profileBlocks(spec, blocks, microBatch);
-  const slots = 2 + (MOMENTS[spec.optimizer.kind] ?? 2);
-  const units: PlacementUnit[] = profiles.map((p, i) => ({
-    name: p.name,
-    ms: costMs(p, model),
-    fixedBytes: slots * p.parameters.reduce((s, q) => s + numel(q.shape) * 4, 0),
-    peakBytes: 2 * p.activationBytes,
-    cutBefore: i === 0 || !p.parameters.some((q) => profiles.slice(0, i).some((e) => e.parameters.includes(q))),
-  }));
+  const units = placementUnits(profiles, spec.optimizer.kind, model);
   const ranges = placeStages(units, stageCount, options.deviceMemory, `pipeline of ${blocks.length} layers`);
   const evalBatchSize = spec.evalBatchSize ?? spec.batchSize;
   const compileOptions = spec.limits ? { limits: spec.limits } : {};
@@ -94,7 +87,7 @@ export function compilePipeline(spec: TrainingSpec, options: PipelineOptions): P
     graphs.push(forwardGraph(spec, stageBlocks, s, input, evalBatchSize, 'eval', 'eval', last));
     const phased = compilePhases(`stage${s}`, graphs, compileOptions);
     const r = phased.plan.regionBytes;
-    const memoryBytes = deviceBytes(phased);
+    const memoryBytes = phasedDeviceBytes(phased);
     const blocksName = stageRangeName(units, range);
     if (options.deviceMemory !== undefined && memoryBytes > options.deviceMemory) {
       throw new OutOfMemoryError(
@@ -103,7 +96,8 @@ export function compilePipeline(spec: TrainingSpec, options: PipelineOptions): P
     }
     const cost = sumCosts(profiles.slice(range.first, range.end));
     const inFlight = schedule === 'gpipe' ? microBatches : Math.min(microBatches, ranges.length - s);
-    const inputBytes = (input ? numel(input.exampleShape) * 4 : 0) * microBatch;
+    // Saved as the host arrays received from the stage before.
+    const inputBytes = (input ? numel(input.exampleShape) * hostBytesPerElement(input.dtype) : 0) * microBatch;
     return {
       index: s,
       phased,
@@ -149,6 +143,22 @@ export function compilePipeline(spec: TrainingSpec, options: PipelineOptions): P
   };
 }
 
+/**
+ * The layers as the placement pass weighs them: each keeps its parameters for the whole run
+ * (a trainable one `slots` times over: value, gradient accumulator and the optimizer's moments,
+ * all of its dtype; a buffer once), and needs twice its activations at its peak.
+ */
+export function placementUnits(profiles: readonly BlockProfile[], optimizer: string, model: CostModel): PlacementUnit[] {
+  const slots = 2 + (MOMENTS[optimizer] ?? 2);
+  return profiles.map((p, i) => ({
+    name: p.name,
+    ms: costMs(p, model),
+    fixedBytes: p.parameters.reduce((s, q) => s + (q.trainable ? slots : 1) * deviceBytes(q.dtype, q.shape), 0),
+    peakBytes: 2 * p.activationBytes,
+    cutBefore: i === 0 || !p.parameters.some((q) => profiles.slice(0, i).some((e) => e.parameters.includes(q))),
+  }));
+}
+
 /** Traces the layers one after another on a micro-batch: each one's cost, parameters and output. */
 export function profileBlocks(spec: TrainingSpec, blocks: readonly Module[], batch: number): BlockProfile[] {
   const trace = new Trace('profile', { mode: 'train', seed: spec.seed ?? 0 });
@@ -169,7 +179,7 @@ export function profileBlocks(spec: TrainingSpec, blocks: readonly Module[], bat
       ...sumCosts(nodes.map(nodeCost)),
       parameters,
       output: { dtype: h.dtype, exampleShape: shape.slice(1) },
-      activationBytes: nodes.reduce((s, n) => s + n.outputs.reduce((t, v) => t + 4 * elements(v), 0), 0),
+      activationBytes: nodes.reduce((s, n) => s + n.outputs.reduce((t, v) => t + elements(v) * deviceBytesPerElement(v.type.dtype), 0), 0),
     };
   });
 }

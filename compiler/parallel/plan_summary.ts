@@ -1,4 +1,4 @@
-import { numel } from '../../ir/index.js';
+import { hostBytesPerElement, numel } from '../../ir/index.js';
 import type { InferencePipelineProgram, PipelineProgram, StageEstimate, StageTensor } from '../../ir/parallel_program.js';
 import type { CostModel } from './cost.js';
 import { DEFAULT_COST_MODEL } from './cost.js';
@@ -7,7 +7,8 @@ import { DEFAULT_COST_MODEL } from './cost.js';
 
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(2)} MiB`;
 const gflop = (flops: number) => `${(flops / 1e9).toFixed(3)} GFLOP`;
-const tensor = (t: StageTensor) => `'${t.name}' ${t.dtype}[${t.shape.join(',')}] (${numel(t.shape) * 4} bytes)`;
+/** A tensor crossing a cut, with the bytes sent: host data, read back from one device and written to the next. */
+const tensor = (t: StageTensor) => `'${t.name}' ${t.dtype}[${t.shape.join(',')}] (${numel(t.shape) * hostBytesPerElement(t.dtype)} bytes)`;
 
 function stageLine(index: number, e: Omit<StageEstimate, 'stateBytes' | 'savedActivationBytes'> & Partial<StageEstimate>, what: string): string {
   const parts = [`stage ${index}: ${what} ${e.blocks}`, `${gflop(e.flops)}, ${mb(e.bytes)} touched`, `est. ${e.ms.toFixed(2)} ms`, `memory ${mb(e.memoryBytes)} (arena ${mb(e.arenaBytes)}${e.stateBytes !== undefined ? `, states ${mb(e.stateBytes)}` : ''})`];

@@ -201,7 +201,7 @@ function split(bucket: GradientBucket, values: Float32Array, into: Record<string
   const apply = exe.phase('apply');
   let offset = 0;
   for (const name of bucket.inputs) {
-    const n = exe.tensorOf(apply, name, 'inputs').bytes / 4;
+    const n = numel(exe.tensorOf(apply, name, 'inputs').shape);
     into[name] = values.subarray(offset, offset + n);
     offset += n;
   }

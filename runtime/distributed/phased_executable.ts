@@ -6,10 +6,11 @@ import type { HostTensor } from '../../ir/tensor.js';
 import { BufferLedger } from '../buffer_ledger.js';
 import type { DawnDevice } from '../device.js';
 import { popCapturedErrors } from '../device.js';
+import { allocatePlan } from '../device_resources.js';
 import { GpuTimeEstimate } from '../gpu_wait.js';
 import { encodeHostData, roundUp4, type RunInput } from '../host_data.js';
-import { checkPlan, REGIONS } from '../plan_check.js';
-import { compileKernels, type CompiledKernels } from '../pipelines.js';
+import { checkPlan } from '../plan_check.js';
+import type { CompiledKernels } from '../pipelines.js';
 import { Program, type RegionBuffers } from '../program.js';
 import { type ReadbackEntry, type ReadbackSource, RunHandle, type UploadLease } from '../run_handle.js';
 import { StagingPool } from '../staging_pool.js';
@@ -86,26 +87,23 @@ export class PhasedExecutable {
     this.#segmentClock = device.features.has('timestamp-query') ? new SegmentClock(device.device, ledger) : undefined;
   }
 
-  /** Checks the carrier plan against the device, allocates the regions, uploads constants and states, compiles every kernel. */
+  /**
+   * Checks the carrier plan against the device, then allocates the regions, uploads constants
+   * and states and compiles every kernel the way a single-device Executable does
+   * (`allocatePlan`): a failure is an OutOfMemoryError or DeviceError naming the phased plan,
+   * with nothing left allocated.
+   */
   static async load(phased: PhasedPlan, device: DawnDevice): Promise<PhasedExecutable> {
     device.assertUsable(`phased plan '${phased.name}'`);
     // Typed static, but a phased plan may come from anywhere: a symbolic size is an ArtifactError here.
     const plan = asStaticPlan(phased.plan);
     const sizes = checkPlan(plan, device);
     const ledger = new BufferLedger(device.device, device.ledger);
+    const { regions, kernels } = await allocatePlan(plan, device.device, ledger, { sizes, where: `phased plan '${phased.name}'` });
     try {
-      const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
-      const regions = {} as Record<PlanRegion, GPUBuffer>;
-      for (const r of REGIONS) regions[r] = ledger.create({ size: sizes[r], usage, label: `${plan.name} ${r}` });
-      for (const [kind, list] of [['constant', plan.constants], ['state', plan.states]] as const) {
-        for (const c of list) {
-          const t = plan.tensors[c.tensor];
-          if (c.data && t.bytes > 0) device.device.queue.writeBuffer(regions[t.region], t.offset, encodeHostData(`phased plan '${plan.name}', ${kind} '${t.name}'`, c.data, t));
-        }
-      }
-      const kernels = await compileKernels(device.device, plan.kernels, plan.name);
       return new PhasedExecutable(phased, device, ledger, regions, kernels, sizes);
     } catch (error) {
+      // The segment clock's query buffers, say.
       ledger.destroyAll();
       throw error;
     }

@@ -53,7 +53,8 @@ export class PipelineRank implements RankEngine {
     this.timeline = timeline;
     this.#first = this.stage.index === 0;
     this.#last = this.stage.index === s - 1;
-    this.#accumulatorElements = this.stage.accumulators.map((n) => stateTensor(this.stage.phased.plan, n).bytes / 4);
+    // Elements, not bytes / 4: the replicas all-reduce the accumulators as one f32 block.
+    this.#accumulatorElements = this.stage.accumulators.map((n) => numel(stateTensor(this.stage.phased.plan, n).shape));
     this.#replicas = new GroupCommunicator(
       comm,
       Array.from({ length: program.replicas }, (_, d) => d * s + this.stage.index),
@@ -266,8 +267,10 @@ export class PipelineRank implements RankEngine {
     for (const name of this.#exe.stateNames) {
       const t = states[name];
       if (t) this.#exe.writeState(name, t);
-      else if (accumulators.has(name)) this.#exe.writeState(name, new Float32Array(stateTensor(this.stage.phased.plan, name).bytes / 4));
-      else throw new UsageError(`pipeline stage ${this.stage.index}: the states to restore lack '${name}'`);
+      else if (accumulators.has(name)) {
+        const zero = stateTensor(this.stage.phased.plan, name);
+        this.#exe.writeState(name, allocHost(zero.dtype, numel(zero.shape)));
+      } else throw new UsageError(`pipeline stage ${this.stage.index}: the states to restore lack '${name}'`);
     }
   }
 

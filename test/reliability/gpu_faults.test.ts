@@ -6,6 +6,7 @@ import { DeviceError, Executable, getDefaultDevice, OutOfMemoryError } from '../
 import { gpuErrorToDawnflow } from '../../runtime/device.js';
 import { addPlan, HandPlan, seeded } from '../runtime/hand_plan.js';
 import { thrown } from '../helpers/errors.js';
+import { failAllocationsAbove } from '../helpers/failing_allocations.js';
 
 /**
  * GPU faults surface as typed errors that name the plan and the kernel or step: at compile time
@@ -106,6 +107,24 @@ describe('load: Dawn validation names the step and kernel', () => {
     expect(error).toBeInstanceOf(DeviceError);
     expect(error.message).toMatch(/^plan 'min_size', step 0 'fill 'small'' \(kernel 0 'wants_64_bytes'\): .*too small.*at least 64 bytes/);
     // Nothing stays allocated after a failed load.
+    expect(dev.allocatedBytes).toBe(before);
+  });
+});
+
+describe('load: allocation failures', () => {
+  it('reports regions the device cannot allocate as OutOfMemoryError naming the plan, with nothing left allocated', async () => {
+    const dev = await getDefaultDevice();
+    const plan = addPlan(1 << 16, 'no_room');
+    const before = dev.allocatedBytes;
+    const restore = failAllocationsAbove(dev, plan.regionBytes.arena / 2);
+    let error: Error;
+    try {
+      error = await thrown(() => Executable.load(plan, dev));
+    } finally {
+      restore();
+    }
+    expect(error).toBeInstanceOf(OutOfMemoryError);
+    expect(error.message).toMatch(/^plan 'no_room': allocating \d+ bytes of regions failed: Out of memory: /);
     expect(dev.allocatedBytes).toBe(before);
   });
 });

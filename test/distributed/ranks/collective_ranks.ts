@@ -52,11 +52,16 @@ export async function ringRank(comm: Communicator, input: { bytes: number; round
 }
 
 /** Rank 0 arrives late; everyone reports how long the barrier held them. */
-export async function barrierRank(comm: Communicator): Promise<number> {
+/**
+ * When the rank arrived at the barrier and when it left, in ms since the epoch (each worker
+ * thread has its own `performance.timeOrigin`; the sum is comparable across them). Rank 0
+ * arrives 300 ms late.
+ */
+export async function barrierRank(comm: Communicator): Promise<{ arrived: number; left: number }> {
   if (comm.rank === 0) await sleep(300);
-  const t0 = performance.now();
+  const arrived = performance.timeOrigin + performance.now();
   await comm.barrier();
-  return performance.now() - t0;
+  return { arrived, left: performance.timeOrigin + performance.now() };
 }
 
 /** Rank `failing` throws a DataError after one barrier; the others go on to an all-reduce. */
