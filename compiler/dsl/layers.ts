@@ -1,4 +1,6 @@
+import type { Attrs, DType, Value } from '../../ir/index.js';
 import { ShapeError } from '../../ir/index.js';
+import { invertedDropout } from './dropout.js';
 import type { Initializer } from './init.js';
 import { init } from './init.js';
 import { Lambda, Module } from './module.js';
@@ -187,7 +189,7 @@ export class LayerNorm extends Module {
 /**
  * Inverted dropout: in training, zeroes each element with probability p (a counter-based
  * random stream keyed by the seed and the step) and scales the rest by 1/(1-p); identity in
- * evaluation.
+ * evaluation. The lowering is dropout.ts's, which ONNX Dropout imported for training shares.
  */
 export class Dropout extends Module {
   constructor(readonly p = 0.5) {
@@ -196,9 +198,10 @@ export class Dropout extends Module {
   }
   forward(x: Tensor): Tensor {
     const t = x.trace;
-    if (!t.training || this.p === 0) return x;
-    const u = t.op('randomUniform', [t.randomKey()], { shape: [...x.shape], salt: t.nextSalt() });
-    return u.greaterEqual(this.p).where(x.mul(1 / (1 - this.p)), 0);
+    const writer = { op: (op: string, inputs: readonly Value[], attrs?: Attrs) => t.emit(op, inputs, attrs)[0], scalar: (value: number, dtype: DType) => t.scalar(value, dtype) };
+    const random = t.training ? { randomKey: () => t.randomKey().value, nextSalt: () => t.nextSalt() } : undefined;
+    const { output } = invertedDropout(writer, x.value, this.p, random);
+    return output === x.value ? x : t.wrap(output);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Graph, Value } from '../../ir/index.js';
-import type { GeneratedKernel } from '../../targets/wgsl/codegen.js';
+import type { CodegenOptions, GeneratedKernel } from '../../targets/wgsl/codegen.js';
 import { generateKernel } from '../../targets/wgsl/codegen.js';
 import type { FusedGroup } from '../fusion/partition.js';
 import { partitionIntoKernels } from '../fusion/partition.js';
@@ -51,6 +51,9 @@ export interface InPlaced extends Generated {
   readonly aliases: ReadonlyMap<number, number>;
 }
 
+/** How a stage gets a group's kernel: `generateKernel`, or a cache of its results (compiler/remat/kernel_cache.ts). */
+export type KernelGenerator = (group: FusedGroup, target: CodegenOptions) => GeneratedKernel;
+
 export function partition(graph: Graph, options: LoweringOptions): Partitioned {
   return { graph, groups: partitionIntoKernels(graph, options.fusion ?? true, options.limits.maxStorageBuffersPerShaderStage) };
 }
@@ -73,17 +76,17 @@ export function elideViewKernels(input: Rematerialized, options: LoweringOptions
   return { ...input, groups: kernelGroups, views };
 }
 
-export function codegen(input: Viewed, options: LoweringOptions): Generated {
+export function codegen(input: Viewed, options: LoweringOptions, generate: KernelGenerator = generateKernel): Generated {
   const target = { ...codegenOptions(options), aliases: input.views };
-  return { ...input, kernels: input.groups.map((g) => generateKernel(g, target)) };
+  return { ...input, kernels: input.groups.map((g) => generate(g, target)) };
 }
 
-export function writeInPlace(input: Generated, options: LoweringOptions): InPlaced {
+export function writeInPlace(input: Generated, options: LoweringOptions, generate: KernelGenerator = generateKernel): InPlaced {
   if (options.inPlace === false) return { ...input, aliases: input.views };
   const inPlace = findInPlace(input.graph, input.groups, input.kernels);
   if (inPlace.size === 0) return { ...input, aliases: input.views };
   const aliases = new Map([...input.views, ...inPlace]);
   const target = { ...codegenOptions(options), aliases };
-  const kernels = input.groups.map((g, i) => (g.outputs.some((v) => inPlace.has(v.id)) ? generateKernel(g, target) : input.kernels[i]));
+  const kernels = input.groups.map((g, i) => (g.outputs.some((v) => inPlace.has(v.id)) ? generate(g, target) : input.kernels[i]));
   return { ...input, kernels, aliases };
 }

@@ -25,6 +25,8 @@ export interface RecomputedSchedule {
   readonly imageOf: ReadonlyMap<FusedGroup, FusedGroup>;
   /** New group → the base position it runs at (a copy: the position of the group it runs before, less ½). */
   readonly basePosition: ReadonlyMap<FusedGroup, number>;
+  /** New group → the base group it copies node for node (its image or its recomputation). */
+  readonly baseOf: ReadonlyMap<FusedGroup, FusedGroup>;
 }
 
 /** Suffix of the names of recomputed nodes and values. */
@@ -96,6 +98,7 @@ export function recompute(base: Scheduled, splits: ReadonlyMap<FusedGroup, numbe
   const copyOf = new Map<FusedGroup, FusedGroup>();
   const imageOf = new Map<FusedGroup, FusedGroup>();
   const basePosition = new Map<FusedGroup, number>();
+  const baseOf = new Map<FusedGroup, FusedGroup>();
   order.forEach((g, i) => {
     for (const c of copiesBefore.get(i) ?? []) {
       const { group, values } = emit(c, copyOrOriginal, RECOMPUTE_SUFFIX);
@@ -104,6 +107,7 @@ export function recompute(base: Scheduled, splits: ReadonlyMap<FusedGroup, numbe
       copies.push(group);
       copyOf.set(c, group);
       basePosition.set(group, i - 0.5);
+      baseOf.set(group, c);
     }
     const late = (v: Value) => {
       const p = producer.get(v);
@@ -115,6 +119,7 @@ export function recompute(base: Scheduled, splits: ReadonlyMap<FusedGroup, numbe
     groups.push(group);
     imageOf.set(g, group);
     basePosition.set(group, i);
+    baseOf.set(group, g);
   });
   graph.outputs = base.graph.outputs.map(original);
   for (const [state, next] of base.graph.stateUpdates) graph.stateUpdates.set(original(state), original(next));
@@ -126,5 +131,5 @@ export function recompute(base: Scheduled, splits: ReadonlyMap<FusedGroup, numbe
     schedulePeakBytes: peakLiveBytes(groups, pinned, new Set(graph.inputs)),
     originalOrderPeakBytes: base.originalOrderPeakBytes,
   };
-  return { scheduled, copies, copyOf, imageOf, basePosition };
+  return { scheduled, copies, copyOf, imageOf, basePosition, baseOf };
 }

@@ -1,7 +1,8 @@
 import type { Value } from '../../ir/index.js';
 import { formatShape, isStaticShape, OutOfMemoryError, slotBytes, UsageError } from '../../ir/index.js';
 import type { FusedGroup } from '../fusion/partition.js';
-import type { Rematerialized, Scheduled } from '../lowering/kernel_stages.js';
+import { generateKernel } from '../../targets/wgsl/codegen.js';
+import type { KernelGenerator, Rematerialized, Scheduled } from '../lowering/kernel_stages.js';
 import { codegen, elideViewKernels, writeInPlace } from '../lowering/kernel_stages.js';
 import { computeLifetimes } from '../lowering/lifetimes.js';
 import type { LoweringOptions } from '../lowering/options.js';
@@ -13,6 +14,7 @@ import { groupInputs } from '../schedule/order.js';
 import { formatBytes } from './byte_size.js';
 import { groupFlops } from './cost.js';
 import { groupGraph, pushTo } from './group_graph.js';
+import { KernelCache } from './kernel_cache.js';
 import type { RecomputedSchedule } from './recompute.js';
 import { recompute } from './recompute.js';
 
@@ -37,9 +39,13 @@ import { recompute } from './recompute.js';
  * the budget is refused with the smallest arena reached: an OutOfMemoryError naming both.
  */
 
-/** The arena the rest of the lowering would plan for a schedule (the stages after this one, up to packing). */
-export function measureArena(scheduled: Scheduled, options: LoweringOptions): Packed {
-  return pack(computeLifetimes(writeInPlace(codegen(elideViewKernels({ ...scheduled, recomputed: [] }, options), options), options), options), options);
+/**
+ * The arena the rest of the lowering would plan for a schedule (the stages after this one, up to
+ * packing); `generate` gives its kernels (a search's trials take them from its KernelCache).
+ */
+export function measureArena(scheduled: Scheduled, options: LoweringOptions, generate: KernelGenerator = generateKernel): Packed {
+  const generated = codegen(elideViewKernels({ ...scheduled, recomputed: [] }, options), options, generate);
+  return pack(computeLifetimes(writeInPlace(generated, options, generate), options), options);
 }
 
 /** One tried plan: the recomputations, the schedule they make and what it measures. */
@@ -50,16 +56,19 @@ interface Trial {
   readonly profile: LiveProfile;
 }
 
-export function rematerialize(input: Scheduled, options: LoweringOptions): Rematerialized {
+/** @param cacheKernels off: every trial generates all its kernels (the cache's oracle in test/remat). */
+export function rematerialize(input: Scheduled, options: LoweringOptions, cacheKernels = true): Rematerialized {
   const budget = options.memoryBudget;
   if (budget === undefined) return { ...input, recomputed: [] };
   // A budget is bytes: planning within it needs every size (a symbolic plan's arena is a formula).
   const symbolic = input.groups.flatMap((g) => g.outputs).concat(input.graph.inputs).find((v) => !isStaticShape(v.type.shape));
   if (symbolic) throw new UsageError(`memoryBudget: '${symbolic.name}' has symbolic shape ${formatShape(symbolic.type.shape)}; give its dims sizes to plan within a budget`);
   const alignment = options.limits.minStorageBufferOffsetAlignment;
+  const kernels = new KernelCache();
   const measure = (splits: ReadonlyMap<FusedGroup, number>): Trial => {
     const schedule = splits.size ? recompute(input, splits) : null;
-    const measured = measureArena(schedule?.scheduled ?? input, options);
+    const generate = cacheKernels ? kernels.forTrial((g) => (schedule ? schedule.baseOf.get(g)! : g)) : generateKernel;
+    const measured = measureArena(schedule?.scheduled ?? input, options, generate);
     return { splits, schedule, measured, profile: liveProfile(measured, alignment) };
   };
   let best = measure(new Map());
@@ -88,8 +97,8 @@ export function rematerialize(input: Scheduled, options: LoweringOptions): Remat
     if (!improved) dropped.add(candidates[0].group);
   }
   if (!best.schedule) return { ...input, recomputed: [] };
-  const kernels = new Set(best.measured.groups);
-  return { ...best.schedule.scheduled, recomputed: best.schedule.copies.filter((g) => kernels.has(g)) };
+  const kept = new Set(best.measured.groups);
+  return { ...best.schedule.scheduled, recomputed: best.schedule.copies.filter((g) => kept.has(g)) };
 }
 
 interface Candidate {

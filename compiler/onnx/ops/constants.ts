@@ -1,6 +1,7 @@
-import type { Dim, HostTensor, Value } from '../../../ir/index.js';
+import type { HostTensor, Value } from '../../../ir/index.js';
 import { numel, shapeNumel, ShapeError, stridesOf, UnsupportedOpError } from '../../../ir/index.js';
-import type { ImportContext, OnnxNodeView, TrainingImport } from '../context.js';
+import { invertedDropout } from '../../dsl/dropout.js';
+import type { ImportContext, OnnxNodeView } from '../context.js';
 import { ConstantRequiredError, dtypedArray } from '../context.js';
 import { dtypeOfOnnx } from '../dtypes.js';
 import { OnnxType } from '../proto.js';
@@ -135,12 +136,32 @@ function compress(node: OnnxNodeView, ctx: ImportContext): Value[] {
 
 /**
  * Dropout. At inference the identity, and a mask of ones (bool from opset 10). In a model
- * imported for training (`ctx.training`) inverted dropout as the DSL's: each element is kept
- * with probability 1 − ratio and scaled by 1/(1 − ratio), from the run's random key.
+ * imported for training (`ctx.training`) the DSL's inverted dropout (compiler/dsl/dropout.ts):
+ * each element kept with probability 1 − ratio and scaled by 1/(1 − ratio), drawn from the
+ * run's random key, the mask saying which were kept.
  */
 function dropout(node: OnnxNodeView, ctx: ImportContext): (Value | undefined)[] {
   const x = input(node, 0);
-  if (ctx.training) return trainingDropout(node, ctx, x, ctx.training);
+  if (!ctx.training) checkInference(node, ctx);
+  const ratio = ctx.training ? trainingRatio(node, ctx, x) : 0;
+  const dropped = invertedDropout(ctx, x, ratio, ctx.training);
+  // The output is a value of its own even where nothing is dropped.
+  const output = dropped.output === x ? ctx.op('identity', [x]) : dropped.output;
+  if (!node.outputs[1]) return [output];
+  const maskType = node.opset >= 10 ? 'bool' : x.type.dtype;
+  return [output, dropped.keep ? castTo(ctx, dropped.keep, maskType) : ctx.op('fill', [], { shape: [...x.type.shape], value: 1, dtype: maskType })];
+}
+
+/** The ratio of a Dropout imported for training, in [0, 1); a mask drawn at import needs the input's shape static. */
+function trainingRatio(node: OnnxNodeView, ctx: ImportContext, x: Value): number {
+  const ratio = node.opset >= 12 ? (node.inputs[1] ? ctx.constValues(node, 1, 'ratio')[0] : 0.5) : node.attrs.float('ratio', 0.5);
+  if (!(ratio >= 0 && ratio < 1)) throw new ShapeError(`${node.where}: ratio ${ratio} must be in [0, 1)`);
+  if (ratio !== 0) staticShape(node, x);
+  return ratio;
+}
+
+/** An import for inference refuses a Dropout that asks for training mode with a non-zero ratio. */
+function checkInference(node: OnnxNodeView, ctx: ImportContext): void {
   if (node.opset < 7 && !flag(node, 'is_test', false) && node.attrs.has('is_test')) {
     throw new UnsupportedOpError(`${node.where}: training-mode Dropout (is_test=0) is not supported`);
   }
@@ -152,26 +173,6 @@ function dropout(node: OnnxNodeView, ctx: ImportContext): (Value | undefined)[] 
     if (training[0] && ratio === undefined) throw new ConstantRequiredError(`${node.where}: training-mode Dropout requires a constant ratio`, node.inputs[1]!.name);
     if (training[0] && ratio![0] !== 0) throw new UnsupportedOpError(`${node.where}: training-mode Dropout with a non-zero ratio is not supported (inference only)`);
   }
-  const out = ctx.op('identity', [x]);
-  if (!node.outputs[1]) return [out];
-  const maskShape: Dim[] = [...x.type.shape];
-  const mask = ctx.op('fill', [], { shape: maskShape, value: 1, dtype: node.opset >= 10 ? 'bool' : x.type.dtype });
-  return [out, mask];
-}
-
-function trainingDropout(node: OnnxNodeView, ctx: ImportContext, x: Value, training: TrainingImport): (Value | undefined)[] {
-  const ratio = node.opset >= 12 ? (node.inputs[1] ? ctx.constValues(node, 1, 'ratio')[0] : 0.5) : node.attrs.float('ratio', 0.5);
-  if (!(ratio >= 0 && ratio < 1)) throw new ShapeError(`${node.where}: ratio ${ratio} must be in [0, 1)`);
-  const maskType = node.opset >= 10 ? 'bool' : x.type.dtype;
-  if (ratio === 0) {
-    const mask = node.outputs[1] ? ctx.op('fill', [], { shape: [...x.type.shape], value: 1, dtype: maskType }) : undefined;
-    return [ctx.op('identity', [x]), mask];
-  }
-  const dtype = x.type.dtype;
-  const u = ctx.op('randomUniform', [training.randomKey()], { shape: staticShape(node, x), salt: training.nextSalt() });
-  const keep = ctx.op('greaterEqual', [u, ctx.scalar(ratio, 'f32')]);
-  const out = ctx.op('where', [keep, ctx.op('mul', [x, ctx.scalar(1 / (1 - ratio), dtype)]), ctx.scalar(0, dtype)]);
-  return [out, node.outputs[1] ? castTo(ctx, keep, maskType) : undefined];
 }
 
 defineOnnxOps({
