@@ -9,23 +9,52 @@ import type { CaseResult } from './conformance/run_case.js';
  * `npm run conformance`: the ONNX backend tests on the Dawn device, in worker processes (each
  * case bounded in time: a worker that overruns is killed and replaced). Writes
  * docs/onnx-coverage.md and docs/onnx-coverage.json; the last line is "N passed, M failed, K skipped".
- *
- *   --suite node,simple   suites to run (default: all four)
- *   --filter <text>       only tests whose name contains it
- *   --jobs <n>            worker processes (default 1)
- *   --timeout <seconds>   per test (default 60)
- *   --no-report           do not rewrite docs/onnx-coverage.*
+ * Options: USAGE below (`--help`).
  */
+
+const USAGE = `usage: npm run conformance -- [--suite node,simple] [--filter <text>] [--jobs <n>] [--timeout <seconds>] [--no-report]
+
+Runs the ONNX backend tests on the Dawn device and rewrites docs/onnx-coverage.{md,json}.
+  --suite      suites to run (default: all four)
+  --filter     only tests whose name contains the text
+  --jobs       worker processes (default 1)
+  --timeout    seconds per test (default 60)
+  --no-report  do not rewrite docs/onnx-coverage.*`;
+const VALUED = ['suite', 'filter', 'jobs', 'timeout'];
+
+// A mistyped option must not start the full suite (an hour) as if it were absent.
+const argv = process.argv.slice(2);
+for (let i = 0; i < argv.length; i++) {
+  const arg = argv[i];
+  if (arg === '--help' || arg === '-h') {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  if (VALUED.includes(arg.slice(2)) && arg.startsWith('--') && argv[i + 1] !== undefined) i++;
+  else if (arg !== '--no-report') {
+    console.error(`conformance: unknown or incomplete option '${arg}'\n${USAGE}`);
+    process.exit(2);
+  }
+}
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
+function count(name: string, fallback: number): number {
+  const value = Number(option(name) ?? fallback);
+  if (!Number.isInteger(value) || value < 1) {
+    console.error(`conformance: --${name} must be a whole number >= 1, got '${option(name)}'`);
+    process.exit(2);
+  }
+  return value;
+}
+
 const suites = (option('suite')?.split(',') ?? [...SUITES]) as Suite[];
 const filter = option('filter');
-const jobs = Math.max(1, Number(option('jobs') ?? 1));
-const timeoutMs = 1000 * Number(option('timeout') ?? 60);
+const jobs = count('jobs', 1);
+const timeoutMs = 1000 * count('timeout', 60);
 const report = !process.argv.includes('--no-report');
 const workerPath = fileURLToPath(new URL('./conformance/worker.ts', import.meta.url));
 

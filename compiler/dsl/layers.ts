@@ -1,5 +1,5 @@
 import type { Attrs, DType, Value } from '../../ir/index.js';
-import { ShapeError } from '../../ir/index.js';
+import { ShapeError, UsageError } from '../../ir/index.js';
 import { invertedDropout } from './dropout.js';
 import type { Initializer } from './init.js';
 import { init } from './init.js';
@@ -194,7 +194,7 @@ export class LayerNorm extends Module {
 export class Dropout extends Module {
   constructor(readonly p = 0.5) {
     super();
-    if (!(p >= 0 && p < 1)) throw new RangeError(`Dropout: p = ${p} must be in [0, 1)`);
+    if (!(p >= 0 && p < 1)) throw new UsageError(`Dropout: p = ${p} must be in [0, 1)`);
   }
   forward(x: Tensor): Tensor {
     const t = x.trace;

@@ -1,5 +1,5 @@
 import type { Attrs, Dim, DType, Graph, HostTensor, Shape, Value } from '../../ir/index.js';
-import { normalizeAxis } from '../../ir/index.js';
+import { normalizeAxis, UsageError } from '../../ir/index.js';
 import type { Parameter } from './parameter.js';
 
 /** A tensor operand, or a number (a scalar of the other operand's dtype). */
@@ -210,7 +210,7 @@ export class Tensor {
 
 /** Joins tensors along an axis. */
 export function concat(tensors: readonly Tensor[], axis: number): Tensor {
-  if (tensors.length === 0) throw new RangeError('concat of no tensors');
+  if (tensors.length === 0) throw new UsageError('concat of no tensors');
   return tensors[0].trace.op('concat', tensors, { axis });
 }
 
