@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'vitest';
 import { findLauncher, jobCommand, onPath, thisMachine } from '../../../bin/launch/job_command.js';
 import { mpiAddonPath } from '../../../runtime/distributed/mpi_addon.js';
+import { MAX_RESTARTS_ENV, RESTART_ENV } from '../../../runtime/distributed/restart.js';
 
 /**
  * The MPI tests run under a real `mpirun`. Where Open MPI or the addon is missing they fail
@@ -67,7 +68,9 @@ export function tsNode(file: string, ...args: string[]): string[] {
 /** mpirun with the flags `dawnflow launch` would pass on this machine. */
 export function mpirun(ranks: number, command: readonly string[], env: NodeJS.ProcessEnv = process.env, timeoutMs?: number): Promise<Finished> {
   const job = jobCommand({ ranks, command }, findLauncher('mpirun'), thisMachine());
-  return run(job.program, job.args, env, timeoutMs);
+  // The job exports the restart variables (-x) as `dawnflow launch` sets them; mpirun warns
+  // about each one missing, so a first attempt says so explicitly.
+  return run(job.program, job.args, { [RESTART_ENV]: '0', [MAX_RESTARTS_ENV]: '0', ...env }, timeoutMs);
 }
 
 /** The dawnflow CLI, run from source. */
