@@ -53,9 +53,34 @@ export interface Communicator {
  * implementation gives the same bits. `out` may be one of the parts.
  */
 export function reduceInOrder(parts: readonly Float32Array[], out: Float32Array, op: ReduceOp, lo = 0, hi = out.length): void {
-  for (let i = lo; i < hi; i++) {
-    let sum = 0;
-    for (const p of parts) sum += p[i];
-    out[i] = op === 'mean' ? sum / parts.length : sum;
+  // The usual rank counts get a loop of their own with the parts in locals: V8 keeps the generic
+  // loop's inner iteration over `parts` (~14 ns an element, 0.6-0.9 GB/s, slower than MPI's
+  // shared memory) where these run at memory speed. Same additions, same order: same bits.
+  const mean = op === 'mean';
+  const count = parts.length;
+  if (count === 2) {
+    const [a, b] = parts;
+    for (let i = lo; i < hi; i++) {
+      const sum = 0 + a[i] + b[i];
+      out[i] = mean ? sum / count : sum;
+    }
+  } else if (count === 3) {
+    const [a, b, c] = parts;
+    for (let i = lo; i < hi; i++) {
+      const sum = 0 + a[i] + b[i] + c[i];
+      out[i] = mean ? sum / count : sum;
+    }
+  } else if (count === 4) {
+    const [a, b, c, d] = parts;
+    for (let i = lo; i < hi; i++) {
+      const sum = 0 + a[i] + b[i] + c[i] + d[i];
+      out[i] = mean ? sum / count : sum;
+    }
+  } else {
+    for (let i = lo; i < hi; i++) {
+      let sum = 0;
+      for (let r = 0; r < count; r++) sum += parts[r][i];
+      out[i] = mean ? sum / count : sum;
+    }
   }
 }
