@@ -1,12 +1,12 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { hostTensor, type HostTensor } from '../../ir/tensor.js';
 import { fitInProcess } from '../../runtime/distributed/fit_in_process.js';
-import { bits, PARAMETERS, relativeDifference, singleDeviceStates } from './fixtures.js';
+import { bits, GLOBAL_BATCH, PARAMETERS, relativeDifference, singleDeviceStates } from './fixtures.js';
 import { dawnflow, describeMpi, mpirun, tsNode } from './mpi/mpi_test_env.js';
-import { MNIST_STEPS, MPI_TRAINING, trainingJob, type JobModel, type JobStrategy } from './programs/training_jobs.js';
+import { MNIST_STEPS, MPI_TRAINING, PARQUET_RANKS, PARQUET_STEPS, PARQUET_TRAINING, trainingJob, writeParquetShards, type JobModel, type JobStrategy } from './programs/training_jobs.js';
 
 /**
  * The per-rank code knows nothing of its communicator: the same `trainRank` under mpirun (one
@@ -28,12 +28,15 @@ function asTensor(b: readonly number[], like?: HostTensor): HostTensor {
   return like ? hostTensor(like.dtype, like.shape, new (like.data.constructor as new (b: ArrayBuffer) => HostTensor['data'])(buffer)) : hostTensor('f32', [b.length], new Float32Array(buffer));
 }
 
-async function overMpi(model: JobModel, strategy: JobStrategy, ranks: number): Promise<StateBits> {
+/** One uninterrupted run of programs/train_mpi.ts under mpirun: rank 0's final states. */
+async function mpiStates(ranks: number, strategy: JobStrategy, ...options: string[]): Promise<StateBits> {
   const out = join(scratch(), 'states.json');
-  const job = await mpirun(ranks, tsNode('test/distributed/programs/train_mpi.ts', strategy, out, '--model', model), process.env, JOB_TIMEOUT);
+  const job = await mpirun(ranks, tsNode('test/distributed/programs/train_mpi.ts', strategy, out, ...options), process.env, JOB_TIMEOUT);
   expect(job.code, job.stderr.slice(-2000)).toBe(0);
   return readBits(out);
 }
+
+const overMpi = (model: JobModel, strategy: JobStrategy, ranks: number) => mpiStates(ranks, strategy, '--model', model);
 
 /** Largest relative difference (max|a − b| / max|b|) over every state. */
 function worstDifference(a: StateBits, b: Record<string, HostTensor>): number {
@@ -93,5 +96,30 @@ describeMpi('parallel training over MPI', () => {
     expect(job.stdout).toContain(`train_mpi: done, ${MNIST_STEPS} steps, ranks 3, restart 1`);
     const uninterrupted = mnist3[0] ?? (await overMpi('mnist', 'data', 3));
     expect(readBits(out)).toEqual(uninterrupted);
+  }, TIMEOUT);
+
+  it('the same fault on a job reading Parquet shards (rank-assigned row groups, shuffled per epoch, prefetched): killed mid-epoch, resumed inside the epoch, it ends with the uninterrupted run\'s bits', async () => {
+    const dir = scratch();
+    const shards = join(dir, 'shards');
+    mkdirSync(shards);
+    writeParquetShards(shards);
+    const uninterrupted = await mpiStates(PARQUET_RANKS, 'data', '--parquet', shards);
+    const out = join(dir, 'states.json');
+    // 8 steps per epoch; checkpoints after steps 3, 6, 9, 12, 15; rank 1 dies after step 11, so
+    // the job resumes at step 9: the second epoch's second local batch, halfway through a row group.
+    const command = tsNode('test/distributed/programs/train_mpi.ts', 'data', out, '--parquet', shards, '--checkpoint', join(dir, 'ckpt.safetensors'), '--every', '3', '--kill', '1:11');
+    const job = await dawnflow(['launch', '-n', String(PARQUET_RANKS), '--max-restarts', '1', '--', ...command], process.env, JOB_TIMEOUT);
+    expect(job.code, job.stderr.slice(-2000)).toBe(0);
+    const launchLines = job.stderr.split('\n').filter((l) => l.startsWith('launch:') || l.startsWith('dawnflow:'));
+    expect(launchLines).toEqual([expect.stringMatching(/^launch: rank 1 \(host \S+\) killed by signal 9 \(SIGKILL\); restart 1 of 1$/), 'launch: job finished after 1 restart']);
+    const perEpoch = Number(/train_mpi: parquet, (\d+) examples per rank per epoch/.exec(job.stdout)?.[1]) / (GLOBAL_BATCH / PARQUET_RANKS);
+    expect(perEpoch * PARQUET_TRAINING.epochs).toBe(PARQUET_STEPS);
+    expect(job.stdout).toContain('train_mpi: restart 1, starting at step 9');
+    expect(9 % perEpoch, 'the resume point lies inside an epoch').not.toBe(0);
+    expect(job.stdout).toContain(`train_mpi: done, ${PARQUET_STEPS} steps, ranks ${PARQUET_RANKS}, restart 1`);
+    const resumed = readBits(out);
+    // Equal bits prove nothing if both runs went to NaN.
+    for (const name of Object.keys(uninterrupted).filter((n) => n.startsWith('layers.'))) expect(asTensor(uninterrupted[name]).data.every(Number.isFinite), name).toBe(true);
+    expect(resumed).toEqual(uninterrupted);
   }, TIMEOUT);
 });
