@@ -9,6 +9,7 @@ import { inferShapes } from './passes/infer_shapes.js';
 import { recognizePatterns } from './passes/recognize_patterns.js';
 import { fuseAttention } from './passes/fuse_attention.js';
 import { simplifyAlgebra } from './passes/simplify_algebra.js';
+import { splitLongReductions } from './passes/split_long_reductions.js';
 
 /** A graph pass: a pure function from a graph to an equivalent one. */
 export interface GraphPass {
@@ -32,6 +33,7 @@ export const PIPELINE: readonly GraphPass[] = [
   { name: 'fuseAttention', run: fuseAttention, purpose: 'matmul → scale → mask → softmax → matmul → one attention op' },
   { name: 'foldBatchNormIntoContraction', run: foldBatchNormIntoContraction, purpose: 'conv/Gemm absorb inference BatchNorm' },
   { name: 'simplifyAlgebra', run: simplifyAlgebra, purpose: 'again: layout chains the rewrites left' },
+  { name: 'splitLongReductions', run: splitLongReductions, purpose: 'few outputs over a long extent (a gradient norm) → two reductions on many invocations' },
   { name: 'eliminateDeadCode', run: eliminateDeadCode, purpose: 'what no output or state update reads' },
 ];
 
