@@ -31,8 +31,9 @@ describe('splitLongReductions', () => {
     expect(chooseSplit([784, 256], [0, 1])).toEqual({ axis: 0, parts: 784 });
     // Batch-norm statistics over N, H, W of [64, 64, 28, 28]: 64 outputs want 32 parts each.
     expect(chooseSplit([64, 64, 28, 28], [0, 2, 3])).toEqual({ axis: 0, parts: 32 });
-    // 2048 outputs already: left alone; a short extent too.
-    expect(chooseSplit([2048, 4096], [1])).toBeNull();
+    // More outputs than one workgroup's 64 invocations: left alone; a short extent too.
+    expect(chooseSplit([65, 4096], [1])).toBeNull();
+    expect(chooseSplit([4096, 2048], [0])).toBeNull();
     expect(chooseSplit([4, 1000], [1])).toBeNull();
     // A prime extent has no divisor in range.
     expect(chooseSplit([1, 4099], [1])).toBeNull();
