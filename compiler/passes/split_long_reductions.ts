@@ -17,8 +17,8 @@ import { rewriteGraph } from './rewrite.js';
  * P partials per output. P is the inner factor, so neighbouring invocations of the first read
  * neighbouring addresses (coalesced on a GPU). Exact for max and min, and for an integer sum
  * (wrapping addition is associative); a float sum is reassociated (a different rounding, as any
- * parallel sum); a float mean is a mean of equal-sized means. An integer mean (truncating) and a
- * product are left alone, as are symbolic shapes.
+ * parallel sum); a float mean is a mean of equal-sized means. An integer mean (truncating), f16
+ * (its partials would be rounded to f16) and a product are left alone, as are symbolic shapes.
  */
 
 /**
@@ -76,7 +76,9 @@ function splitNode(node: Node, ctx: RewriteContext): Value[] | null {
   const x = ctx.map(node.inputs[0]);
   const shape = x.type.shape;
   if (!isStaticShape(shape)) return null;
-  if (node.op === 'reduceMean' && !isFloat(x.type.dtype)) return null;
+  // f16 partials would be rounded to f16 between the steps, where one kernel accumulates in f32
+  // and rounds once; an integer mean truncates per step.
+  if (x.type.dtype === 'f16' || (node.op === 'reduceMean' && !isFloat(x.type.dtype))) return null;
   const axes = reducedAxes(shape.length, node.attrs.axes as number[], node.name);
   const split = chooseSplit(shape, axes);
   if (!split) return null;

@@ -39,11 +39,12 @@ describe('splitLongReductions', () => {
     expect(chooseSplit([1, 4099], [1])).toBeNull();
   });
 
-  it('rewrites a long full reduction into two, and keeps short, integer-mean and symbolic ones', () => {
+  it('rewrites a long full reduction into two, and keeps short, integer-mean, f16 and symbolic ones', () => {
     const after = splitLongReductions(reduction('reduceSum', 'f32', [784, 256], [], false, true));
     expect(reductionsIn(after)).toEqual(['reduceSum 1x784x256 -> 1x784x1', 'reduceSum 1x784x1 -> ']);
     expect(reductionsIn(splitLongReductions(reduction('reduceSum', 'f32', [8, 100], [1], false)))).toEqual(['reduceSum 8x100 -> 8']);
     expect(reductionsIn(splitLongReductions(reduction('reduceMean', 'i32', [1, 8192], [1], false)))).toEqual(['reduceMean 1x8192 -> 1']);
+    expect(reductionsIn(splitLongReductions(reduction('reduceSum', 'f16', [1, 8192], [1], false)))).toEqual(['reduceSum 1x8192 -> 1']);
     const b = new GraphBuilder();
     const x = b.input('x', 'f32', ['N', 8192]);
     b.output(b.op('reduceSum', [x], { axes: [1] }), 'y');
