@@ -43,6 +43,12 @@ export interface ResourceOptions {
   readonly backup?: boolean;
 }
 
+/** How region buffers are used: bound as storage, uploaded into, read back from. */
+function regionUsage(): GPUBufferUsageFlags {
+  // GPUBufferUsage is a global only once a device exists, hence read when a buffer is made.
+  return GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+}
+
 /** A plan's region buffers with its constants and states uploaded, and its kernels compiled. */
 export interface PlanBuffers {
   readonly regions: RegionBuffers;
@@ -60,43 +66,32 @@ export interface AllocateOptions extends ResourceOptions {
  * The part of loading that every executable of a plan shares, single-device or phased:
  * allocates the region buffers through `ledger`, uploads the constants and states, compiles
  * the kernels. The device's out-of-memory and validation errors are caught with error scopes:
- * a failure is an OutOfMemoryError or DeviceError naming the plan, and the buffers made here
- * are destroyed before it is thrown.
+ * a failure is an OutOfMemoryError or DeviceError naming the plan. The buffers belong to
+ * `ledger`: on a failure the caller destroys it (as it does whatever else it made there).
  */
 export async function allocatePlan(plan: Plan, gpu: GPUDevice, ledger: BufferLedger, options: AllocateOptions): Promise<PlanBuffers> {
   const where = options.where ?? `plan '${plan.name}'`;
-  const made: GPUBuffer[] = [];
-  const create = (size: number, label: string): GPUBuffer => {
-    // GPUBufferUsage is a global only once a device exists, hence read here.
-    const buffer = ledger.create({ size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, label });
-    made.push(buffer);
-    return buffer;
-  };
-  try {
-    gpu.pushErrorScope('out-of-memory');
-    const regions = {} as Record<PlanRegion, GPUBuffer>;
-    for (const r of REGIONS) regions[r] = create(options.sizes[r], `${plan.name} ${r}`);
-    const backup = options.backup && plan.states.length > 0 ? create(options.sizes.states, `${plan.name} states before the run`) : undefined;
-    const oom = await gpu.popErrorScope();
-    if (oom) {
-      const total = REGIONS.reduce((sum, r) => sum + options.sizes[r], 0) + (backup ? options.sizes.states : 0);
-      throw new OutOfMemoryError(`${where}: allocating ${total} bytes of regions failed: ${firstLine(oom.message)}`);
-    }
-
-    gpu.pushErrorScope('out-of-memory');
-    gpu.pushErrorScope('validation');
-    uploadInitialValues(plan, where, regions, gpu.queue, options.stateValues);
-    const invalidUpload = gpu.popErrorScope();
-    const oomUpload = gpu.popErrorScope();
-    const uploadError = (await invalidUpload) ?? (await oomUpload);
-    if (uploadError) throw new (uploadError instanceof GPUOutOfMemoryError ? OutOfMemoryError : DeviceError)(`${where}: uploading constants and states failed: ${firstLine(uploadError.message)}`);
-
-    const kernels = await compileKernels(gpu, plan.kernels, plan.name);
-    return { regions, kernels, backup };
-  } catch (error) {
-    for (const buffer of made) ledger.destroy(buffer);
-    throw error;
+  const create = (size: number, label: string): GPUBuffer => ledger.create({ size, usage: regionUsage(), label });
+  gpu.pushErrorScope('out-of-memory');
+  const regions = {} as Record<PlanRegion, GPUBuffer>;
+  for (const r of REGIONS) regions[r] = create(options.sizes[r], `${plan.name} ${r}`);
+  const backup = options.backup && plan.states.length > 0 ? create(options.sizes.states, `${plan.name} states before the run`) : undefined;
+  const oom = await gpu.popErrorScope();
+  if (oom) {
+    const total = REGIONS.reduce((sum, r) => sum + options.sizes[r], 0) + (backup ? options.sizes.states : 0);
+    throw new OutOfMemoryError(`${where}: allocating ${total} bytes of regions failed: ${firstLine(oom.message)}`);
   }
+
+  gpu.pushErrorScope('out-of-memory');
+  gpu.pushErrorScope('validation');
+  uploadInitialValues(plan, where, regions, gpu.queue, options.stateValues);
+  const invalidUpload = gpu.popErrorScope();
+  const oomUpload = gpu.popErrorScope();
+  const uploadError = (await invalidUpload) ?? (await oomUpload);
+  if (uploadError) throw new (uploadError instanceof GPUOutOfMemoryError ? OutOfMemoryError : DeviceError)(`${where}: uploading constants and states failed: ${firstLine(uploadError.message)}`);
+
+  const kernels = await compileKernels(gpu, plan.kernels, plan.name);
+  return { regions, kernels, backup };
 }
 
 /**
@@ -146,9 +141,8 @@ export function createProgram(plan: Plan, res: Pick<DeviceResources, 'device' | 
  * work queued on it); programs bound to it must be made again.
  */
 export function growArena(res: DeviceResources, plan: Plan, bytes: number): void {
-  const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
   const old = res.regions.arena;
-  (res.regions as Record<PlanRegion, GPUBuffer>).arena = res.ledger.create({ size: bytes, usage, label: `${plan.name} arena` });
+  (res.regions as Record<PlanRegion, GPUBuffer>).arena = res.ledger.create({ size: bytes, usage: regionUsage(), label: `${plan.name} arena` });
   res.ledger.destroy(old);
 }
 

@@ -99,11 +99,10 @@ export class PhasedExecutable {
     const plan = asStaticPlan(phased.plan);
     const sizes = checkPlan(plan, device);
     const ledger = new BufferLedger(device.device, device.ledger);
-    const { regions, kernels } = await allocatePlan(plan, device.device, ledger, { sizes, where: `phased plan '${phased.name}'` });
     try {
+      const { regions, kernels } = await allocatePlan(plan, device.device, ledger, { sizes, where: `phased plan '${phased.name}'` });
       return new PhasedExecutable(phased, device, ledger, regions, kernels, sizes);
     } catch (error) {
-      // The segment clock's query buffers, say.
       ledger.destroyAll();
       throw error;
     }
