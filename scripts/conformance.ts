@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import type { ConformanceCase, Suite } from './conformance/cases.js';
 import { listCases, SUITES, testdataAvailable, TESTDATA_ROOT } from './conformance/cases.js';
 import { totalsOf, writeReports } from './conformance/report.js';
@@ -20,42 +21,36 @@ Runs the ONNX backend tests on the Dawn device and rewrites docs/onnx-coverage.{
   --jobs       worker processes (default 1)
   --timeout    seconds per test (default 60)
   --no-report  do not rewrite docs/onnx-coverage.*`;
-const VALUED = ['suite', 'filter', 'jobs', 'timeout'];
-
-// A mistyped option must not start the full suite (an hour) as if it were absent.
-const argv = process.argv.slice(2);
-for (let i = 0; i < argv.length; i++) {
-  const arg = argv[i];
-  if (arg === '--help' || arg === '-h') {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  if (VALUED.includes(arg.slice(2)) && arg.startsWith('--') && argv[i + 1] !== undefined) i++;
-  else if (arg !== '--no-report') {
-    console.error(`conformance: unknown or incomplete option '${arg}'\n${USAGE}`);
-    process.exit(2);
-  }
+// node:util's parser in strict mode: a mistyped or incomplete option is an error, rather than
+// ignored while the full suite (an hour) starts as if it were absent.
+let values: { suite?: string; filter?: string; jobs?: string; timeout?: string; 'no-report'?: boolean; help?: boolean };
+try {
+  ({ values } = parseArgs({
+    options: { suite: { type: 'string' }, filter: { type: 'string' }, jobs: { type: 'string' }, timeout: { type: 'string' }, 'no-report': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  }));
+} catch (error) {
+  console.error(`conformance: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+  process.exit(2);
+}
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
 }
 
-function option(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-function count(name: string, fallback: number): number {
-  const value = Number(option(name) ?? fallback);
+function count(name: 'jobs' | 'timeout', fallback: number): number {
+  const value = Number(values[name] ?? fallback);
   if (!Number.isInteger(value) || value < 1) {
-    console.error(`conformance: --${name} must be a whole number >= 1, got '${option(name)}'`);
+    console.error(`conformance: --${name} must be a whole number >= 1, got '${values[name]}'`);
     process.exit(2);
   }
   return value;
 }
 
-const suites = (option('suite')?.split(',') ?? [...SUITES]) as Suite[];
-const filter = option('filter');
+const suites = (values.suite?.split(',') ?? [...SUITES]) as Suite[];
+const filter = values.filter;
 const jobs = count('jobs', 1);
 const timeoutMs = 1000 * count('timeout', 60);
-const report = !process.argv.includes('--no-report');
+const report = !values['no-report'];
 const workerPath = fileURLToPath(new URL('./conformance/worker.ts', import.meta.url));
 
 if (!testdataAvailable()) {
