@@ -3,9 +3,7 @@ import type { CompileOptions } from '../../compiler/compile.js';
 import { compile } from '../../compiler/compile.js';
 import type { DType, Graph, HostTensor, Shape, StaticShape } from '../../ir/index.js';
 import { GraphBuilder } from '../../ir/index.js';
-import { Executable, getDefaultDevice } from '../../runtime/index.js';
-import { interpret } from '../../targets/reference/interpreter.js';
-import { expectClose } from '../helpers/compare.js';
+import { expectGpuMatchesReference } from '../helpers/gpu.js';
 import { randomTensor } from '../helpers/random.js';
 
 /**
@@ -14,29 +12,14 @@ import { randomTensor } from '../helpers/random.js';
  * the reference interpreter; copies must be exact, fused arithmetic within float rounding.
  */
 
+/** The GPU against the reference interpreter, copies exact, fused arithmetic within float rounding. */
+const matchesReference = (graph: Graph, inputSets: readonly Record<string, HostTensor>[], options: Omit<CompileOptions, 'limits'> = {}) => expectGpuMatchesReference(graph, inputSets, { rtol: 1e-6, atol: 1e-6 }, options);
+
 /** The WGSL of the plan's kernels that end in a concat. */
 function concatKernels(graph: Graph, options: Omit<CompileOptions, 'limits'> = {}): string[] {
   return compile(graph, options)
     .kernels.filter((k) => k.name.endsWith('concat'))
     .map((k) => k.wgsl);
-}
-
-/** Compiles once and runs every input set, each output compared with the reference. */
-async function checkAgainstReference(graph: Graph, inputSets: readonly Record<string, HostTensor>[], options: Omit<CompileOptions, 'limits'> = {}): Promise<void> {
-  const device = await getDefaultDevice();
-  const exe = await Executable.load(compile(graph, { ...options, limits: device.limits }), device);
-  try {
-    for (const inputs of inputSets) {
-      const expected = interpret(graph, inputs).outputs;
-      const actual = await exe.run(inputs);
-      for (const name of Object.keys(expected)) {
-        expect(actual[name].shape, name).toEqual(expected[name].shape);
-        expectClose(actual[name], expected[name], { rtol: 1e-6, atol: 1e-6 }, name);
-      }
-    }
-  } finally {
-    exe.dispose();
-  }
 }
 
 /** Concats of inputs straight from memory: `sizes[k]` along `axis` of `base`. */
@@ -68,7 +51,7 @@ describe('concat_copy template', () => {
   it.each(cases)('f32 inputs from memory: base %j, axis %i, sizes %j', async (base, axis, sizes) => {
     const { graph, inputs } = plainConcat('f32', base, axis, sizes);
     expect(concatKernels(graph)[0]).toMatch(/var unit:/);
-    await checkAgainstReference(graph, [inputs]);
+    await matchesReference(graph, [inputs]);
   });
 
   it('takes vec4 units exactly where every block is a multiple of 4 elements', () => {
@@ -83,7 +66,7 @@ describe('concat_copy template', () => {
   it.each(['i32', 'bool'] as const)('%s elements, copied one per invocation', async (dtype) => {
     for (const [base, axis, sizes] of [cases[2], cases[4], cases[7]]) {
       const { graph, inputs } = plainConcat(dtype, base, axis, sizes);
-      await checkAgainstReference(graph, [inputs]);
+      await matchesReference(graph, [inputs]);
     }
   });
 
@@ -99,7 +82,7 @@ describe('concat_copy template', () => {
     b.output(b.op('concat', [b.op('sqrt', [b.op('abs', [y])]), y, y], { axis: 0 }), 'narrow');
     const inputs = { x: randomTensor('f32', [3, 4, 8], 1), y: randomTensor('f32', [8, 3], 2), z: randomTensor('f32', [3, 5, 8], 4) };
     expect(concatKernels(b.graph).every((k) => k.includes('var unit:'))).toBe(true);
-    await checkAgainstReference(b.graph, [inputs]);
+    await matchesReference(b.graph, [inputs]);
   });
 
   /**
@@ -123,7 +106,7 @@ describe('concat_copy template', () => {
     const [wgsl] = concatKernels(graph, options);
     expect(wgsl).toMatch(/sizes\.v/);
     expect(wgsl.includes('array<vec4<f32>>')).toBe(dh % 4 === 0);
-    await checkAgainstReference(graph, [1, 127, 1500].map(inputs), options);
+    await matchesReference(graph, [1, 127, 1500].map(inputs), options);
   });
 
   it('a symbolic concat along the last axis goes wide only where the facts make every block a multiple of 4', async () => {
@@ -138,7 +121,7 @@ describe('concat_copy template', () => {
     const byFour = { dims: { S: { min: 4, max: 4096, multipleOf: 4 } } };
     expect(concatKernels(graph, plain)[0].includes('array<vec4<f32>>')).toBe(false);
     expect(concatKernels(graph, byFour)[0].includes('array<vec4<f32>>')).toBe(true);
-    await checkAgainstReference(graph, [1, 3, 17, 1021].map(inputs), plain);
-    await checkAgainstReference(graph, [4, 20, 1024].map(inputs), byFour);
+    await matchesReference(graph, [1, 3, 17, 1021].map(inputs), plain);
+    await matchesReference(graph, [4, 20, 1024].map(inputs), byFour);
   });
 });
