@@ -12,6 +12,7 @@
  * bindings a dawnflow plan makes, and are measured here only as alternatives.
  */
 import { getDefaultDevice } from '../index.js';
+import { optionValue } from './options.js';
 
 const WORKGROUPS = 512;
 const TRIPS = 256;
@@ -86,14 +87,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
 }`;
 }
 
-function argument(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
-}
-
 
 async function main(): Promise<void> {
-  const rounds = Number(argument('rounds', '7'));
+  const rounds = Number(optionValue('rounds', '7'));
   const dawn = await getDefaultDevice();
   const device = dawn.device;
   const pattern = (n: number) => new Float32Array(n).map((_, i) => (i % 97) / 97);

@@ -16,6 +16,8 @@ import * as ort from 'onnxruntime-node';
 import { compileDecoder, DecoderSession, exportDecoderOnnx, generate, getDefaultDevice, Gpt } from '../index.js';
 import type { GptConfig } from '../index.js';
 import { CACHE_KINDS, pastName, presentName } from '../ir/decoder.js';
+import { upperMedian } from './measure.js';
+import { optionValue } from './options.js';
 
 interface Case {
   readonly name: string;
@@ -28,13 +30,6 @@ const CASES: readonly Case[] = [
   { name: 'small', model: { vocabSize: 84, contextLength: 256, layers: 2, heads: 4, dim: 64 }, prompt: 16, tokens: 128 },
   { name: 'large', model: { vocabSize: 84, contextLength: 1024, layers: 4, heads: 8, dim: 256 }, prompt: 768, tokens: 64 },
 ];
-
-function argument(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
-}
-
-const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 interface Row {
   readonly peer: string;
@@ -54,8 +49,8 @@ async function dawnflow(model: Gpt, prompt: Int32Array, tokens: number, runs: nu
     for (let r = 0; r < runs; r++) for (const [i, s] of sessions.entries()) timed[i].push(await generate(s, prompt, { maxNewTokens: tokens }));
     return sessions.map((s, i) => ({
       peer: `dawnflow, cache on the ${s.residency}`,
-      tokensPerSecond: median(timed[i].map((t) => t.tokensPerSecond)),
-      prefillMs: median(timed[i].map((t) => t.prefillMs)),
+      tokensPerSecond: upperMedian(timed[i].map((t) => t.tokensPerSecond)),
+      prefillMs: upperMedian(timed[i].map((t) => t.prefillMs)),
       tokens: warm[i].tokens,
     }));
   } finally {
@@ -89,15 +84,15 @@ async function onnxruntime(model: Gpt, prompt: Int32Array, count: number, runs: 
     const warm = await once();
     const timed = [];
     for (let r = 0; r < runs; r++) timed.push(await once());
-    return { peer: 'onnxruntime-node cpu, cache through JS', tokensPerSecond: median(timed.map((t) => t.tokensPerSecond)), prefillMs: median(timed.map((t) => t.prefillMs)), tokens: warm.tokens };
+    return { peer: 'onnxruntime-node cpu, cache through JS', tokensPerSecond: upperMedian(timed.map((t) => t.tokensPerSecond)), prefillMs: upperMedian(timed.map((t) => t.prefillMs)), tokens: warm.tokens };
   } finally {
     await Promise.all([first.release(), withPast.release()]);
   }
 }
 
 async function main(): Promise<void> {
-  const runs = Number(argument('runs', '3'));
-  const only = argument('only', '');
+  const runs = Number(optionValue('runs', '3'));
+  const only = optionValue('only', '');
   for (const c of CASES.filter((x) => !only || only.split(',').includes(x.name))) {
     const model = new Gpt(c.model);
     model.namedParameters();

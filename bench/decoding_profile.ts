@@ -7,14 +7,10 @@
 import { buildDecodeGraph, compile, Executable, getDefaultDevice, Gpt } from '../index.js';
 import { CACHE_KINDS, DECODER_DIMS, pastName } from '../ir/decoder.js';
 import type { HostTensor } from '../ir/index.js';
+import { optionValue } from './options.js';
 
-function argument(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
-}
-
-const T = Number(argument('T', '800'));
-const runs = Number(argument('runs', '5'));
+const T = Number(optionValue('T', '800'));
+const runs = Number(optionValue('runs', '5'));
 const config = { vocabSize: 84, contextLength: 1024, layers: 4, heads: 8, dim: 256 };
 const model = new Gpt(config);
 model.namedParameters();

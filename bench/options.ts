@@ -8,6 +8,12 @@ export const COLD_BENCH = 'cold-start';
 import type { PeerName } from './peers.js';
 import { isPeerName, PEERS } from './peers.js';
 
+/** The value after `--<name>` on a bench script's command line, or `fallback` (the side scripts: decoding, access costs). */
+export function optionValue(name: string, fallback: string, argv: readonly string[] = process.argv): string {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : fallback;
+}
+
 /** The command line of `npm run bench` / `npm run bench:quick`. */
 
 export interface BenchOptions {
